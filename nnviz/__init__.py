@@ -1,0 +1,16 @@
+"""nnviz: the NumPy network of the tutorial, reproduced bit for bit, then generalized.
+
+    >>> import nnviz
+    >>> run = nnviz.train(*nnviz.preset("tutorial"))
+    >>> run.output.shape
+    (4, 1)
+"""
+from .activations import ACTIVATIONS
+from .config import NnvizError, TrainConfig, make_config
+from .limits import LIMITS
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+from .training import TrainingRun, train
+
+__all__ = ["ACTIVATIONS", "LIMITS", "LOSSES", "OPTIMIZERS", "NnvizError", "TrainConfig", "TrainingRun",
+           "make_config", "train"]

@@ -1,0 +1,230 @@
+"""The training configuration and its validation.
+
+Everything a user or a URL can set passes through :func:`make_config` and
+:func:`check_table`, which raise :class:`NnvizError` naming the field, the
+value and what is allowed. Limits come from :mod:`nnviz.limits`.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields, replace
+from typing import Any, Iterable, Optional
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+
+INITS = ("tutorial", "xavier", "he")
+
+
+class NnvizError(ValueError):
+    """Bad input: ``field`` had ``value``; ``allowed`` says what would do."""
+
+    def __init__(self, field: str, value: Any, allowed: str, message: str | None = None):
+        self.field, self.value, self.allowed = field, value, allowed
+        shown = repr(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        super().__init__(message or f"{field}: {shown} is not allowed; {allowed}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. The defaults are the tutorial's run."""
+
+    hidden: tuple[int, ...] = (4,)
+    iterations: int = 1500
+    activation: str = "sigmoid"
+    output_activation: str = "sigmoid"
+    loss: str = "sse"
+    bias: bool = False
+    learning_rate: float = 1.0
+    optimizer: str = "sgd"
+    batch_size: Optional[int] = None  # None: the whole table every iteration
+    init: str = "tutorial"
+    seed: int = 0
+    snapshots: int = 101
+
+    def replace(self, **changes) -> "TrainConfig":
+        return make_config(**{**self.as_dict(), **changes})
+
+    def as_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["hidden"] = list(self.hidden)
+        return d
+
+
+OPTION_NAMES = tuple(f.name for f in fields(TrainConfig))
+
+
+def _int(field: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, float, str)):
+        raise NnvizError(field, value, f"a whole number from {low} to {high}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise NnvizError(field, value, f"a whole number from {low} to {high}") from None
+    if not math.isfinite(number) or number != int(number) or not low <= number <= high:
+        raise NnvizError(field, value, f"a whole number from {low} to {high}")
+    return int(number)
+
+
+def _limited_int(field: str, value: Any, limit_name: str | None = None) -> int:
+    limit = LIMITS[limit_name or field]
+    return _int(field, value, int(limit.minimum), int(limit.maximum))
+
+
+def _choice(field: str, value: Any, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if not isinstance(value, str) or value.strip().lower() not in allowed:
+        raise NnvizError(field, value, "one of " + ", ".join(allowed))
+    return value.strip().lower()
+
+
+def parse_hidden(value: Any) -> tuple[int, ...]:
+    """Hidden widths from ``4``, ``"8,8"``, ``[8, 8]`` or ``""``/``[]`` (no hidden layer)."""
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")] if value.strip() else []
+        if any(p == "" for p in parts):
+            raise NnvizError("hidden", value, "comma-separated widths such as 4 or 8,8")
+    elif isinstance(value, (numbers.Integral, float)) and not isinstance(value, bool):
+        parts = [value]
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        parts = list(value)
+    else:
+        raise NnvizError("hidden", value, "a width or a list of widths such as [8, 8]")
+    width, layers = LIMITS["hidden_width"], LIMITS["hidden_layers"]
+    if not layers.minimum <= len(parts) <= layers.maximum:
+        raise NnvizError("hidden", value, f"{layers.allowed()} hidden layers")
+    return tuple(_limited_int("hidden", p, "hidden_width") for p in parts)
+
+
+def make_config(**options) -> TrainConfig:
+    """A validated :class:`TrainConfig` from keyword options (unknown names are an error)."""
+    unknown = sorted(set(options) - set(OPTION_NAMES))
+    if unknown:
+        raise NnvizError("option", unknown[0], "one of " + ", ".join(OPTION_NAMES))
+    d = TrainConfig().as_dict()
+    d.update(options)
+    lr_limit = LIMITS["learning_rate"]
+    try:
+        lr = float(d["learning_rate"])
+    except (TypeError, ValueError):
+        lr = float("nan")
+    if isinstance(d["learning_rate"], bool) or not lr_limit.minimum <= lr <= lr_limit.maximum:
+        raise NnvizError("learning_rate", d["learning_rate"], f"a number from {lr_limit.allowed()}")
+    if not isinstance(d["bias"], (bool, np.bool_)):
+        raise NnvizError("bias", d["bias"], "True or False")
+    batch = d["batch_size"]
+    if batch is not None:
+        batch = _int("batch_size", batch, 1, int(LIMITS["rows"].maximum))
+    config = TrainConfig(
+        hidden=parse_hidden(d["hidden"]),
+        iterations=_limited_int("iterations", d["iterations"]),
+        activation=_choice("activation", d["activation"], ACTIVATIONS),
+        output_activation=_choice("output_activation", d["output_activation"], ACTIVATIONS),
+        loss=_choice("loss", d["loss"], LOSSES),
+        bias=bool(d["bias"]),
+        learning_rate=lr,
+        optimizer=_choice("optimizer", d["optimizer"], OPTIMIZERS),
+        batch_size=batch,
+        init=_choice("init", d["init"], INITS),
+        seed=_limited_int("seed", d["seed"]),
+        snapshots=_limited_int("snapshots", d["snapshots"]),
+    )
+    needed = LOSSES[config.loss].requires_output
+    if needed and config.output_activation != needed:
+        raise NnvizError(
+            "output_activation", config.output_activation,
+            f"{needed} with loss {config.loss!r} (or pick another loss)",
+        )
+    return config
+
+
+def check_table(inputs: Any, targets: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The table as two float64 arrays (rows, inputs) and (rows, outputs), or NnvizError."""
+    x = _matrix("inputs", inputs)
+    y = _matrix("targets", targets)
+    if x.shape[0] != y.shape[0]:
+        raise NnvizError("targets", f"{y.shape[0]} rows", f"as many rows as the inputs ({x.shape[0]})")
+    for field, array, limit_name, axis in (
+        ("inputs", x, "rows", 0), ("inputs", x, "inputs", 1), ("targets", y, "outputs", 1)
+    ):
+        limit = LIMITS[limit_name]
+        if not limit.minimum <= array.shape[axis] <= limit.maximum:
+            raise NnvizError(field, f"{array.shape[axis]} {limit_name}", f"{limit.allowed()} {limit_name}")
+    return x, y
+
+
+def _matrix(field: str, value: Any) -> np.ndarray:
+    if value is None:
+        raise NnvizError(field, value, "a table of numbers, one row per sample")
+    try:
+        raw = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        raise NnvizError(field, "a ragged table", "rows of equal length") from None
+    if raw.dtype == object:
+        raise NnvizError(field, "a ragged or mixed table", "rows of equal length holding numbers")
+    if raw.dtype.kind not in "biuf":
+        try:
+            raw = raw.astype(np.float64)
+        except (TypeError, ValueError):
+            bad = next((v for v in raw.ravel() if not _is_number(v)), raw.ravel()[:1])
+            raise NnvizError(field, bad, "numbers only") from None
+    if raw.ndim == 1:
+        raw = raw.reshape(-1, 1) if field == "targets" else raw.reshape(1, -1)
+    if raw.ndim != 2 or raw.size == 0:
+        raise NnvizError(field, f"shape {raw.shape}", "a non-empty table with one row per sample")
+    array = raw.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise NnvizError(field, array[~np.isfinite(array)][0], "finite numbers only (no NaN or infinity)")
+    if np.max(np.abs(array)) > 1e6:
+        raise NnvizError(field, float(np.max(np.abs(array))), "numbers between -1e6 and 1e6")
+    return np.ascontiguousarray(array)
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray) -> None:
+    """Checks that need both the table and the config: reachable targets, batch size, work budget."""
+    act = ACTIVATIONS[config.output_activation]
+    low, high = float(targets.min()), float(targets.max())
+    if low < act.low or high > act.high:
+        bad = low if low < act.low else high
+        raise NnvizError(
+            "targets", bad,
+            f"values from {act.low:g} to {act.high:g}, the range of the {act.name} output "
+            "(change the targets or the output activation)",
+        )
+    rows = inputs.shape[0]
+    if config.batch_size is not None and config.batch_size > rows:
+        raise NnvizError("batch_size", config.batch_size, f"1 to {rows}, the number of rows")
+    n_params = parameter_count(config, inputs.shape[1], targets.shape[1])
+    work = rows * n_params * config.iterations
+    if work > MAX_WORK:
+        raise NnvizError(
+            "iterations", config.iterations,
+            f"a smaller run: rows x parameters x iterations = {rows} x {n_params} x {config.iterations} "
+            f"= {work:,} exceeds {MAX_WORK:,}; lower the iterations, the widths or the rows",
+        )
+    if (len(config.hidden) + 1) * config.iterations > MAX_LAYER_STEPS:
+        raise NnvizError("iterations", config.iterations, f"layers x iterations up to {MAX_LAYER_STEPS:,}")
+
+
+def layer_sizes(config: TrainConfig, n_inputs: int, n_outputs: int) -> list[int]:
+    return [n_inputs, *config.hidden, n_outputs]
+
+
+def parameter_count(config: TrainConfig, n_inputs: int, n_outputs: int) -> int:
+    sizes = layer_sizes(config, n_inputs, n_outputs)
+    return sum((a + config.bias) * b for a, b in zip(sizes, sizes[1:]))
+

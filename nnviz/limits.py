@@ -1,0 +1,50 @@
+"""Every limit nnviz enforces, in one table.
+
+The engine's validation and the app's widgets both read this module, so a
+slider can never offer a value the engine would refuse. The numbers keep one
+request of a hosted demo well under two seconds of one core.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Inclusive range of one numeric option, with the default the UI shows."""
+
+    name: str
+    minimum: float
+    maximum: float
+    default: float
+
+    def allowed(self) -> str:
+        return f"{self.minimum:g} to {self.maximum:g}"
+
+
+_LIMITS = [
+    Limit("inputs", 1, 10, 3),
+    Limit("outputs", 1, 8, 1),
+    Limit("rows", 1, 1024, 4),
+    Limit("hidden_width", 1, 64, 4),
+    Limit("hidden_layers", 0, 6, 1),
+    Limit("iterations", 1, 20_000, 1500),
+    Limit("snapshots", 2, 201, 101),
+    Limit("learning_rate", 1e-6, 100.0, 1.0),
+    Limit("seed", 0, 2**32 - 1, 0),
+    Limit("networks", 1, 1000, 100),
+]
+LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
+
+# Work budget: rows x parameters x iterations (about the multiply-adds of one
+# forward pass, times iterations). The tutorial's run is 4 * 16 * 1500 = 96,000;
+# this allows about 1,000 times that, roughly two seconds of one core.
+MAX_WORK = 100_000_000
+# Per-iteration Python overhead also costs, whatever the size: layers x iterations.
+MAX_LAYER_STEPS = 7 * 20_000
+# Seed sweeps: networks x rows x parameters x iterations.
+MAX_SWEEP_WORK = 400_000_000
+
+# Threshold that turns an output into a class: an output is "right" when it is
+# on the same side of it as the target.
+DECISION_THRESHOLD = 0.5

@@ -1,0 +1,261 @@
+"""Training one network, and the record of it that the front end animates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from .config import TrainConfig, check_fit, check_table, layer_sizes, make_config
+from .limits import DECISION_THRESHOLD
+from .losses import LOSSES
+from .network import Layout, initial_parameters
+from .program import Program, forward_many
+from .optimizers import make_optimizer
+
+# Iterations per block of history buffers: losses, gradient norms and
+# correctness are computed once per block, vectorized, not once per iteration.
+_BLOCK_BYTES = 8 << 20
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingRun:
+    """What happened during training. ``T`` iterations ran, ``S`` snapshots were kept.
+
+    Arrays (rows = table rows, L = number of weight layers):
+
+    - ``inputs`` (rows, n_inputs), ``targets`` (rows, n_outputs): the table, float64.
+    - ``loss`` (T,): loss of iteration i's forward pass, before its update.
+    - ``gradient_norms`` (T, L): Euclidean norm of dL/d(weights and biases) per layer.
+    - ``rows_correct`` (T,): rows whose every output is on the target's side of 0.5.
+    - ``snapshot_iterations`` (S,): updates applied at each snapshot; first 0, last T.
+    - ``parameters`` (S, P): flat weights and biases at each snapshot (see ``layout``).
+    - ``output_snapshots`` (S, rows, n_outputs): network outputs at each snapshot.
+    - ``output`` (rows, n_outputs): the last forward pass during training, what the
+      tutorial prints. ``predictions``: outputs of the trained network.
+    - ``diverged_at``: the iteration whose loss was not finite, or None.
+    """
+
+    config: TrainConfig
+    inputs: np.ndarray
+    targets: np.ndarray
+    layout: Layout
+    loss: np.ndarray
+    gradient_norms: np.ndarray
+    rows_correct: np.ndarray
+    snapshot_iterations: np.ndarray
+    parameters: np.ndarray
+    output_snapshots: np.ndarray
+    output: np.ndarray
+    predictions: np.ndarray
+    diverged_at: Optional[int] = None
+    activations: tuple[str, ...] = field(default=())
+
+    @property
+    def iterations(self) -> int:
+        return int(self.snapshot_iterations[-1])
+
+    @property
+    def weight_snapshots(self) -> list[np.ndarray]:
+        """Per layer, (S, fan_in, fan_out)."""
+        return self.layout.weights(self.parameters)
+
+    @property
+    def bias_snapshots(self) -> Optional[list[np.ndarray]]:
+        """Per layer, (S, fan_out), or None without biases."""
+        return self.layout.biases(self.parameters)
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Final weights, per layer (fan_in, fan_out), input side first."""
+        return self.layout.weights(self.parameters[-1])
+
+    @property
+    def initial_weights(self) -> list[np.ndarray]:
+        return self.layout.weights(self.parameters[0])
+
+    @property
+    def biases(self) -> Optional[list[np.ndarray]]:
+        return self.layout.biases(self.parameters[-1])
+
+    @property
+    def initial_biases(self) -> Optional[list[np.ndarray]]:
+        return self.layout.biases(self.parameters[0])
+
+    @property
+    def final_loss(self) -> float:
+        """Loss of the trained network's predictions."""
+        return float(LOSSES[self.config.loss].value(self.predictions, self.targets))
+
+    @property
+    def correct(self) -> np.ndarray:
+        """(rows,) bool: each row of the predictions is right (every output on the target's side)."""
+        return row_correct(self.predictions, self.targets)
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.mean(self.correct))
+
+    @property
+    def learned(self) -> bool:
+        """Every row right and training did not diverge."""
+        return self.diverged_at is None and bool(np.all(self.correct))
+
+    @property
+    def solved_at(self) -> Optional[int]:
+        """First iteration from which every row stays right to the end, or None."""
+        if not self.learned:
+            return None
+        wrong = np.flatnonzero(self.rows_correct < self.inputs.shape[0])
+        return int(wrong[-1] + 1) if wrong.size else 0
+
+    def hidden_activations(self, snapshot: int = -1) -> list[np.ndarray]:
+        """Each hidden layer's activations (rows, width) at a snapshot index."""
+        _, layers = forward_many(self.layout, self.activations, LOSSES[self.config.loss],
+                                 self.parameters[snapshot], self.inputs, self.targets)
+        return [a[0] for a in layers[:-1]]
+
+    def gradients(self, snapshot: int = -1) -> np.ndarray:
+        """dL/dtheta (P,) on the whole table at a snapshot index."""
+        return gradient(self.layout, self.activations, self.config.loss,
+                        self.parameters[snapshot].copy(), self.inputs, self.targets)
+
+
+def row_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """(..., rows) bool: all outputs of a row on the same side of the threshold as its targets."""
+    return np.all((outputs > DECISION_THRESHOLD) == (targets > DECISION_THRESHOLD), axis=-1)
+
+
+def gradient(layout: Layout, activations, loss: str, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """dL/dtheta for parameters ``theta`` (P,) on the rows x, y (no update)."""
+    return Program(layout, activations, LOSSES[loss], x, y, theta).gradient().copy()
+
+
+def activation_names(config: TrainConfig) -> tuple[str, ...]:
+    return (config.activation,) * len(config.hidden) + (config.output_activation,)
+
+
+def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None, **options) -> TrainingRun:
+    """Train a network on a table and return the record of it.
+
+    ``inputs`` (rows, n_inputs) and ``targets`` (rows, n_outputs) are anything
+    array-like; options are :class:`TrainConfig`'s fields (``hidden``,
+    ``iterations``, ``activation``, ...), defaulting to the tutorial's run.
+    Raises :class:`~nnviz.config.NnvizError` for bad input.
+    """
+    if config is None:
+        config = make_config(**options)
+    elif options:
+        config = config.replace(**options)
+    x, y = check_table(inputs, targets)
+    check_fit(config, x, y)
+    run = _train(config, x, y, config.iterations)
+    if run.diverged_at is not None:
+        # Train again, deterministically, up to the iteration that diverged, so the
+        # record ends with the state that produced the first non-finite loss.
+        stopped = _train(config, x, y, run.diverged_at)
+        run = _replace(stopped, diverged_at=run.diverged_at)
+    return run
+
+
+def _replace(run: TrainingRun, **changes) -> TrainingRun:
+    from dataclasses import replace
+    return replace(run, **changes)
+
+
+def snapshot_schedule(iterations: int, snapshots: int) -> np.ndarray:
+    """Evenly spaced iteration numbers from 0 to ``iterations``, both included, no repeats."""
+    return np.unique(np.round(np.linspace(0, iterations, min(snapshots, iterations + 1))).astype(np.int64))
+
+
+def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int) -> TrainingRun:
+    rows, n_out = y.shape
+    layout = Layout(layer_sizes(config, x.shape[1], n_out), config.bias)
+    acts = activation_names(config)
+    loss = LOSSES[config.loss]
+    theta = initial_parameters(layout, config.init, config.seed)
+    batch = config.batch_size if config.batch_size and config.batch_size < rows else None
+    block = max(1, min(iterations, _BLOCK_BYTES // (8 * (layout.size + rows * sum(layout.sizes[1:])))))
+    step = None if config.optimizer == "sgd" else make_optimizer(config.optimizer, config.learning_rate,
+                                                                   theta.shape).step
+    program = Program(layout, acts, loss, x, y, theta, batch, block, step, config.learning_rate)
+    order = _BatchOrder(rows, batch, config.seed) if batch else None
+    H = program.history
+    outs = program.activation_slices[-1]
+    layer_slices = [slice(program.grad_slice.start + s.start, program.grad_slice.start + s.stop)
+                    for s in layout.layer_slices()]
+
+    schedule = snapshot_schedule(iterations, config.snapshots)
+    params = np.empty((len(schedule), layout.size))
+    outputs = np.empty((len(schedule), rows, n_out))
+    losses = np.empty(iterations)
+    norms = np.empty((iterations, len(layout.shapes)))
+    correct = np.empty(iterations, dtype=np.int64)
+
+    k = 0  # next snapshot
+    start = 0
+    with np.errstate(all="ignore"):
+        while start < iterations:
+            stop = min(start + block, iterations)
+            if order:
+                program.batches[: stop - start] = order.take(stop - start)
+            first, taken = start, []
+            while first < stop:  # run up to each snapshot, copy the parameters there
+                if schedule[k] == first:
+                    params[k] = theta
+                    taken.append(k)
+                    k += 1
+                last = min(stop, int(schedule[k])) if k < len(schedule) else stop
+                program.run(first - start, last - start)
+                first = last
+            block_out = H[: stop - start, outs].reshape(stop - start, rows, n_out)
+            for i in taken:
+                outputs[i] = block_out[schedule[i] - start]
+            losses[start:stop] = loss.value(block_out, y)
+            for l, s in enumerate(layer_slices):
+                g = H[: stop - start, s]
+                norms[start:stop, l] = np.sqrt(np.einsum("ij,ij->i", g, g))
+            correct[start:stop] = np.count_nonzero(row_correct(block_out, y), axis=1)
+            bad = ~np.isfinite(losses[start:stop])
+            if bad.any():
+                # The caller retrains up to that iteration; this record only says where.
+                return _partial(config, x, y, layout, acts, start + int(np.argmax(bad)))
+            start = stop
+        last_output = block_out[-1].copy() if iterations else None
+        params[k] = theta  # the last snapshot is the trained network
+        outputs[k] = program.forward()
+    predictions = outputs[-1]
+    return TrainingRun(
+        config=config, inputs=x, targets=y, layout=layout, loss=losses, gradient_norms=norms,
+        rows_correct=correct, snapshot_iterations=schedule, parameters=params,
+        output_snapshots=outputs, output=last_output if last_output is not None else predictions.copy(),
+        predictions=predictions, diverged_at=None, activations=acts,
+    )
+
+
+def _partial(config, x, y, layout, acts, diverged_at) -> TrainingRun:
+    empty = np.empty(0)
+    return TrainingRun(config, x, y, layout, empty, empty, empty, empty, empty, empty, empty, empty,
+                       diverged_at=diverged_at, activations=acts)
+
+
+class _BatchOrder:
+    """Mini-batches of exactly ``batch`` rows from a stream of shuffled epochs, seeded."""
+
+    def __init__(self, rows: int, batch: int, seed: int):
+        self.rng = np.random.default_rng([seed, 1])  # a stream apart from the weights' one
+        self.rows, self.batch = rows, batch
+        self.stream = np.empty(0, dtype=np.intp)
+        self.pos = 0
+
+    def take(self, count: int) -> np.ndarray:
+        """The next ``count`` batches, (count, batch) row indices."""
+        need = count * self.batch
+        if self.pos + need > self.stream.size:
+            epochs = -(-(need - (self.stream.size - self.pos)) // self.rows)
+            fresh = [self.rng.permutation(self.rows) for _ in range(epochs)]
+            self.stream = np.concatenate([self.stream[self.pos:], *fresh])
+            self.pos = 0
+        idx = self.stream[self.pos:self.pos + need]
+        self.pos += need
+        return idx.reshape(count, self.batch)
