@@ -10,7 +10,8 @@ from .config import NnvizError, TrainConfig, make_config
 from .limits import LIMITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
+from .tables import PRESETS, Table, load_csv, preset
 from .training import TrainingRun, train
 
-__all__ = ["ACTIVATIONS", "LIMITS", "LOSSES", "OPTIMIZERS", "NnvizError", "TrainConfig", "TrainingRun",
-           "make_config", "train"]
+__all__ = ["ACTIVATIONS", "LIMITS", "LOSSES", "OPTIMIZERS", "PRESETS", "NnvizError", "Table", "TrainConfig",
+           "TrainingRun", "load_csv", "make_config", "preset", "train"]

@@ -1,0 +1,135 @@
+"""Truth tables: the presets, and tables read from CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence, Union
+
+import numpy as np
+
+from .config import NnvizError, check_table
+from .limits import LIMITS
+
+MAX_CSV_BYTES = 256 * 1024  # a 1024-row table of 18 columns is well under this
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A truth table: ``inputs`` (rows, n_inputs) and ``targets`` (rows, n_outputs), float64."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    description: str = ""
+
+    def __iter__(self):  # so that ``train(*table)`` works
+        return iter((self.inputs, self.targets))
+
+
+def _truth_table(n_inputs: int, rule: Callable[..., Sequence[int]], input_names, output_names,
+                 description: str) -> Table:
+    rows = list(itertools.product((0, 1), repeat=n_inputs))
+    targets = [list(rule(*r)) for r in rows]
+    return Table(np.array(rows, dtype=np.float64), np.array(targets, dtype=np.float64),
+                 tuple(input_names), tuple(output_names), description)
+
+
+def _two(rule, description):
+    return _truth_table(2, lambda a, b: (rule(a, b),), ("x1", "x2"), ("y",), description)
+
+
+PRESETS: dict[str, Table] = {
+    "tutorial": Table(
+        np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float64),
+        np.array([[0], [1], [1], [0]], dtype=np.float64),
+        ("x1", "x2", "x3"), ("y",),
+        "The tutorial's table: y = x1 XOR x2; x3 is always 1 and acts as a bias.",
+    ),
+    "and": _two(lambda a, b: a & b, "y = x1 AND x2"),
+    "or": _two(lambda a, b: a | b, "y = x1 OR x2"),
+    "nand": _two(lambda a, b: 1 - (a & b), "y = NOT (x1 AND x2)"),
+    "nor": _two(lambda a, b: 1 - (a | b), "y = NOT (x1 OR x2)"),
+    "xor": _two(lambda a, b: a ^ b, "y = x1 XOR x2: not linearly separable, needs a hidden layer"),
+    "xnor": _two(lambda a, b: 1 - (a ^ b), "y = NOT (x1 XOR x2)"),
+    "parity3": _truth_table(3, lambda a, b, c: (a ^ b ^ c,), ("x1", "x2", "x3"), ("y",),
+                            "y = 1 when an odd number of inputs are 1"),
+    "majority3": _truth_table(3, lambda a, b, c: (int(a + b + c >= 2),), ("x1", "x2", "x3"), ("y",),
+                              "y = 1 when at least two inputs are 1"),
+    "half_adder": _truth_table(2, lambda a, b: (a ^ b, a & b), ("a", "b"), ("sum", "carry"),
+                               "sum = a XOR b, carry = a AND b"),
+    "full_adder": _truth_table(3, lambda a, b, c: ((a + b + c) % 2, int(a + b + c >= 2)),
+                               ("a", "b", "carry_in"), ("sum", "carry_out"),
+                               "Adds three bits: sum and carry out"),
+}
+
+
+def preset(name: str) -> Table:
+    """A preset table by name (see :data:`PRESETS`)."""
+    key = name.strip().lower().replace("-", "_") if isinstance(name, str) else name
+    if key not in PRESETS:
+        raise NnvizError("table", name, "one of " + ", ".join(PRESETS))
+    return PRESETS[key]
+
+
+def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
+    """A table from CSV: a header row, then numbers; the last ``targets`` columns are targets.
+
+    ``source`` is a path, or the file's contents as bytes (an upload).
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if size > MAX_CSV_BYTES:
+                raise NnvizError("csv", f"{size:,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
+            data = path.read_bytes()
+        except OSError as error:
+            raise NnvizError("csv", str(source), f"a readable file ({error.strerror})") from None
+    else:
+        data = bytes(source)
+    if len(data) > MAX_CSV_BYTES:
+        raise NnvizError("csv", f"{len(data):,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
+    if b"\0" in data:
+        raise NnvizError("csv", "a binary file", "a text file of comma-separated numbers")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NnvizError("csv", "bytes that are not UTF-8", "a UTF-8 text file") from None
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    if len(rows) < 2:
+        raise NnvizError("csv", f"{len(rows)} non-empty lines", "a header row and at least one row of numbers")
+    header, body = [h.strip() for h in rows[0]], rows[1:]
+    width = len(header)
+    max_columns = int(LIMITS["inputs"].maximum + LIMITS["outputs"].maximum)
+    if width > max_columns:
+        raise NnvizError("csv", f"{width} columns", f"at most {max_columns} columns")
+    n_targets = _target_count(targets, width)
+    for line, row in enumerate(body, start=2):
+        if len(row) != width:
+            raise NnvizError("csv", f"line {line} has {len(row)} cells",
+                             f"{width} cells on every line, as in the header")
+    values = np.empty((len(body), width))
+    for line, row in enumerate(body, start=2):
+        for col, cell in enumerate(row):
+            try:
+                values[line - 2, col] = float(cell)
+            except ValueError:
+                raise NnvizError("csv", f"line {line}, column {header[col] or col + 1}: {cell.strip()[:20]!r}",
+                                 "numbers only") from None
+    x, y = check_table(values[:, :-n_targets], values[:, -n_targets:])
+    names = [h or f"column {i + 1}" for i, h in enumerate(header)]
+    return Table(x, y, tuple(names[:-n_targets]), tuple(names[-n_targets:]), "Loaded from CSV")
+
+
+def _target_count(targets, width: int) -> int:
+    try:
+        n = int(targets)
+    except (TypeError, ValueError):
+        n = 0
+    if isinstance(targets, bool) or n != targets or not 1 <= n < width:
+        raise NnvizError("targets", targets, f"a number of target columns from 1 to {width - 1}")
+    return n
