@@ -25,6 +25,8 @@ class NnvizError(ValueError):
     """Bad input: ``field`` had ``value``; ``allowed`` says what would do."""
 
     def __init__(self, field: str, value: Any, allowed: str, message: str | None = None):
+        if isinstance(value, np.generic):  # show 'nan', not NumPy's repr 'np.float64(nan)'
+            value = value.item()
         self.field, self.value, self.allowed = field, value, allowed
         shown = repr(value)
         if len(shown) > 60:
