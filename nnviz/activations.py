@@ -28,6 +28,9 @@ class Activation:
     low: float  # the outputs it can reach, for validating targets
     high: float
     saturates: bool  # flat at both ends, like sigmoid and tanh
+    # The same on negated parameters: forward from -z, derivative times -1 (see nnviz.program).
+    negated_forward: tuple[str, ...] | None = None
+    negated_derivative: tuple[str, ...] | None = None
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """The activation of ``z``, as a new array."""
@@ -57,6 +60,8 @@ ACTIVATIONS: dict[str, Activation] = {
             ("negative(z, z)", "exp(z, z)", "add(z, ONE, z)", "divide(ONE, z, z)"),
             ("subtract(ONE, a, s)", "multiply(a, s, s)"),
             0.0, 1.0, True,
+            negated_forward=("exp(z, z)", "add(z, ONE, z)", "divide(ONE, z, z)"),
+            negated_derivative=("subtract(a, ONE, s)", "multiply(a, s, s)"),
         ),
         Activation("tanh", ("tanh(z, z)",), ("multiply(a, a, s)", "subtract(ONE, s, s)"), -1.0, 1.0, True),
         Activation(

@@ -42,6 +42,7 @@ class Loss:
     # True when gradient() already includes the output activation's derivative.
     gradient_is_preactivation: bool = False
     requires_output: str | None = None  # the output activation this loss needs
+    negated_gradient: tuple[str, ...] | None = None  # -gradient, for a negated output layer
 
 
 LOSSES: dict[str, Loss] = {
@@ -50,5 +51,6 @@ LOSSES: dict[str, Loss] = {
     "mse": Loss("mse", mse_value, ("subtract(o, y, d)", "multiply(TWO, d, d)", "multiply(SCALE, d, d)")),
     # for a sigmoid output: dL/dz = (o - y) / N
     "bce": Loss("bce", bce_value, ("subtract(o, y, d)", "multiply(SCALE, d, d)"),
-                gradient_is_preactivation=True, requires_output="sigmoid"),
+                gradient_is_preactivation=True, requires_output="sigmoid",
+                negated_gradient=("subtract(y, o, d)", "multiply(SCALE, d, d)")),
 }

@@ -128,7 +128,7 @@ def row_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def gradient(layout: Layout, activations, loss: str, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """dL/dtheta for parameters ``theta`` (P,) on the rows x, y (no update)."""
-    return Program(layout, activations, LOSSES[loss], x, y, theta).gradient().copy()
+    return Program(layout, activations, LOSSES[loss], x, y, theta).gradient()
 
 
 def activation_names(config: TrainConfig) -> tuple[str, ...]:
@@ -202,7 +202,7 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int) -
             first, taken = start, []
             while first < stop:  # run up to each snapshot, copy the parameters there
                 if schedule[k] == first:
-                    params[k] = theta
+                    program.parameters(params[k])
                     taken.append(k)
                     k += 1
                 last = min(stop, int(schedule[k])) if k < len(schedule) else stop
@@ -222,7 +222,7 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int) -
                 return _partial(config, x, y, layout, acts, start + int(np.argmax(bad)))
             start = stop
         last_output = block_out[-1].copy() if iterations else None
-        params[k] = theta  # the last snapshot is the trained network
+        program.parameters(params[k])  # the last snapshot is the trained network
         outputs[k] = program.forward()
     predictions = outputs[-1]
     return TrainingRun(
