@@ -1,0 +1,81 @@
+"""A finished run as plain data: a JSON-ready dict, and the loss curve as CSV.
+
+Both feed download buttons and ``python -m nnviz --json``. Non-finite numbers
+(a diverged run's last outputs) become ``None``, so ``json.dumps(...,
+allow_nan=False)`` always succeeds and the file is strict JSON.
+"""
+from __future__ import annotations
+
+import io
+import math
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from .training import TrainingRun
+
+
+def plain(value: Any) -> Any:
+    """``value`` with arrays as nested lists, NumPy scalars as Python ones, NaN and inf as None."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            return np.where(np.isfinite(value), value, None).tolist()
+        return value.tolist()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def _layers(arrays: Optional[Sequence[np.ndarray]]) -> Optional[list]:
+    return None if arrays is None else [plain(a) for a in arrays]
+
+
+def run_to_dict(run: TrainingRun) -> dict:
+    """Everything a run recorded, as JSON-serializable data.
+
+    Shapes (rows = table rows, T = iterations run, S = snapshots, L = weight layers):
+    ``inputs`` rows x n_inputs; ``targets``, ``output``, ``predictions`` rows x n_outputs;
+    ``loss`` T; ``gradient_norms`` T x L; ``weights``/``initial_weights`` L matrices
+    fan_in x fan_out, input side first; ``biases``/``initial_biases`` L vectors or None;
+    ``snapshot_iterations`` S.
+    """
+    return {
+        "config": plain(run.config.as_dict()),
+        "layer_sizes": list(run.layout.sizes),
+        "activations": list(run.activations),
+        "inputs": plain(run.inputs),
+        "targets": plain(run.targets),
+        "output": plain(run.output),
+        "predictions": plain(run.predictions),
+        "loss": plain(run.loss),
+        "final_loss": plain(run.final_loss),
+        "accuracy": plain(run.accuracy),
+        "learned": run.learned,
+        "solved_at": run.solved_at,
+        "diverged_at": run.diverged_at,
+        "weights": _layers(run.weights),
+        "initial_weights": _layers(run.initial_weights),
+        "biases": _layers(run.biases),
+        "initial_biases": _layers(run.initial_biases),
+        "gradient_norms": plain(run.gradient_norms),
+        "rows_correct": plain(run.rows_correct),
+        "snapshot_iterations": plain(run.snapshot_iterations),
+    }
+
+
+def loss_csv(run: TrainingRun) -> str:
+    """The loss curve as CSV: header ``iteration,loss``, then one line per iteration (from 0).
+
+    Values use ``repr`` so they read back bit for bit; a non-finite loss is an empty cell.
+    """
+    out = io.StringIO()
+    out.write("iteration,loss\n")
+    for i, value in enumerate(run.loss.tolist()):
+        out.write(f"{i},{value!r}\n" if math.isfinite(value) else f"{i},\n")
+    return out.getvalue()
