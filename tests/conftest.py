@@ -1,0 +1,186 @@
+"""Shared test infrastructure: headless Chromium for pytest-playwright and a live `streamlit run` server.
+
+Browser tests carry ``@pytest.mark.browser``.  They are skipped only when no Chromium is installed AND the
+environment variable ``CI`` is not ``"true"``; under ``CI=true`` a missing Chromium is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+APP_FILE = REPO_ROOT / "streamlit_app.py"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SERVER_START_TIMEOUT_S = 60.0
+# A tall viewport: Streamlit scrolls inside its main area, so full-page screenshots miss what is below the fold.
+VIEWPORT = {"width": 1400, "height": 2400}
+
+# Selector for "the script has finished and the websocket is up".
+IDLE_SELECTOR = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
+)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def chromium_available() -> bool:
+    return os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Skip / fail policy for browser tests
+# --------------------------------------------------------------------------------------------------------------
+def pytest_collection_modifyitems(config, items):
+    if chromium_available() or _in_ci():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found (set CI=true to make this a failure)")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Runs before any fixture (the session-scoped browser launch included), so the message is clear.
+    if item.get_closest_marker("browser") and not chromium_available() and _in_ci():
+        pytest.fail(f"CI=true but {CHROMIUM} is missing: browser tests must run in CI", pytrace=False)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# pytest-playwright overrides
+# --------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium instead of a Playwright-downloaded browser (`playwright install` cannot download)."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": list(CHROMIUM_ARGS)}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": dict(VIEWPORT)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The live app
+# --------------------------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def streamlit_command(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP_FILE.name),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+
+
+def _health_ok(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200 and resp.read().decode("utf-8", "replace").strip() == "ok"
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
+class StreamlitServer:
+    """A `streamlit run` subprocess; output goes to a temp file (a pipe could fill up and block the server)."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._log = tempfile.NamedTemporaryFile(prefix="nnviz-streamlit-", suffix=".log", delete=False)
+        env = dict(os.environ)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        self.proc = subprocess.Popen(
+            streamlit_command(self.port), cwd=REPO_ROOT, env=env,
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+
+    def output(self) -> str:
+        try:
+            return Path(self._log.name).read_text(errors="replace")
+        except OSError:
+            return "<no output>"
+
+    def wait_healthy(self, timeout: float = SERVER_START_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"streamlit exited with code {self.proc.returncode} before becoming healthy:\n{self.output()}"
+                )
+            if _health_ok(self.base_url):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s at {self.base_url}:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self._log.close()
+        try:
+            os.unlink(self._log.name)
+        except OSError:
+            pass
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Base URL of a live `streamlit run streamlit_app.py` started from the repo root."""
+    if not APP_FILE.exists():
+        pytest.fail(f"{APP_FILE} does not exist", pytrace=False)
+    server = StreamlitServer()
+    try:
+        try:
+            server.wait_healthy()
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Waiting helpers (import from tests: `from conftest import wait_idle`)
+# --------------------------------------------------------------------------------------------------------------
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the script has finished running and the websocket is connected.
+
+    Call it AFTER waiting for the content an interaction should produce: right after an interaction the state can
+    still read ``notRunning`` for a moment.
+    """
+    page.wait_for_selector(IDLE_SELECTOR, state="attached", timeout=timeout)
