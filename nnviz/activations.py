@@ -66,7 +66,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("tanh", ("tanh(z, z)",), ("multiply(a, a, s)", "subtract(ONE, s, s)"), -1.0, 1.0, True),
         Activation(
             "relu",
-            ("maximum(z, ZERO, z)",),
+            ("maximum(z, ZERO, out=z)",),
             ("greater(a, ZERO, s, casting='unsafe')",),
             0.0, float("inf"), False,
         ),
