@@ -9,9 +9,10 @@ from .activations import ACTIVATIONS
 from .config import NnvizError, TrainConfig, make_config
 from .limits import LIMITS
 from .losses import LOSSES
+from .many import SweepRun, train_many
 from .optimizers import OPTIMIZERS
 from .tables import PRESETS, Table, load_csv, preset
 from .training import TrainingRun, train
 
 __all__ = ["ACTIVATIONS", "LIMITS", "LOSSES", "OPTIMIZERS", "PRESETS", "NnvizError", "Table", "TrainConfig",
-           "TrainingRun", "load_csv", "make_config", "preset", "train"]
+           "TrainingRun", "SweepRun", "load_csv", "make_config", "preset", "train", "train_many"]

@@ -13,6 +13,7 @@ results match it bit for bit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,21 +36,23 @@ class Activation:
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """The activation of ``z``, as a new array."""
         z = np.array(z, dtype=np.float64)
-        _run(self.forward, z=z)
+        as_function(self.forward, "z")(z)
         return z
 
     def slope(self, a: np.ndarray) -> np.ndarray:
         """da/dz as a new array, from the activation's output ``a``."""
-        a = np.asarray(a, dtype=np.float64)
-        s = np.ones_like(a)
-        _run(self.derivative, a=a, s=s)
+        s = np.ones(np.shape(a))
+        as_function(self.derivative, "a, s")(np.asarray(a, dtype=np.float64), s)
         return s
 
 
-def _run(statements: tuple[str, ...], **arrays) -> None:
-    namespace = {**CONSTANTS, **arrays}
-    for statement in statements:
-        eval(statement, vars(np), namespace)
+@lru_cache(maxsize=None)
+def as_function(statements: tuple[str, ...], arguments: str):
+    """The statements as a Python function of ``arguments`` (compiled once)."""
+    namespace = {**vars(np), **CONSTANTS}
+    body = "".join(f"    {s}\n" for s in statements) or "    pass\n"
+    exec(f"def f({arguments}):\n{body}", namespace)
+    return namespace["f"]
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -1,0 +1,213 @@
+"""Many networks at once: one configuration trained from many seeds in one vectorized pass.
+
+For seed sweeps ("how often does this width learn XOR?"). The network index
+``k`` is the innermost axis of every array: weights (fan_in, fan_out, K),
+activations (rows, width, K). The first layer's input is the same table for all
+networks, so its forward product and its weight gradient are single matrix
+products over all K at once; deeper layers contract with ``einsum``. Results
+equal :func:`nnviz.train` for each seed up to rounding (about 1e-13), not bit
+for bit: the products are summed in another order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from .activations import ACTIVATIONS, as_function
+from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config
+from .limits import LIMITS, MAX_SWEEP_WORK
+from .losses import LOSSES
+from .network import Layout, initial_parameters
+from .optimizers import make_optimizer
+from .training import _BatchOrder, activation_names, row_correct
+
+_BLOCK_BYTES = 8 << 20
+try:  # einsum's C core, without the Python wrapper's argument parsing (2 us a call)
+    from numpy._core._multiarray_umath import c_einsum as _einsum
+except ImportError:  # pragma: no cover - other NumPy layouts
+    _einsum = np.einsum
+
+
+@dataclass(frozen=True, eq=False)
+class SweepRun:
+    """Training of one configuration from K seeds. T = config.iterations.
+
+    - ``seeds`` (K,); ``loss`` (K, T), NaN from a network's divergence on;
+    - ``predictions`` (K, rows, n_outputs): outputs of each trained network;
+    - ``parameters`` (K, P): final flat weights and biases (``layout`` says where);
+    - ``diverged_at`` (K,): the first non-finite iteration, or -1.
+    """
+
+    config: TrainConfig
+    inputs: np.ndarray
+    targets: np.ndarray
+    layout: Layout
+    seeds: np.ndarray
+    loss: np.ndarray
+    predictions: np.ndarray
+    parameters: np.ndarray
+    diverged_at: np.ndarray
+
+    @property
+    def learned(self) -> np.ndarray:
+        """(K,) bool: every row right and no divergence."""
+        return (self.diverged_at < 0) & np.all(row_correct(self.predictions, self.targets), axis=1)
+
+    @property
+    def fraction_learned(self) -> float:
+        return float(np.mean(self.learned))
+
+    @property
+    def failed_seeds(self) -> list[int]:
+        return [int(s) for s in self.seeds[~self.learned]]
+
+    @property
+    def final_loss(self) -> np.ndarray:
+        """(K,) loss of each trained network's predictions (NaN where it diverged)."""
+        value = LOSSES[self.config.loss].value(self.predictions, self.targets)
+        return np.where(self.diverged_at < 0, value, np.nan)
+
+
+def train_many(inputs: Any, targets: Any, seeds: Optional[Sequence[int]] = None, networks: Optional[int] = None,
+               config: Optional[TrainConfig] = None, **options) -> SweepRun:
+    """Train the same configuration from each seed in ``seeds`` (default: ``networks`` seeds
+    from the config's seed on) and return a :class:`SweepRun`."""
+    if config is None:
+        config = make_config(**options)
+    elif options:
+        config = config.replace(**options)
+    x, y = check_table(inputs, targets)
+    check_fit(config, x, y)
+    if seeds is None:
+        count = LIMITS["networks"].default if networks is None else networks
+        limit = LIMITS["networks"]
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not (
+                limit.minimum <= count <= limit.maximum):
+            raise NnvizError("networks", count, f"a whole number from {limit.allowed()}")
+        seeds = [(config.seed + i) % (int(LIMITS["seed"].maximum) + 1) for i in range(int(count))]
+    seeds = np.array([make_config(seed=s).seed for s in seeds], dtype=np.int64)
+    limit = LIMITS["networks"]
+    if not limit.minimum <= len(seeds) <= limit.maximum:
+        raise NnvizError("seeds", f"{len(seeds)} seeds", f"{limit.allowed()} networks")
+    layout = Layout(layer_sizes(config, x.shape[1], y.shape[1]), config.bias)
+    work = len(seeds) * x.shape[0] * layout.size * config.iterations
+    if work > MAX_SWEEP_WORK:
+        raise NnvizError("networks", len(seeds),
+                         f"fewer networks or a smaller run: networks x rows x parameters x iterations = {work:,} "
+                         f"exceeds {MAX_SWEEP_WORK:,}")
+    return _Sweep(config, x, y, layout, seeds).train()
+
+
+class _Sweep:
+    def __init__(self, config: TrainConfig, x: np.ndarray, y: np.ndarray, layout: Layout, seeds: np.ndarray):
+        self.config, self.x, self.y, self.layout, self.seeds = config, x, y, layout, seeds
+        K = len(seeds)
+        self.acts = [ACTIVATIONS[a] for a in activation_names(config)]
+        self.loss = LOSSES[config.loss]
+        self.theta = np.ascontiguousarray(
+            np.stack([initial_parameters(layout, config.init, int(s)) for s in seeds], axis=1))  # (P, K)
+        self.grad = np.empty_like(self.theta)
+        self.W = [self.theta[s].reshape(a, b, K) for s, (a, b) in zip(layout.weight_slices, layout.shapes)]
+        self.gW = [self.grad[s].reshape(a, b, K) for s, (a, b) in zip(layout.weight_slices, layout.shapes)]
+        self.b = [self.theta[s] for s in layout.bias_slices] if config.bias else None
+        self.gb = [self.grad[s] for s in layout.bias_slices] if config.bias else None
+        self.optimizer = make_optimizer(config.optimizer, config.learning_rate, self.theta.shape)
+        rows = x.shape[0]
+        self.batch = config.batch_size if config.batch_size and config.batch_size < rows else None
+        self.orders = [_BatchOrder(rows, self.batch, int(s)) for s in seeds] if self.batch else None
+        self.forwards = [as_function(a.forward, "z") for a in self.acts]
+        self.derivatives = [as_function(a.derivative, "a, s") for a in self.acts]
+        self.loss_gradient = as_function(self.loss.gradient, "o, y, d, SCALE")
+        self._buffers: dict[int, dict] = {}
+        self.shapes = layout.shapes
+        self.scales: dict[int, np.ndarray] = {}
+
+    def buffers(self, rows: int) -> dict:
+        """Preallocated arrays for passes over ``rows`` rows: activations A, deltas D, slopes S."""
+        if rows not in self._buffers:
+            K, widths = len(self.seeds), self.layout.sizes[1:]
+            self._buffers[rows] = {key: [np.empty((rows, w, K)) for w in widths] for key in "ADS"}
+        return self._buffers[rows]
+
+    def forward(self, x: np.ndarray, shared_input: bool) -> list[np.ndarray]:
+        """Activations of every layer, (rows, width, K) each. ``x``: (rows, n_in), or (rows, n_in, K)."""
+        K = len(self.seeds)
+        A = self.buffers(x.shape[0])["A"]
+        a = x
+        for l, act in enumerate(self.acts):
+            fan_in, fan_out = self.shapes[l]
+            z = A[l]
+            if l == 0 and shared_input:  # one matrix product for all K networks
+                np.dot(x, self.W[0].reshape(fan_in, fan_out * K), out=z.reshape(x.shape[0], fan_out * K))
+            else:
+                _einsum("nik,ijk->njk", a, self.W[l], out=z)
+            if self.b is not None:
+                np.add(z, self.b[l], out=z)
+            self.forwards[l](z)
+            a = z
+        return A
+
+    def backward(self, x: np.ndarray, shared_input: bool, layers: list[np.ndarray], y: np.ndarray) -> None:
+        """dL/dtheta into self.grad (P, K) for every network, after forward() on the same rows."""
+        K = len(self.seeds)
+        buffers = self.buffers(x.shape[0])
+        D, S = buffers["D"], buffers["S"]
+        L = len(self.acts)
+        o, d = layers[-1], D[L - 1]
+        scale = self.scales.get(o.shape[0])
+        if scale is None:
+            scale = self.scales[o.shape[0]] = np.array(1.0 / (o.shape[0] * o.shape[1]))
+        self.loss_gradient(o, y, d, scale)
+        if not self.loss.gradient_is_preactivation and self.acts[-1].derivative:
+            self.derivatives[-1](o, S[-1])
+            np.multiply(d, S[-1], out=d)
+        for l in range(L - 1, -1, -1):
+            if l == 0 and shared_input:  # one matrix product for all K networks
+                fan_in, fan_out = self.shapes[0]
+                np.dot(x.T, d.reshape(x.shape[0], fan_out * K),
+                       out=self.grad[self.layout.weight_slices[0]].reshape(fan_in, fan_out * K))
+            else:
+                _einsum("nik,njk->ijk", layers[l - 1] if l else x, d, out=self.gW[l])
+            if self.gb is not None:
+                np.sum(d, axis=0, out=self.gb[l])
+            if l:
+                h = D[l - 1]
+                _einsum("njk,ijk->nik", d, self.W[l], out=h)
+                if self.acts[l - 1].derivative:
+                    self.derivatives[l - 1](layers[l - 1], S[l - 1])
+                    np.multiply(h, S[l - 1], out=h)
+                d = h
+
+    def train(self) -> SweepRun:
+        config, x, y = self.config, self.x, self.y
+        T, K, rows = config.iterations, len(self.seeds), x.shape[0]
+        losses = np.empty((T, K))
+        block = max(1, min(T, _BLOCK_BYTES // (8 * K * y.size)))
+        outputs = np.empty((block,) + y.shape + (K,))
+        y3 = y[..., None]
+        with np.errstate(all="ignore"):
+            for start in range(0, T, block):
+                stop = min(start + block, T)
+                if self.batch:
+                    idx = np.stack([o.take(stop - start) for o in self.orders], axis=-1)  # (count, batch, K)
+                for j in range(stop - start):
+                    layers = self.forward(x, True)
+                    outputs[j] = layers[-1]
+                    if self.batch:
+                        xb = np.ascontiguousarray(x[idx[j]].transpose(0, 2, 1))  # (batch, n_in, K)
+                        yb = np.ascontiguousarray(y[idx[j]].transpose(0, 2, 1))
+                        self.backward(xb, False, self.forward(xb, False), yb)
+                    else:
+                        self.backward(x, True, layers, y3)
+                    self.optimizer.step(self.theta, self.grad)
+                losses[start:stop] = self.loss.value(outputs[: stop - start], y3, axis=(1, 2))
+            predictions = self.forward(x, True)[-1].copy()
+        bad = ~np.isfinite(losses)
+        diverged = np.where(bad.any(axis=0), np.argmax(bad, axis=0), -1)
+        for k in np.flatnonzero(diverged >= 0):
+            losses[diverged[k]:, k] = np.nan
+        return SweepRun(config, x, y, self.layout, self.seeds, np.ascontiguousarray(losses.T),
+                        np.ascontiguousarray(predictions.transpose(2, 0, 1)),
+                        np.ascontiguousarray(self.theta.T), diverged)
