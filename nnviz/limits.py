@@ -19,7 +19,12 @@ class Limit:
     default: float
 
     def allowed(self) -> str:
-        return f"{self.minimum:g} to {self.maximum:g}"
+        return f"{_show(self.minimum)} to {_show(self.maximum)}"
+
+
+def _show(value: float) -> str:
+    # Whole numbers in full: :g would print the largest seed as 4.29497e+09.
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 _LIMITS = [
