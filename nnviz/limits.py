@@ -42,9 +42,10 @@ _LIMITS = [
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
 
 # Work budget: rows x parameters x iterations (about the multiply-adds of one
-# forward pass, times iterations). The tutorial's run is 4 * 16 * 1500 = 96,000;
-# this allows about 1,000 times that, roughly two seconds of one core.
-MAX_WORK = 100_000_000
+# forward pass, times iterations). The tutorial's run is 4 * 16 * 1500 = 96,000.
+# Measured on 2 cores, the slowest runs at this budget take about a second
+# (1024 rows, one hidden layer of 64, saturated sigmoids); most take a quarter.
+MAX_WORK = 300_000_000
 # Per-iteration Python overhead also costs, whatever the size: layers x iterations.
 MAX_LAYER_STEPS = 7 * 20_000
 # Seed sweeps: networks x rows x parameters x iterations.

@@ -84,8 +84,9 @@ class TrainingRun:
 
     @property
     def final_loss(self) -> float:
-        """Loss of the trained network's predictions."""
-        return float(LOSSES[self.config.loss].value(self.predictions, self.targets))
+        """Loss of the trained network's predictions (inf or NaN after divergence, quietly)."""
+        with np.errstate(all="ignore"):
+            return float(LOSSES[self.config.loss].value(self.predictions, self.targets))
 
     @property
     def correct(self) -> np.ndarray:
@@ -111,14 +112,16 @@ class TrainingRun:
 
     def hidden_activations(self, snapshot: int = -1) -> list[np.ndarray]:
         """Each hidden layer's activations (rows, width) at a snapshot index."""
-        _, layers = forward_many(self.layout, self.activations, LOSSES[self.config.loss],
-                                 self.parameters[snapshot], self.inputs, self.targets)
+        with np.errstate(all="ignore"):
+            _, layers = forward_many(self.layout, self.activations, LOSSES[self.config.loss],
+                                     self.parameters[snapshot], self.inputs, self.targets)
         return [a[0] for a in layers[:-1]]
 
     def gradients(self, snapshot: int = -1) -> np.ndarray:
         """dL/dtheta (P,) on the whole table at a snapshot index."""
-        return gradient(self.layout, self.activations, self.config.loss,
-                        self.parameters[snapshot].copy(), self.inputs, self.targets)
+        with np.errstate(all="ignore"):
+            return gradient(self.layout, self.activations, self.config.loss,
+                            self.parameters[snapshot].copy(), self.inputs, self.targets)
 
 
 def row_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -61,8 +61,6 @@ def test_divergence_is_caught_without_warnings():
     assert exported["diverged_at"] == run.diverged_at and exported["final_loss"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="training.py: TrainingRun.final_loss scores a diverged network's "
-                   "huge predictions outside np.errstate: RuntimeWarning 'overflow encountered in multiply'")
 def test_final_loss_of_a_diverged_run_emits_no_warning():
     run = nnviz.train(*TUTORIAL, **DIVERGENT)
     with warnings.catch_warnings():
@@ -70,8 +68,6 @@ def test_final_loss_of_a_diverged_run_emits_no_warning():
         assert not np.isfinite(run.final_loss)
 
 
-@pytest.mark.xfail(strict=True, reason="training.py: TrainingRun.gradients() runs the backward pass of a "
-                   "diverged network outside np.errstate: RuntimeWarning 'overflow encountered in dot'")
 def test_gradients_of_a_diverged_run_emit_no_warning():
     run = nnviz.train(*TUTORIAL, **DIVERGENT)
     with warnings.catch_warnings():
