@@ -45,8 +45,6 @@ def run_to_dict(run: TrainingRun) -> dict:
     fan_in x fan_out, input side first; ``biases``/``initial_biases`` L vectors or None;
     ``snapshot_iterations`` S.
     """
-    with np.errstate(all="ignore"):  # a diverged run's final loss overflows: it becomes None
-        final_loss = run.final_loss
     return {
         "config": plain(run.config.as_dict()),
         "layer_sizes": list(run.layout.sizes),
@@ -56,7 +54,7 @@ def run_to_dict(run: TrainingRun) -> dict:
         "output": plain(run.output),
         "predictions": plain(run.predictions),
         "loss": plain(run.loss),
-        "final_loss": plain(final_loss),
+        "final_loss": plain(run.final_loss),
         "accuracy": plain(run.accuracy),
         "learned": run.learned,
         "solved_at": run.solved_at,

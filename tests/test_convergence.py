@@ -68,11 +68,12 @@ def test_final_loss_of_a_diverged_run_emits_no_warning():
         assert not np.isfinite(run.final_loss)
 
 
-def test_gradients_of_a_diverged_run_emit_no_warning():
-    run = nnviz.train(*TUTORIAL, **DIVERGENT)
+def test_gradients_and_activations_of_a_diverged_run_emit_no_warning():
+    run = nnviz.train(*TUTORIAL, hidden=[4, 4], **DIVERGENT)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         run.gradients()
+        run.hidden_activations()
 
 
 def test_stable_runs_do_not_report_divergence():
