@@ -1,7 +1,7 @@
 """Training one network, and the record of it that the front end animates."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 import numpy as np
@@ -152,18 +152,17 @@ def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None, **opt
         config = config.replace(**options)
     x, y = check_table(inputs, targets)
     check_fit(config, x, y)
-    run = _train(config, x, y, config.iterations)
-    if run.diverged_at is not None:
+    try:
+        return _train(config, x, y, config.iterations)
+    except _Diverged as diverged:
         # Train again, deterministically, up to the iteration that diverged, so the
         # record ends with the state that produced the first non-finite loss.
-        stopped = _train(config, x, y, run.diverged_at)
-        run = _replace(stopped, diverged_at=run.diverged_at)
-    return run
+        return replace(_train(config, x, y, diverged.at), diverged_at=diverged.at)
 
 
-def _replace(run: TrainingRun, **changes) -> TrainingRun:
-    from dataclasses import replace
-    return replace(run, **changes)
+class _Diverged(Exception):
+    def __init__(self, at: int):
+        self.at = at
 
 
 def snapshot_schedule(iterations: int, snapshots: int) -> np.ndarray:
@@ -221,8 +220,7 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int) -
             correct[start:stop] = np.count_nonzero(row_correct(block_out, y), axis=1)
             bad = ~np.isfinite(losses[start:stop])
             if bad.any():
-                # The caller retrains up to that iteration; this record only says where.
-                return _partial(config, x, y, layout, acts, start + int(np.argmax(bad)))
+                raise _Diverged(start + int(np.argmax(bad)))
             start = stop
         last_output = block_out[-1].copy() if iterations else None
         program.parameters(params[k])  # the last snapshot is the trained network
@@ -234,12 +232,6 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int) -
         output_snapshots=outputs, output=last_output if last_output is not None else predictions.copy(),
         predictions=predictions, diverged_at=None, activations=acts,
     )
-
-
-def _partial(config, x, y, layout, acts, diverged_at) -> TrainingRun:
-    empty = np.empty(0)
-    return TrainingRun(config, x, y, layout, empty, empty, empty, empty, empty, empty, empty, empty,
-                       diverged_at=diverged_at, activations=acts)
 
 
 class _BatchOrder:
