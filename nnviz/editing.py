@@ -1,0 +1,117 @@
+"""The editable truth table: a pandas DataFrame whose first columns are inputs, the rest targets.
+
+The app keeps the table as a DataFrame (what ``st.data_editor`` edits) plus the
+number of input columns. These functions turn it into the engine's arrays, with
+an :class:`~nnviz.config.NnvizError` naming the row and column of a bad cell,
+and add or remove columns without losing the cells that stay.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .config import NnvizError, check_table
+from .limits import LIMITS
+from .tables import Table
+
+TARGET_MARK = "→ "  # how the editor labels target columns
+
+
+def default_names(n_inputs: int, n_outputs: int) -> tuple[list[str], list[str]]:
+    """x1..xn and y (one output) or y1..ym."""
+    outputs = ["y"] if n_outputs == 1 else [f"y{j + 1}" for j in range(n_outputs)]
+    return [f"x{i + 1}" for i in range(n_inputs)], outputs
+
+
+def table_frame(inputs: np.ndarray, targets: np.ndarray, input_names: Sequence[str],
+                output_names: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame of the table: input columns then target columns, float64."""
+    names = _unique([*input_names, *output_names])
+    return pd.DataFrame(np.hstack([inputs, targets]).astype(np.float64), columns=names)
+
+
+def from_table(table: Table) -> pd.DataFrame:
+    return table_frame(table.inputs, table.targets, table.input_names, table.output_names)
+
+
+def frame_to_arrays(frame: pd.DataFrame, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets) float64 arrays from an edited table, or NnvizError naming the bad cell."""
+    if not 1 <= n_inputs < frame.shape[1]:
+        raise NnvizError("table", f"{frame.shape[1]} columns with {n_inputs} inputs",
+                         "at least one input column and one target column")
+    if frame.shape[0] == 0:
+        raise NnvizError("table", "no rows", "at least one row")
+    values = np.empty(frame.shape, dtype=np.float64)
+    for c, column in enumerate(frame.columns):
+        for r, cell in enumerate(frame[column].tolist()):
+            values[r, c] = _number(cell, r, column)
+    return check_table(values[:, :n_inputs], values[:, n_inputs:])
+
+
+def _number(cell, row: int, column: str) -> float:
+    where = f"row {row + 1}, column {column}"
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or (isinstance(cell, str) and not cell.strip()):
+        raise NnvizError("table", f"{where}: empty", "a number in every cell (fill it in or delete the row)")
+    if isinstance(cell, bool):
+        return float(cell)
+    try:
+        number = float(cell)
+    except (TypeError, ValueError):
+        raise NnvizError("table", f"{where}: {str(cell)[:20]!r}", "numbers only") from None
+    if not np.isfinite(number):
+        raise NnvizError("table", f"{where}: {cell}", "finite numbers only")
+    return number
+
+
+def resize(frame: pd.DataFrame, n_inputs: int, new_inputs: int, new_outputs: int) -> pd.DataFrame:
+    """The table with ``new_inputs`` input and ``new_outputs`` target columns.
+
+    Columns that stay keep their cells and names; new columns are named x<k>/y<k> and filled with 0.
+    """
+    for field, value, limit in (("inputs", new_inputs, LIMITS["inputs"]), ("outputs", new_outputs, LIMITS["outputs"])):
+        if not limit.minimum <= value <= limit.maximum:
+            raise NnvizError(field, value, f"{limit.allowed()} columns")
+    inputs = list(frame.columns[:n_inputs])
+    outputs = list(frame.columns[n_inputs:])
+    new_in, new_out = default_names(new_inputs, new_outputs)
+    kept_in = inputs[:new_inputs] + [n for n in new_in if n not in inputs][: max(0, new_inputs - len(inputs))]
+    if len(outputs) == 1 and new_outputs > 1 and outputs[0] == "y":
+        outputs = ["y1"]  # y becomes y1 once there are several outputs
+        frame = frame.rename(columns={frame.columns[n_inputs]: "y1"})
+    kept_out = outputs[:new_outputs] + [n for n in new_out if n not in outputs][: max(0, new_outputs - len(outputs))]
+    names = _unique([*kept_in, *kept_out])
+    result = pd.DataFrame(index=range(len(frame)))
+    for name in names:
+        result[name] = frame[name].to_numpy(dtype=object) if name in frame.columns else 0.0
+    return result.apply(pd.to_numeric, errors="coerce").astype(np.float64)
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    """Column names with duplicates suffixed, so every column can be addressed."""
+    seen: dict[str, int] = {}
+    result = []
+    for name in names:
+        name = str(name) or "column"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        seen.setdefault(name, 0)
+        result.append(name)
+    return result
+
+
+def prediction_frame(inputs: np.ndarray, targets: np.ndarray, outputs: np.ndarray,
+                     input_names: Sequence[str], output_names: Sequence[str], threshold: float) -> pd.DataFrame:
+    """One row per table row: inputs, targets (→ name), outputs, error (sum of |target - output|), right."""
+    columns: dict[str, object] = {}
+    for i, name in enumerate(input_names):
+        columns[name] = inputs[:, i]
+    for j, name in enumerate(output_names):
+        columns[TARGET_MARK + name] = targets[:, j]
+    for j, name in enumerate(output_names):
+        columns[f"{name} (output)"] = np.round(outputs[:, j], 4)
+    columns["error"] = np.round(np.abs(targets - outputs).sum(axis=1), 4)
+    columns["right"] = np.all((outputs > threshold) == (targets > threshold), axis=1)
+    return pd.DataFrame(columns)

@@ -1,0 +1,327 @@
+"""Plotly figures of a training run: pure functions, ``run -> go.Figure``.
+
+The only nnviz module that imports plotly. :func:`training_figure` draws the
+whole story in ONE figure with ONE timeline: every panel (loss curve, weight
+heatmaps, prediction grid, network diagram) is updated by the same Plotly
+frames, so Play and the slider move them together without a server round trip.
+
+Payload matters (the page resends the spec on every rerun): numbers are
+rounded, frames carry only the traces that change, and the number of frames
+shrinks for big networks so the spec stays near :data:`FRAME_BUDGET` numbers.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .limits import DECISION_THRESHOLD
+from .training import TrainingRun
+
+MAX_FRAMES = 50
+FRAME_BUDGET = 40_000  # numbers sent in all frames together, about 250 KB of JSON
+MAX_PREDICTION_ROWS = 16  # a projector shows no more; the full table is below the chart
+MAX_EDGES = 160  # strongest connections drawn per frame in big networks
+MAX_LOSS_POINTS = 800
+WEIGHT_DECIMALS = 3
+EDGE_BINS = (0.25, 0.5, 0.75)  # |w| / max|w| thresholds between the four line widths
+EDGE_WIDTHS = (1.0, 2.5, 4.5, 7.0)
+POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # the ends of RdBu, as in the heatmaps
+FONT_SIZE = 15
+WIDTH, HEIGHT = 1000, 820
+
+# Categories of the prediction grid's colour: a row right, a row wrong.
+RIGHT_COLOUR, WRONG_COLOUR = "#c7e9c0", "#fcbba1"
+
+
+def neuron_names(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
+                 output_names: Optional[Sequence[str]] = None) -> list[list[str]]:
+    """Names per layer, input side first: x1.., h1.. (h1.1.. with several hidden layers), y.."""
+    sizes = list(run.layout.sizes)
+    inputs = list(input_names) if input_names else [f"x{i + 1}" for i in range(sizes[0])]
+    outputs = list(output_names) if output_names else (
+        ["y"] if sizes[-1] == 1 else [f"y{i + 1}" for i in range(sizes[-1])])
+    hidden = sizes[1:-1]
+    layers = [[f"h{i + 1}" if len(hidden) == 1 else f"h{l + 1}.{i + 1}" for i in range(w)]
+              for l, w in enumerate(hidden)]
+    return [inputs, *layers, outputs]
+
+
+def frame_indices(snapshots: int, per_frame_numbers: int = 0) -> np.ndarray:
+    """Snapshot indices to animate: evenly spaced, first and last included, within the budget."""
+    frames = MAX_FRAMES
+    if per_frame_numbers:
+        frames = max(2, min(frames, FRAME_BUDGET // per_frame_numbers))
+    return np.unique(np.round(np.linspace(0, snapshots - 1, min(snapshots, frames))).astype(int))
+
+
+def weight_range(run: TrainingRun) -> float:
+    """max |w| over every layer and snapshot (at least a tiny positive number)."""
+    finite = run.parameters[np.isfinite(run.parameters)]
+    return float(max(np.max(np.abs(finite)) if finite.size else 0.0, 1e-9))
+
+
+def node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
+    """Per layer, (size, 2) x/y positions: layers left to right, neurons centred top to bottom."""
+    return [np.column_stack([np.full(n, float(l)), (n - 1) / 2 - np.arange(n)])
+            for l, n in enumerate(sizes)]
+
+
+def edge_groups(weights: Sequence[np.ndarray], scale: float) -> dict[tuple[bool, int], list[tuple]]:
+    """Connections grouped by (positive, width bin): lists of (layer, i, j, w).
+
+    Big networks keep only the :data:`MAX_EDGES` strongest connections.
+    """
+    edges = [(l, i, j, float(w[i, j])) for l, w in enumerate(weights)
+             for i in range(w.shape[0]) for j in range(w.shape[1])]
+    if len(edges) > MAX_EDGES:
+        edges = sorted(edges, key=lambda e: -abs(e[3]))[:MAX_EDGES]
+    groups: dict[tuple[bool, int], list[tuple]] = {(s, b): [] for s in (True, False)
+                                                   for b in range(len(EDGE_WIDTHS))}
+    for edge in edges:
+        w = edge[3]
+        if not np.isfinite(w):
+            continue
+        groups[(w >= 0, int(np.searchsorted(EDGE_BINS, abs(w) / scale)))].append(edge)
+    return groups
+
+
+def _edge_xy(edges: list[tuple], positions: list[np.ndarray]) -> tuple[list, list]:
+    xs: list = []
+    ys: list = []
+    for l, i, j, _ in edges:
+        (x0, y0), (x1, y1) = positions[l][i], positions[l + 1][j]
+        xs += [x0, x1, None]
+        ys += [round(float(y0), 3), round(float(y1), 3), None]
+    return xs, ys
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _cell(value: float) -> str:
+    """A table value as written: 1 not 1.00, 0.25 as is."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.3g}"
+
+
+def _prediction_cells(run: TrainingRun, outputs: np.ndarray, rows: int) -> tuple[list, list]:
+    """z (1 right, 0 wrong, per row) and text for the columns outputs..., error, right."""
+    targets = run.targets[:rows]
+    outputs = outputs[:rows]
+    right = np.all((outputs > DECISION_THRESHOLD) == (targets > DECISION_THRESHOLD), axis=1)
+    error = np.abs(targets - outputs).sum(axis=1)
+    n_cols = outputs.shape[1] + 2
+    z = [[int(r)] * n_cols for r in right]
+    text = [[_fmt(v) for v in out] + [_fmt(e), "✓" if r else "✗"]
+            for out, e, r in zip(outputs, error, right)]
+    return z, text
+
+
+def _loss_at(run: TrainingRun, iteration: int) -> float:
+    if iteration < len(run.loss):
+        return float(run.loss[iteration])
+    return run.final_loss
+
+
+def _sig(value: float) -> Optional[float]:
+    return float(f"{value:.4g}") if np.isfinite(value) else None
+
+
+def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
+                    output_names: Optional[Sequence[str]] = None) -> go.Figure:
+    """The animated figure: loss, network diagram, weight heatmaps and predictions on one timeline."""
+    names = neuron_names(run, input_names, output_names)
+    sizes = list(run.layout.sizes)
+    weights = run.weight_snapshots  # per layer (S, fan_in, fan_out)
+    n_layers = len(weights)
+    rows_shown = min(run.inputs.shape[0], MAX_PREDICTION_ROWS)
+    per_frame = (sum(w[0].size for w in weights) + 6 * min(MAX_EDGES, sum(w[0].size for w in weights))
+                 + 2 * rows_shown * (sizes[-1] + 2) + 2)
+    frames_at = frame_indices(len(run.snapshot_iterations), per_frame)
+    scale = weight_range(run)
+    positions = node_positions(sizes)
+    data: list[dict] = []
+    layout: dict = {}
+
+    # Panel domains (paper coordinates): loss top left, network top right,
+    # heatmaps bottom left, predictions bottom right.
+    top, bottom = (0.60, 1.0), (0.0, 0.44)
+    loss_x, net_x = (0.0, 0.40), (0.50, 1.0)
+    heat_x, pred_x = (0.0, 0.62), (0.72, 1.0)
+
+    # Loss curve (static) and the marker at the current frame (animated).
+    iterations = np.arange(len(run.loss))
+    keep = np.unique(np.round(np.linspace(0, max(len(run.loss) - 1, 0),
+                                          min(len(run.loss), MAX_LOSS_POINTS))).astype(int))
+    data.append(dict(type="scatter", x=iterations[keep].tolist(), y=[_sig(v) for v in run.loss[keep]],
+                             mode="lines", name="loss", line=dict(color="#444", width=2),
+                             hovertemplate="iteration %{x}<br>loss %{y}<extra></extra>",
+                             xaxis="x", yaxis="y"))
+    marker_index = len(data)
+
+    def marker(k: int) -> dict:
+        it = int(run.snapshot_iterations[k])
+        return dict(type="scatter", x=[it], y=[_sig(_loss_at(run, it))], mode="markers", name="current",
+                          marker=dict(size=14, color="#e08214", line=dict(color="black", width=1)),
+                          hovertemplate="iteration %{x}<br>loss %{y}<extra></extra>",
+                          xaxis="x", yaxis="y")
+
+    last = int(frames_at[-1])
+    data.append(marker(last))
+
+    # Weight heatmaps, one per layer, side by side.
+    heat_index = len(data)
+    gap = 0.04
+    span = (heat_x[1] - heat_x[0] - gap * (n_layers - 1)) / n_layers
+    show_text = all(w.shape[1] * w.shape[2] <= 64 for w in weights)
+    axis_font = max(FONT_SIZE - 2 * max(0, n_layers - 3), 12) if n_layers > 3 else FONT_SIZE
+
+    def heatmap(l: int, k: int) -> dict:
+        z = np.round(weights[l][k], WEIGHT_DECIMALS).tolist()
+        return dict(type="heatmap", z=z, x=names[l + 1], y=names[l], name=f"W{l + 1}",
+                          xaxis=f"x{l + 3}", yaxis=f"y{l + 3}", zmin=-scale, zmax=scale, zmid=0,
+                          colorscale="RdBu", showscale=(l == n_layers - 1),
+                          colorbar=dict(len=0.4, y=0.22, x=heat_x[1] + 0.005, thickness=12),
+                          texttemplate="%{z:.2f}" if show_text else None,
+                          hovertemplate="%{y} → %{x}: %{z}<extra>W" + str(l + 1) + "</extra>")
+
+    for l in range(n_layers):
+        data.append(heatmap(l, last))
+        x0 = heat_x[0] + l * (span + gap)
+        layout[f"xaxis{l + 3}"] = dict(domain=[x0, x0 + span], anchor=f"y{l + 3}", side="top",
+                                           title=dict(text=f"W{l + 1}", standoff=4), tickfont=dict(size=axis_font))
+        layout[f"yaxis{l + 3}"] = dict(domain=list(bottom), anchor=f"x{l + 3}", autorange="reversed",
+                                           tickfont=dict(size=axis_font))
+
+    # Prediction grid: a static part (inputs, targets) and the animated outputs, error, right.
+    in_names, out_names = names[0], names[-1]
+    row_labels = [f"row {r + 1}" for r in range(rows_shown)]
+    static_cols = list(in_names) + ["→ " + n for n in out_names]
+    static_text = [[_cell(v) for v in np.concatenate([run.inputs[r], run.targets[r]])]
+                   for r in range(rows_shown)]
+    static_z = [[0] * len(in_names) + [1] * len(out_names) for _ in range(rows_shown)]
+    n_static = len(static_cols)
+    n_anim = len(out_names) + 2
+    split = pred_x[0] + (pred_x[1] - pred_x[0]) * n_static / (n_static + n_anim)
+    data.append(dict(type="heatmap", z=static_z, x=static_cols, y=row_labels, text=static_text,
+                             texttemplate="%{text}", name="table", showscale=False, zmin=0, zmax=1,
+                             colorscale=[[0, "#f0f0f0"], [1, "#d9d2f0"]], xgap=2, ygap=2,
+                             hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+                             xaxis="x20", yaxis="y20"))
+    pred_index = len(data)
+    pred_cols = list(out_names) + ["error", "right"]
+
+    def predictions(k: int) -> dict:
+        z, text = _prediction_cells(run, run.output_snapshots[k], rows_shown)
+        return dict(type="heatmap", z=z, x=pred_cols, y=row_labels, text=text, texttemplate="%{text}",
+                          name="predictions", showscale=False, zmin=0, zmax=1,
+                          colorscale=[[0, WRONG_COLOUR], [1, RIGHT_COLOUR]], xgap=2, ygap=2,
+                          hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+                          xaxis="x21", yaxis="y21")
+
+    data.append(predictions(last))
+    layout["xaxis20"] = dict(domain=[pred_x[0], split - 0.005], anchor="y20", side="top", fixedrange=True)
+    layout["yaxis20"] = dict(domain=list(bottom), anchor="x20", autorange="reversed", fixedrange=True)
+    layout["xaxis21"] = dict(domain=[split + 0.005, pred_x[1]], anchor="y21", side="top", fixedrange=True)
+    layout["yaxis21"] = dict(domain=list(bottom), anchor="x21", autorange="reversed",
+                                 showticklabels=False, fixedrange=True)
+
+    # Network diagram: edges grouped by sign and width bin (few traces), nodes on top.
+    edge_index = len(data)
+    edge_keys = [(s, b) for s in (True, False) for b in range(len(EDGE_WIDTHS))]
+
+    def edges(k: int) -> list[dict]:
+        groups = edge_groups([w[k] for w in weights], scale)
+        traces = []
+        for positive, b in edge_keys:
+            xs, ys = _edge_xy(groups[(positive, b)], positions)
+            traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                                     name=f"{'positive' if positive else 'negative'} edges {b + 1}",
+                                     line=dict(color=POSITIVE if positive else NEGATIVE,
+                                               width=EDGE_WIDTHS[b]),
+                                     opacity=0.85, xaxis="x2", yaxis="y2"))
+        return traces
+
+    for trace in edges(last):
+        data.append(trace)
+    node_xy = np.vstack(positions)
+    node_labels = [n for layer in names for n in layer]
+    many = max(sizes) > 12
+    data.append(dict(type="scatter", x=node_xy[:, 0].tolist(), y=np.round(node_xy[:, 1], 3).tolist(),
+                             mode="markers" if many else "markers+text", text=node_labels,
+                             textfont=dict(size=FONT_SIZE), name="neurons",
+                             marker=dict(size=10 if many else 34, color="white",
+                                         line=dict(color="#333", width=2)),
+                             hovertemplate="%{text}<extra></extra>", showlegend=False,
+                             xaxis="x2", yaxis="y2"))
+    tallest = max(sizes)
+    layout["xaxis2"] = dict(domain=list(net_x), anchor="y2", visible=False, fixedrange=True,
+                                range=[-0.3, len(sizes) - 0.7])
+    layout["yaxis2"] = dict(domain=list(top), anchor="x2", visible=False, fixedrange=True,
+                                range=[-(tallest - 1) / 2 - 0.7, (tallest - 1) / 2 + 0.7])
+
+    # Frames: only the animated traces.
+    animated = [marker_index, *range(heat_index, heat_index + n_layers), pred_index,
+                *range(edge_index, edge_index + len(edge_keys))]
+    frames, steps = [], []
+    for k in frames_at:
+        k = int(k)
+        name = str(int(run.snapshot_iterations[k]))
+        frame_data = [marker(k), *(heatmap(l, k) for l in range(n_layers)), predictions(k), *edges(k)]
+        frames.append(dict(name=name, data=_lean(frame_data), traces=animated))
+        steps.append(dict(label=f"Iteration {name}", method="animate",
+                          args=[[name], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                             transition=dict(duration=0))]))
+    layout.update(
+        width=None, height=HEIGHT, autosize=True, showlegend=False,
+        font=dict(size=FONT_SIZE), margin=dict(l=60, r=30, t=50, b=40),
+        plot_bgcolor="white", paper_bgcolor="white",
+        xaxis=dict(domain=list(loss_x), anchor="y", title=dict(text="iteration", standoff=2),
+                   gridcolor="#e5e5e5"),
+        yaxis=dict(domain=list(top), anchor="x", title=dict(text="loss", standoff=2), gridcolor="#e5e5e5",
+                   type="linear", exponentformat="power"),
+        annotations=[
+            dict(text="<b>Loss</b>", x=loss_x[0], y=1.06, xref="paper", yref="paper", showarrow=False,
+                 xanchor="left", font=dict(size=FONT_SIZE + 2)),
+            dict(text="<b>Network</b>: blue +, red −, thicker = stronger", x=net_x[0], y=1.06,
+                 xref="paper", yref="paper", showarrow=False, xanchor="left"),
+            dict(text="<b>Weights</b> (rows: from, columns: to)", x=heat_x[0], y=0.56,
+                 xref="paper", yref="paper", showarrow=False, xanchor="left", font=dict(size=FONT_SIZE + 1)),
+            dict(text="<b>Predictions</b>" + (f" (first {rows_shown} rows)"
+                                              if rows_shown < run.inputs.shape[0] else ""),
+                 x=pred_x[0], y=0.56, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                 font=dict(size=FONT_SIZE + 1)),
+        ],
+        sliders=[dict(
+            active=len(steps) - 1, steps=steps, x=0.08, len=0.92, y=-0.02, yanchor="top", pad=dict(t=10),
+            currentvalue=dict(prefix="", font=dict(size=FONT_SIZE + 2), xanchor="left"),
+            font=dict(color="rgba(0,0,0,0)", size=8),  # 50 tick labels would overlap: show only the current
+            ticklen=4, minorticklen=0,
+        )],
+        updatemenus=[
+            dict(type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top",
+                 pad=dict(t=10), showactive=False, buttons=[
+                     dict(label="Play", method="animate",
+                          args=[None, dict(frame=dict(duration=150, redraw=True), fromcurrent=True,
+                                           transition=dict(duration=0), mode="immediate")]),
+                     dict(label="Pause", method="animate",
+                          args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
+                                             transition=dict(duration=0))]),
+                 ]),
+            dict(type="buttons", direction="left", x=loss_x[1], y=1.07, xanchor="right", yanchor="bottom",
+                 showactive=True, active=0, font=dict(size=FONT_SIZE - 1), pad=dict(r=0, t=0, b=0), buttons=[
+                     dict(label="linear", method="relayout", args=[{"yaxis.type": "linear"}]),
+                     dict(label="log", method="relayout", args=[{"yaxis.type": "log"}]),
+                 ]),
+        ],
+    )
+    # Validation would double the build time; the tests validate a whole figure instead.
+    return go.Figure(data=data, layout=layout, frames=frames, _validate=False)
+
+
+def _lean(traces: list[dict]) -> list[dict]:
+    """Frame traces carry only what changes: data arrays, not styling already in the base trace."""
+    keep = {"scatter": ("x", "y"), "heatmap": ("z", "text")}
+    return [{"type": t["type"], **{k: t[k] for k in keep[t["type"]] if k in t}} for t in traces]

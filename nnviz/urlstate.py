@@ -1,0 +1,189 @@
+"""The page's state in the URL query string, so a copied link reproduces the run.
+
+One declarative table, :data:`FIELDS`, drives both :func:`parse` and
+:func:`serialize`. A value that does not parse falls back to its default and is
+reported, never raised. The parameter names are the widget keys.
+
+The table travels as ``table``: rows separated by ``;``, cells by ``,``, and
+``:`` between the inputs and the targets of a row, e.g. the tutorial's table is
+``table=0,0,1:0;0,1,1:1;1,0,1:1;1,1,1:0``. Column names travel as
+``names=x1,x2,x3:y`` in the same way. When the table is exactly the preset's,
+``table`` and ``names`` are left out and ``preset=<name>`` says it all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .config import NnvizError, TrainConfig, check_table
+from .limits import LIMITS
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+from .editing import default_names
+from .tables import PRESETS, Table
+
+_DEFAULTS = TrainConfig()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One query parameter: its name (= widget key), default, parser (str -> value) and writer."""
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    show: Callable[[Any], str] = str
+
+
+def _whole(limit_name: str) -> Callable[[str], int]:
+    limit = LIMITS[limit_name]
+
+    def parse(text: str) -> int:
+        number = float(text)
+        if number != int(number) or not limit.minimum <= number <= limit.maximum:
+            raise ValueError(f"a whole number from {limit.allowed()}")
+        return int(number)
+    return parse
+
+
+def _batch(text: str) -> int:
+    if text.strip().lower() in ("all", ""):
+        return 0
+    number = float(text)
+    if number != int(number) or not 0 <= number <= LIMITS["rows"].maximum:
+        raise ValueError(f"0 (all rows) to {LIMITS['rows'].maximum:g}")
+    return int(number)
+
+
+def _rate(text: str) -> float:
+    limit = LIMITS["learning_rate"]
+    number = float(text)
+    if not limit.minimum <= number <= limit.maximum:
+        raise ValueError(f"a number from {limit.allowed()}")
+    return number
+
+
+def _one_of(options) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in options:
+            raise ValueError("one of " + ", ".join(options))
+        return value
+    return parse
+
+
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("1", "0", "true", "false", "on", "off"):
+        raise ValueError("1 or 0")
+    return value in ("1", "true", "on")
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("preset", "tutorial", _one_of(tuple(PRESETS))),
+    Field("hidden_width", int(LIMITS["hidden_width"].default), _whole("hidden_width")),
+    Field("hidden_layers", int(LIMITS["hidden_layers"].default), _whole("hidden_layers")),
+    Field("iterations", int(LIMITS["iterations"].default), _whole("iterations")),
+    Field("learning_rate", float(LIMITS["learning_rate"].default), _rate, lambda v: f"{v:g}"),
+    Field("activation", _DEFAULTS.activation, _one_of(tuple(ACTIVATIONS))),
+    Field("output_activation", _DEFAULTS.output_activation, _one_of(tuple(ACTIVATIONS))),
+    Field("loss", _DEFAULTS.loss, _one_of(tuple(LOSSES))),
+    Field("bias", _DEFAULTS.bias, _flag, lambda v: "1" if v else "0"),
+    Field("optimizer", _DEFAULTS.optimizer, _one_of(tuple(OPTIMIZERS))),
+    Field("batch_size", 0, _batch),
+    Field("seed", int(LIMITS["seed"].default), _whole("seed")),
+)
+DEFAULTS: dict[str, Any] = {f.name: f.default for f in FIELDS}
+TABLE_PARAMS = ("table", "names")
+
+
+def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], Optional[Table], list[str]]:
+    """(settings, table or None for the preset's, notices) from query parameters.
+
+    Every field of :data:`FIELDS` is in the settings: parsed, or the default.
+    ``notices`` name each parameter that was ignored and why.
+    """
+    settings = dict(DEFAULTS)
+    notices = []
+    for field in FIELDS:
+        if field.name not in params:
+            continue
+        text = str(params[field.name])
+        try:
+            settings[field.name] = field.parse(text)
+        except (ValueError, TypeError, OverflowError) as error:
+            reason = str(error) if "could not convert" not in str(error) else "a number"
+            notices.append(f"{field.name}={_short(text)} (expected {reason})")
+    for name in sorted(set(params) - {f.name for f in FIELDS} - set(TABLE_PARAMS)):
+        notices.append(f"{name}={_short(str(params[name]))} (unknown setting)")
+    table = None
+    if "table" in params:
+        try:
+            table = parse_table(str(params["table"]), params.get("names"))
+        except NnvizError as error:
+            notices.append(f"table (expected {error.allowed})")
+    return settings, table, notices
+
+
+def serialize(settings: Mapping[str, Any], inputs: np.ndarray, targets: np.ndarray,
+              input_names, output_names) -> dict[str, str]:
+    """Query parameters for the settings and the table (left out when it is the preset's)."""
+    params = {f.name: f.show(settings.get(f.name, f.default)) for f in FIELDS}
+    preset = PRESETS.get(settings.get("preset"))
+    same = (preset is not None and preset.inputs.shape == inputs.shape
+            and preset.targets.shape == targets.shape and np.array_equal(preset.inputs, inputs)
+            and np.array_equal(preset.targets, targets)
+            and tuple(input_names) == preset.input_names and tuple(output_names) == preset.output_names)
+    if not same:
+        params["table"] = format_table(inputs, targets)
+        if (list(input_names), list(output_names)) != default_names(inputs.shape[1], targets.shape[1]):
+            params["names"] = ",".join(input_names) + ":" + ",".join(output_names)
+    return params
+
+
+def format_table(inputs: np.ndarray, targets: np.ndarray) -> str:
+    """``0,0,1:0;0,1,1:1;...``: numbers written as briefly as they round-trip."""
+    def cells(values) -> str:
+        return ",".join(_number(v) for v in values)
+    return ";".join(f"{cells(x)}:{cells(y)}" for x, y in zip(inputs, targets))
+
+
+def parse_table(text: str, names: Optional[str] = None) -> Table:
+    """The inverse of :func:`format_table`; NnvizError when malformed."""
+    rows = [row for row in text.split(";") if row.strip()]
+    max_rows = int(LIMITS["rows"].maximum)
+    if not rows or len(rows) > max_rows:
+        raise NnvizError("table", _short(text), f"1 to {max_rows} rows like 0,0,1:0 separated by ;")
+    inputs, targets = [], []
+    for row in rows:
+        parts = row.split(":")
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            x, y = ([float(c) for c in part.split(",")] for part in parts)
+        except ValueError:
+            raise NnvizError("table", _short(row), "rows like 0,0,1:0 (inputs : targets, numbers only)") from None
+        inputs.append(x)
+        targets.append(y)
+    if len({len(x) for x in inputs}) != 1 or len({len(y) for y in targets}) != 1:
+        raise NnvizError("table", "rows of different lengths", "rows like 0,0,1:0 of equal length")
+    x, y = check_table(inputs, targets)
+    in_names, out_names = default_names(x.shape[1], y.shape[1])
+    if names:
+        parts = str(names).split(":")
+        if len(parts) == 2:
+            given_in, given_out = parts[0].split(","), parts[1].split(",")
+            if len(given_in) == x.shape[1] and len(given_out) == y.shape[1] and all(given_in + given_out):
+                in_names, out_names = given_in, given_out
+    return Table(x, y, tuple(in_names), tuple(out_names), "From the link")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 30 else text[:27] + "..."

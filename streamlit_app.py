@@ -1,0 +1,262 @@
+"""nnviz: edit a truth table, train the tutorial's network on it, and watch it learn.
+
+Layout and wiring only: widgets -> settings + table -> nnviz.train (cached) ->
+nnviz.figures -> the page. The state of the page lives in st.session_state and
+in the URL (nnviz.urlstate), so a copied link reproduces the run.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import nnviz
+from nnviz import editing, urlstate
+from nnviz.export import loss_csv, run_to_dict
+from nnviz.figures import training_figure
+from nnviz.limits import DECISION_THRESHOLD, LIMITS
+
+log = logging.getLogger("nnviz.app")
+ss = st.session_state
+TABLE_FIELDS = ("table", "inputs", "targets", "csv")
+
+
+# ---------------------------------------------------------------- cached work
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner="Training…")
+def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray) -> nnviz.TrainingRun:
+    return nnviz.train(inputs, targets, nnviz.make_config(**json.loads(config_json)))
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def cached_figure(config_json: str, inputs, targets, input_names: tuple, output_names: tuple):
+    return training_figure(cached_run(config_json, inputs, targets), input_names, output_names)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def cached_downloads(config_json: str, inputs, targets) -> tuple[str, str]:
+    run = cached_run(config_json, inputs, targets)
+    return json.dumps(run_to_dict(run)), loss_csv(run)
+
+
+# ---------------------------------------------------------------- session state
+
+def start_session() -> None:
+    """Once per visit: settings and table from the link (or the defaults)."""
+    if "table_frame" in ss:
+        return
+    settings, table, notices = urlstate.parse(st.query_params.to_dict())
+    ss.update(settings)
+    table = table or nnviz.preset(settings["preset"])
+    set_table(editing.from_table(table), len(table.input_names))
+    ss.link_notices = notices
+    ss.last_good = None
+
+
+def set_table(frame: pd.DataFrame, n_inputs: int) -> None:
+    """Replace the table the editor starts from (a new editor key drops its old edits)."""
+    ss.table_frame = frame
+    ss.table_inputs = n_inputs
+    ss.n_inputs, ss.n_outputs = n_inputs, frame.shape[1] - n_inputs
+    ss.editor_version = ss.get("editor_version", -1) + 1
+    ss.table_current = frame
+
+
+def load_preset() -> None:
+    set_table(editing.from_table(nnviz.preset(ss.preset)), len(nnviz.preset(ss.preset).input_names))
+
+
+def resize_table() -> None:
+    try:
+        frame = editing.resize(ss.table_current, ss.table_inputs, int(ss.n_inputs), int(ss.n_outputs))
+    except nnviz.NnvizError as error:
+        ss.table_notice = str(error)
+        return
+    set_table(frame, int(ss.n_inputs))
+
+
+def load_csv() -> None:
+    upload = ss.get("csv")
+    if upload is None:
+        return
+    try:
+        table = nnviz.load_csv(upload.getvalue(), targets=int(ss.csv_targets))
+    except nnviz.NnvizError as error:
+        ss.table_notice = f"{upload.name}: {error}"
+        return
+    set_table(editing.from_table(table), len(table.input_names))
+
+
+def new_seed() -> None:
+    ss.seed = random.SystemRandom().randrange(int(LIMITS["seed"].maximum) + 1)
+
+
+# ---------------------------------------------------------------- UI pieces
+
+def sidebar_settings() -> dict:
+    """The network and training controls; returns their values by config field."""
+    bar = st.sidebar
+    bar.header("Network")
+    layers = bar.slider("Hidden layers", int(LIMITS["hidden_layers"].minimum),
+                        int(LIMITS["hidden_layers"].maximum), key="hidden_layers")
+    bar.slider("Hidden width", int(LIMITS["hidden_width"].minimum), int(LIMITS["hidden_width"].maximum),
+               key="hidden_width", disabled=layers == 0, help="Neurons in each hidden layer")
+    bar.selectbox("Activation", list(nnviz.ACTIVATIONS), key="activation", help="Of the hidden layers")
+    bar.selectbox("Output activation", list(nnviz.ACTIVATIONS), key="output_activation")
+    bar.toggle("Biases", key="bias", help="The tutorial has none: its x3 column of ones acts as a bias")
+    bar.header("Training")
+    bar.selectbox("Loss", list(nnviz.LOSSES), key="loss", help="sse is the tutorial's sum of squared errors")
+    bar.selectbox("Optimizer", list(nnviz.OPTIMIZERS), key="optimizer")
+    bar.number_input("Learning rate", LIMITS["learning_rate"].minimum, LIMITS["learning_rate"].maximum,
+                     step=0.1, format="%g", key="learning_rate")
+    bar.number_input("Iterations", int(LIMITS["iterations"].minimum), int(LIMITS["iterations"].maximum),
+                     step=100, key="iterations")
+    bar.number_input("Batch size", 0, int(LIMITS["rows"].maximum), step=1, key="batch_size",
+                     help="Rows per update; 0 = all rows (the whole table), as in the tutorial")
+    bar.number_input("Seed", int(LIMITS["seed"].minimum), int(LIMITS["seed"].maximum), step=1, key="seed",
+                     help="Picks the starting weights; the same seed gives the same run")
+    bar.button("New random seed", key="new_seed", on_click=new_seed)
+    return {field.name: ss[field.name] for field in urlstate.FIELDS}
+
+
+def make_config(settings: dict) -> nnviz.TrainConfig:
+    return nnviz.make_config(
+        hidden=[int(settings["hidden_width"])] * int(settings["hidden_layers"]),
+        iterations=int(settings["iterations"]), activation=settings["activation"],
+        output_activation=settings["output_activation"], loss=settings["loss"], bias=bool(settings["bias"]),
+        learning_rate=float(settings["learning_rate"]), optimizer=settings["optimizer"],
+        batch_size=int(settings["batch_size"]) or None, seed=int(settings["seed"]),
+    )
+
+
+def table_editor() -> tuple[pd.DataFrame, int]:
+    """Preset picker, column counts, the editable table and the CSV loader; returns (table, inputs)."""
+    st.subheader("Truth table")
+    pick, n_in, n_out = st.columns([3, 1, 1], vertical_alignment="bottom")
+    pick.selectbox("Preset", list(nnviz.PRESETS), key="preset", on_change=load_preset)
+    n_in.number_input("Inputs", int(LIMITS["inputs"].minimum), int(LIMITS["inputs"].maximum),
+                      key="n_inputs", on_change=resize_table)
+    n_out.number_input("Outputs", int(LIMITS["outputs"].minimum), int(LIMITS["outputs"].maximum),
+                       key="n_outputs", on_change=resize_table)
+    st.caption(nnviz.PRESETS[ss.preset].description)
+    frame, n_inputs = ss.table_frame, ss.table_inputs
+    columns = {
+        name: st.column_config.NumberColumn(
+            (editing.TARGET_MARK + name) if c >= n_inputs else name, default=0.0,
+            help="Target: what the network should output" if c >= n_inputs else "Input")
+        for c, name in enumerate(frame.columns)
+    }
+    edited = st.data_editor(frame, key=f"table_editor_{ss.editor_version}", num_rows="dynamic",
+                            column_config=columns, hide_index=True, width="stretch")
+    ss.table_current = edited
+    with st.expander("Load a CSV file"):
+        st.file_uploader("CSV file (a header row, then numbers)", type=["csv"], key="csv", on_change=load_csv)
+        st.number_input("Target columns", 1, int(LIMITS["outputs"].maximum), value=1, key="csv_targets",
+                        help="How many columns, counted from the right, are targets", on_change=load_csv)
+    return edited, n_inputs
+
+
+def summary(run: nnviz.TrainingRun) -> None:
+    """Final loss, accuracy, when it was solved, and plain warnings."""
+    with st.container(key="summary"):
+        loss, acc, solved = st.columns(3)
+        loss.metric("Final loss", f"{run.final_loss:.4g}" if np.isfinite(run.final_loss) else "not a number")
+        acc.metric("Accuracy", f"{run.accuracy:.0%}", help=f"Rows whose outputs are on the target's side of "
+                   f"{DECISION_THRESHOLD}")
+        solved.metric("Solved from", "never" if run.solved_at is None else f"iteration {run.solved_at}",
+                      help="First iteration from which every row stays right")
+        if run.diverged_at is not None:
+            st.warning(f"Training diverged at iteration {run.diverged_at}: the loss stopped being a number. "
+                       "Try a smaller learning rate.")
+        elif not run.learned:
+            wrong = int(np.count_nonzero(~run.correct))
+            st.warning(f"Training stalled: after {run.iterations} iterations {wrong} of {len(run.correct)} rows "
+                       "are still wrong. Try more iterations, another seed, or a different learning rate.")
+
+
+def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:
+    with st.container(key="predictions"):
+        st.markdown("**Final predictions**")
+        st.dataframe(editing.prediction_frame(run.inputs, run.targets, run.predictions, input_names,
+                                              output_names, DECISION_THRESHOLD),
+                     hide_index=True, width="stretch", height="auto")
+
+
+def training_view(key: tuple, input_names, output_names) -> None:
+    with st.container(key="training_view"):
+        st.plotly_chart(cached_figure(*key, tuple(input_names), tuple(output_names)), width="stretch",
+                        config={"displaylogo": False, "scrollZoom": False}, key="training_chart")
+        st.caption("Press Play, or drag the slider: every panel shows the same iteration. "
+                   "Weights: rows are the neurons a connection comes from, columns the ones it goes to.")
+
+
+def downloads(key: tuple) -> None:
+    run_json, losses = cached_downloads(*key)
+    with st.container(key="downloads"):
+        left, right, _ = st.columns([1, 1, 2])
+        left.download_button("Download run (JSON)", run_json, file_name="nnviz-run.json",
+                             mime="application/json", key="download_json", on_click="ignore")
+        right.download_button("Download loss (CSV)", losses, file_name="nnviz-loss.csv", mime="text/csv",
+                              key="download_csv", on_click="ignore")
+
+
+def sync_url(settings: dict, inputs, targets, input_names, output_names) -> None:
+    wanted = urlstate.serialize(settings, inputs, targets, input_names, output_names)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+# ---------------------------------------------------------------- the page
+
+def main() -> None:
+    st.set_page_config(page_title="nnviz: watch a network learn", page_icon="🧠", layout="wide")
+    start_session()
+    settings = sidebar_settings()
+    st.title("Watch a neural network learn")
+    if ss.link_notices:
+        st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.link_notices))
+    config_errors = st.container()
+
+    table_side, result_side = st.columns([5, 6], gap="large")
+    with table_side:
+        frame, n_inputs = table_editor()
+        table_errors = st.container()
+        if ss.get("table_notice"):
+            table_errors.error(ss.pop("table_notice"))
+    input_names, output_names = list(frame.columns[:n_inputs]), list(frame.columns[n_inputs:])
+
+    key = None
+    try:
+        inputs, targets = editing.frame_to_arrays(frame, n_inputs)
+        config = make_config(settings)
+        key = (json.dumps(config.as_dict()), inputs, targets)
+        cached_run(*key)
+    except nnviz.NnvizError as error:
+        (table_errors if error.field in TABLE_FIELDS else config_errors).error(str(error))
+        key = None
+    except Exception:  # noqa: BLE001 - the page must never show a traceback
+        log.exception("training failed")
+        config_errors.error("Something went wrong while training this network; try other settings.")
+        key = None
+
+    if key is not None:
+        ss.last_good = (key, input_names, output_names)
+        sync_url(settings, inputs, targets, input_names, output_names)
+    elif ss.last_good is not None:
+        st.info("Showing the last run that worked, until the problem above is fixed. Your edits are kept.")
+    if ss.last_good is None:
+        return
+    key, input_names, output_names = ss.last_good
+    run = cached_run(*key)
+    with result_side:
+        summary(run)
+        prediction_table(run, input_names, output_names)
+    training_view(key, input_names, output_names)
+    downloads(key)
+
+
+main()
