@@ -164,10 +164,10 @@ def summary(run: nnviz.TrainingRun) -> None:
     """Final loss, accuracy, when it was solved, and plain warnings."""
     with st.container(key="summary"):
         loss, acc, solved = st.columns(3)
-        loss.metric("Final loss", f"{run.final_loss:.4g}" if np.isfinite(run.final_loss) else "not a number")
+        loss.metric("Final loss", f"{run.final_loss:.3g}" if np.isfinite(run.final_loss) else "NaN")
         acc.metric("Accuracy", f"{run.accuracy:.0%}", help=f"Rows whose outputs are on the target's side of "
                    f"{DECISION_THRESHOLD}")
-        solved.metric("Solved from", "never" if run.solved_at is None else f"iteration {run.solved_at}",
+        solved.metric("Solved at iteration", "never" if run.solved_at is None else f"{run.solved_at}",
                       help="First iteration from which every row stays right")
         if run.diverged_at is not None:
             st.warning(f"Training diverged at iteration {run.diverged_at}: the loss stopped being a number. "
@@ -188,7 +188,8 @@ def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:
 
 def training_view(key: tuple, input_names, output_names) -> None:
     with st.container(key="training_view"):
-        st.plotly_chart(cached_figure(*key, tuple(input_names), tuple(output_names)), width="stretch",
+        # theme=None: Streamlit's chart theme would recolour the signed weights.
+        st.plotly_chart(cached_figure(*key, tuple(input_names), tuple(output_names)), width="stretch", theme=None,
                         config={"displaylogo": False, "scrollZoom": False}, key="training_chart")
         st.caption("Press Play, or drag the slider: every panel shows the same iteration. "
                    "Weights: rows are the neurons a connection comes from, columns the ones it goes to.")

@@ -27,12 +27,14 @@ MAX_LOSS_POINTS = 800
 WEIGHT_DECIMALS = 3
 EDGE_BINS = (0.25, 0.5, 0.75)  # |w| / max|w| thresholds between the four line widths
 EDGE_WIDTHS = (1.0, 2.5, 4.5, 7.0)
-POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # the ends of RdBu, as in the heatmaps
+POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red -
 FONT_SIZE = 15
-WIDTH, HEIGHT = 1000, 820
+HEIGHT = 720  # fills a 1280x720 projector once scrolled to
 
 # Categories of the prediction grid's colour: a row right, a row wrong.
 RIGHT_COLOUR, WRONG_COLOUR = "#c7e9c0", "#fcbba1"
+# Negative red, zero white, positive blue: the same colours as the network's edges.
+WEIGHT_SCALE = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
 
 
 def neuron_names(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
@@ -147,9 +149,9 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     # Panel domains (paper coordinates): loss top left, network top right,
     # heatmaps bottom left, predictions bottom right.
-    top, bottom = (0.60, 1.0), (0.0, 0.44)
-    loss_x, net_x = (0.0, 0.40), (0.50, 1.0)
-    heat_x, pred_x = (0.0, 0.62), (0.72, 1.0)
+    top, bottom = (0.60, 1.0), (0.0, 0.38)
+    loss_x, net_x = (0.0, 0.42), (0.52, 1.0)
+    heat_x, pred_x = (0.0, 0.52), (0.62, 1.0)
 
     # Loss curve (static) and the marker at the current frame (animated).
     iterations = np.arange(len(run.loss))
@@ -173,7 +175,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     # Weight heatmaps, one per layer, side by side.
     heat_index = len(data)
-    gap = 0.04
+    gap = 0.08  # room for the next heatmap's row labels
     span = (heat_x[1] - heat_x[0] - gap * (n_layers - 1)) / n_layers
     show_text = all(w.shape[1] * w.shape[2] <= 64 for w in weights)
     axis_font = max(FONT_SIZE - 2 * max(0, n_layers - 3), 12) if n_layers > 3 else FONT_SIZE
@@ -182,9 +184,10 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         z = np.round(weights[l][k], WEIGHT_DECIMALS).tolist()
         return dict(type="heatmap", z=z, x=names[l + 1], y=names[l], name=f"W{l + 1}",
                           xaxis=f"x{l + 3}", yaxis=f"y{l + 3}", zmin=-scale, zmax=scale, zmid=0,
-                          colorscale="RdBu", showscale=(l == n_layers - 1),
-                          colorbar=dict(len=0.4, y=0.22, x=heat_x[1] + 0.005, thickness=12),
-                          texttemplate="%{z:.2f}" if show_text else None,
+                          colorscale=WEIGHT_SCALE, showscale=(l == n_layers - 1),
+                          colorbar=dict(len=bottom[1] - bottom[0], y=bottom[0], yanchor="bottom", x=heat_x[1] + 0.01,
+                                        thickness=12, tickfont=dict(size=FONT_SIZE - 2)),
+                          texttemplate="%{z:.2f}" if show_text else None, textfont=dict(size=FONT_SIZE - 1),
                           hovertemplate="%{y} → %{x}: %{z}<extra>W" + str(l + 1) + "</extra>")
 
     for l in range(n_layers):
@@ -206,7 +209,8 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     n_anim = len(out_names) + 2
     split = pred_x[0] + (pred_x[1] - pred_x[0]) * n_static / (n_static + n_anim)
     data.append(dict(type="heatmap", z=static_z, x=static_cols, y=row_labels, text=static_text,
-                             texttemplate="%{text}", name="table", showscale=False, zmin=0, zmax=1,
+                             texttemplate="%{text}", textfont=dict(size=FONT_SIZE), name="table",
+                             showscale=False, zmin=0, zmax=1,
                              colorscale=[[0, "#f0f0f0"], [1, "#d9d2f0"]], xgap=2, ygap=2,
                              hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
                              xaxis="x20", yaxis="y20"))
@@ -216,15 +220,19 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     def predictions(k: int) -> dict:
         z, text = _prediction_cells(run, run.output_snapshots[k], rows_shown)
         return dict(type="heatmap", z=z, x=pred_cols, y=row_labels, text=text, texttemplate="%{text}",
+                    textfont=dict(size=FONT_SIZE),
                           name="predictions", showscale=False, zmin=0, zmax=1,
                           colorscale=[[0, WRONG_COLOUR], [1, RIGHT_COLOUR]], xgap=2, ygap=2,
                           hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
                           xaxis="x21", yaxis="y21")
 
     data.append(predictions(last))
-    layout["xaxis20"] = dict(domain=[pred_x[0], split - 0.005], anchor="y20", side="top", fixedrange=True)
-    layout["yaxis20"] = dict(domain=list(bottom), anchor="x20", autorange="reversed", fixedrange=True)
-    layout["xaxis21"] = dict(domain=[split + 0.005, pred_x[1]], anchor="y21", side="top", fixedrange=True)
+    layout["xaxis20"] = dict(domain=[pred_x[0], split - 0.005], anchor="y20", side="top", fixedrange=True,
+                             tickangle=0)
+    layout["yaxis20"] = dict(domain=list(bottom), anchor="x20", autorange="reversed", fixedrange=True,
+                             showticklabels=False)
+    layout["xaxis21"] = dict(domain=[split + 0.005, pred_x[1]], anchor="y21", side="top", fixedrange=True,
+                             tickangle=0)
     layout["yaxis21"] = dict(domain=list(bottom), anchor="x21", autorange="reversed",
                                  showticklabels=False, fixedrange=True)
 
@@ -276,27 +284,27 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                                              transition=dict(duration=0))]))
     layout.update(
         width=None, height=HEIGHT, autosize=True, showlegend=False,
-        font=dict(size=FONT_SIZE), margin=dict(l=60, r=30, t=50, b=40),
+        font=dict(size=FONT_SIZE, color="#111418"), margin=dict(l=50, r=20, t=50, b=30),
         plot_bgcolor="white", paper_bgcolor="white",
-        xaxis=dict(domain=list(loss_x), anchor="y", title=dict(text="iteration", standoff=2),
-                   gridcolor="#e5e5e5"),
-        yaxis=dict(domain=list(top), anchor="x", title=dict(text="loss", standoff=2), gridcolor="#e5e5e5",
-                   type="linear", exponentformat="power"),
+        xaxis=dict(domain=list(loss_x), anchor="y", gridcolor="#e5e5e5", zeroline=False),
+        yaxis=dict(domain=list(top), anchor="x", gridcolor="#e5e5e5", type="linear", exponentformat="power",
+                   zeroline=False),
         annotations=[
-            dict(text="<b>Loss</b>", x=loss_x[0], y=1.06, xref="paper", yref="paper", showarrow=False,
+            dict(text="<b>Loss</b> by iteration", x=loss_x[0], y=1.06, xref="paper", yref="paper", showarrow=False,
                  xanchor="left", font=dict(size=FONT_SIZE + 2)),
             dict(text="<b>Network</b>: blue +, red −, thicker = stronger", x=net_x[0], y=1.06,
                  xref="paper", yref="paper", showarrow=False, xanchor="left"),
-            dict(text="<b>Weights</b> (rows: from, columns: to)", x=heat_x[0], y=0.56,
+            dict(text="<b>Weights</b> (rows: from, columns: to)", x=heat_x[0], y=0.51,
                  xref="paper", yref="paper", showarrow=False, xanchor="left", font=dict(size=FONT_SIZE + 1)),
             dict(text="<b>Predictions</b>" + (f" (first {rows_shown} rows)"
                                               if rows_shown < run.inputs.shape[0] else ""),
-                 x=pred_x[0], y=0.56, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                 x=pred_x[0], y=0.51, xref="paper", yref="paper", showarrow=False, xanchor="left",
                  font=dict(size=FONT_SIZE + 1)),
         ],
         sliders=[dict(
-            active=len(steps) - 1, steps=steps, x=0.08, len=0.92, y=-0.02, yanchor="top", pad=dict(t=10),
-            currentvalue=dict(prefix="", font=dict(size=FONT_SIZE + 2), xanchor="left"),
+            active=len(steps) - 1, steps=steps, x=0.17, len=0.83, y=-0.02, yanchor="top", pad=dict(t=10),
+            currentvalue=dict(prefix="", font=dict(size=FONT_SIZE + 1, color="#111418"), xanchor="left",
+                              offset=8),
             font=dict(color="rgba(0,0,0,0)", size=8),  # 50 tick labels would overlap: show only the current
             ticklen=4, minorticklen=0,
         )],
@@ -310,7 +318,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                           args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
                                              transition=dict(duration=0))]),
                  ]),
-            dict(type="buttons", direction="left", x=loss_x[1], y=1.07, xanchor="right", yanchor="bottom",
+            dict(type="buttons", direction="left", x=loss_x[1], y=1.06, xanchor="right", yanchor="middle",
                  showactive=True, active=0, font=dict(size=FONT_SIZE - 1), pad=dict(r=0, t=0, b=0), buttons=[
                      dict(label="linear", method="relayout", args=[{"yaxis.type": "linear"}]),
                      dict(label="log", method="relayout", args=[{"yaxis.type": "log"}]),
