@@ -1,0 +1,274 @@
+"""The page driven through streamlit.testing.v1.AppTest: what a user sees after each action."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnviz
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+def open_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def spec(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def heatmap(at: AppTest, name: str) -> np.ndarray:
+    return np.array(next(t for t in spec(at)["data"] if t.get("name") == name)["z"])
+
+
+def config(at: AppTest) -> dict:
+    """The configuration of the run on the page."""
+    return json.loads(at.session_state["last_good"][0][0])
+
+
+def block(at: AppTest, key: str):
+    """The st.container(key=...) block."""
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if type(child).__name__ == "Block" and child.proto.id.endswith("-" + key):
+                return child
+            found = walk(child)
+            if found is not None:
+                return found
+    return walk(at.main)
+
+
+def predictions(at: AppTest):
+    return block(at, "predictions").get("dataframe")[0].value
+
+
+def editor_key(at: AppTest) -> str:
+    return f"table_editor_{at.session_state['editor_version']}"
+
+
+def edit_table(at: AppTest, edited_rows=None, added_rows=(), deleted_rows=()) -> AppTest:
+    at.session_state[editor_key(at)] = {"edited_rows": edited_rows or {}, "added_rows": list(added_rows),
+                                        "deleted_rows": list(deleted_rows)}
+    return at.run()
+
+
+def healthy(at: AppTest) -> bool:
+    return not at.exception and not at.error
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_app()
+
+
+def test_default_page_shows_the_trained_tutorial(default_page):
+    at = default_page
+    assert healthy(at)
+    engine = nnviz.train(*nnviz.preset("tutorial")).predictions
+    shown = predictions(at)
+    np.testing.assert_allclose(shown["y (output)"].to_numpy(), engine[:, 0], atol=1e-4)
+    assert shown["right"].all()
+    assert config(at)["seed"] == nnviz.LIMITS["seed"].default
+    assert config(at)["hidden"] == [4] and config(at)["iterations"] == 1500
+
+
+def test_default_page_has_every_part(default_page):
+    at = default_page
+    assert [m.label for m in block(at, "summary").get("metric")] == ["Final loss", "Accuracy",
+                                                                     "Solved at iteration"]
+    assert block(at, "training_view").get("plotly_chart")
+    assert [b.label for b in block(at, "downloads").get("download_button")] == [
+        "Download run (JSON)", "Download loss (CSV)"]
+    names = [t.get("name") for t in spec(at)["data"]]
+    assert {"loss", "current", "W1", "W2", "predictions", "neurons"} <= set(names)
+    assert len(spec(at)["frames"]) >= 2
+    assert len(at.get("plotly_chart")[0].proto.spec) < 300_000
+
+
+def test_sidebar_labels():
+    at = open_app()
+    labels = {w.label for kind in ("slider", "number_input", "selectbox", "toggle", "button")
+              for w in at.sidebar.get(kind)}
+    assert {"Hidden width", "Hidden layers", "Iterations", "Learning rate", "Activation", "Output activation",
+            "Loss", "Biases", "Optimizer", "Batch size", "Seed", "New random seed"} <= labels
+
+
+@pytest.mark.parametrize("width", [6, 2])
+def test_hidden_width_reshapes_the_heatmaps(width):
+    at = open_app()
+    at.sidebar.slider(key="hidden_width").set_value(width).run()
+    assert healthy(at)
+    assert heatmap(at, "W1").shape == (3, width) and heatmap(at, "W2").shape == (width, 1)
+
+
+def test_hidden_layers_add_heatmaps():
+    at = open_app()
+    at.sidebar.slider(key="hidden_layers").set_value(2).run()
+    assert healthy(at) and config(at)["hidden"] == [4, 4]
+    assert [heatmap(at, n).shape for n in ("W1", "W2", "W3")] == [(3, 4), (4, 4), (4, 1)]
+    at.sidebar.slider(key="hidden_layers").set_value(0).run()
+    assert healthy(at) and heatmap(at, "W1").shape == (3, 1)
+
+
+def test_seed_changes_the_run():
+    at = open_app()
+    before = predictions(at)["y (output)"].to_numpy()
+    w_before = heatmap(at, "W1")
+    at.sidebar.number_input(key="seed").set_value(7).run()
+    assert healthy(at) and config(at)["seed"] == 7
+    assert not np.allclose(predictions(at)["y (output)"].to_numpy(), before)
+    assert not np.array_equal(heatmap(at, "W1"), w_before)
+
+
+def test_new_random_seed_button():
+    at = open_app()
+    at.sidebar.button(key="new_seed").click().run()
+    assert healthy(at) and config(at)["seed"] == at.session_state["seed"]
+
+
+@pytest.mark.parametrize("kind, key, value, field, expected", [
+    ("selectbox", "loss", "mse", "loss", "mse"),
+    ("selectbox", "activation", "tanh", "activation", "tanh"),
+    ("selectbox", "optimizer", "adam", "optimizer", "adam"),
+    ("toggle", "bias", True, "bias", True),
+    ("number_input", "batch_size", 2, "batch_size", 2),
+    ("number_input", "learning_rate", 0.5, "learning_rate", 0.5),
+    ("number_input", "iterations", 300, "iterations", 300),
+])
+def test_every_control_reaches_the_config(kind, key, value, field, expected):
+    at = open_app()
+    getattr(at.sidebar, kind)(key=key).set_value(value).run()
+    assert healthy(at)
+    assert config(at)[field] == expected
+    if field == "iterations":
+        assert spec(at)["frames"][-1]["name"] == "300"
+
+
+def test_output_activation_and_loss_together():
+    at = open_app()
+    at.sidebar.selectbox(key="loss").set_value("bce").run()
+    assert healthy(at) and config(at)["loss"] == "bce"
+    at.sidebar.selectbox(key="output_activation").set_value("tanh").run()
+    assert not at.exception
+    assert any("bce" in e.value for e in at.error)  # the engine's own message
+    assert at.get("plotly_chart")  # the last good charts stay
+
+
+def test_preset_loads_its_table():
+    at = open_app()
+    at.selectbox(key="preset").set_value("half_adder").run()
+    assert healthy(at)
+    shown = predictions(at)
+    assert list(shown.columns[:4]) == ["a", "b", "→ sum", "→ carry"]
+    assert heatmap(at, "W1").shape == (2, 4) and heatmap(at, "W2").shape == (4, 2)
+    assert any(nnviz.PRESETS["half_adder"].description in c.value for c in at.caption)
+    assert at.session_state["n_inputs"] == 2 and at.session_state["n_outputs"] == 2
+
+
+@pytest.mark.parametrize("name", list(nnviz.PRESETS))
+def test_every_preset_trains(name):
+    at = open_app(preset=name)
+    assert not at.exception
+    assert len(predictions(at)) == len(nnviz.PRESETS[name].inputs)
+
+
+def test_rejected_target_shows_the_error_and_keeps_the_edit():
+    at = open_app()
+    edit_table(at, {0: {"y": 5}})
+    assert not at.exception
+    assert any("targets" in e.value and "5" in e.value for e in at.error)
+    assert at.session_state["table_current"]["y"].iloc[0] == 5
+    assert at.get("plotly_chart")  # last good charts, with a note
+    assert any("last run that worked" in i.value for i in at.info)
+    at.run()  # an unrelated rerun keeps the edit
+    assert at.session_state["table_current"]["y"].iloc[0] == 5
+    edit_table(at, {0: {"y": 1}})
+    assert healthy(at) and predictions(at)["→ y"].iloc[0] == 1
+
+
+def test_empty_cell_is_reported_by_row_and_column():
+    at = open_app()
+    edit_table(at, {1: {"x2": None}})
+    assert not at.exception
+    assert any("row 2, column x2" in e.value for e in at.error)
+
+
+def test_edited_target_retrains():
+    at = open_app()
+    edit_table(at, {0: {"y": 1}})
+    assert healthy(at)
+    assert list(predictions(at)["→ y"]) == [1, 1, 1, 0]
+    assert at.query_params["table"] == ["0,0,1:1;0,1,1:1;1,0,1:1;1,1,1:0"] or \
+        at.query_params["table"] == "0,0,1:1;0,1,1:1;1,0,1:1;1,1,1:0"
+
+
+def test_added_and_deleted_rows():
+    at = open_app()
+    edit_table(at, added_rows=[{"x1": 1, "x2": 1, "x3": 0, "y": 1}], deleted_rows=[0])
+    assert healthy(at)
+    assert len(predictions(at)) == 4
+    assert predictions(at).iloc[-1]["x3"] == 0
+
+
+def test_input_and_output_columns_can_be_added_and_removed():
+    at = open_app()
+    at.number_input(key="n_inputs").set_value(4).run()
+    assert healthy(at) and list(at.session_state["table_frame"].columns) == ["x1", "x2", "x3", "x4", "y"]
+    assert heatmap(at, "W1").shape == (4, 4)
+    at.number_input(key="n_outputs").set_value(2).run()
+    assert healthy(at) and list(at.session_state["table_frame"].columns)[-2:] == ["y1", "y2"]
+    assert heatmap(at, "W2").shape == (4, 2)
+    at.number_input(key="n_inputs").set_value(2).run()
+    assert healthy(at) and heatmap(at, "W1").shape == (2, 4)
+
+
+def test_query_string_round_trip():
+    at = open_app()
+    at.sidebar.slider(key="hidden_width").set_value(5).run()
+    at.sidebar.number_input(key="seed").set_value(11).run()
+    at.selectbox(key="preset").set_value("xor").run()
+    edit_table(at, {3: {"y": 1}})
+    params = {k: at.query_params[k] for k in at.query_params}
+    params = {k: v[0] if isinstance(v, list) else v for k, v in params.items()}
+    assert params["hidden_width"] == "5" and params["seed"] == "11" and params["preset"] == "xor"
+    assert params["table"] == "0,0:0;0,1:1;1,0:1;1,1:1"
+
+    again = open_app(**params)
+    assert healthy(again) and not again.warning
+    assert config(again) == config(at)
+    np.testing.assert_array_equal(predictions(again).to_numpy(), predictions(at).to_numpy())
+
+
+def test_link_sets_every_field():
+    at = open_app(hidden_width="3", hidden_layers="2", iterations="400", learning_rate="0.3",
+                  activation="tanh", output_activation="sigmoid", loss="mse", bias="1", optimizer="momentum",
+                  batch_size="2", seed="9", preset="or")
+    assert healthy(at)
+    c = config(at)
+    assert (c["hidden"], c["iterations"], c["learning_rate"], c["activation"], c["loss"], c["bias"],
+            c["optimizer"], c["batch_size"], c["seed"]) == ([3, 3], 400, 0.3, "tanh", "mse", True, "momentum", 2, 9)
+    assert at.sidebar.slider(key="hidden_width").value == 3
+
+
+def test_malformed_link_falls_back_with_a_notice():
+    at = open_app(hidden_width="abc", loss="cubic", seed="-4", table="0,0:x", colour="red")
+    assert not at.exception and not at.error
+    notice = " ".join(w.value for w in at.warning)
+    for name in ("hidden_width", "loss", "seed", "table", "colour"):
+        assert name in notice
+    c = config(at)
+    assert c["hidden"] == [4] and c["loss"] == "sse" and c["seed"] == 0
+    assert len(predictions(at)) == 4  # the tutorial's table
+
+
+def test_link_with_a_rejected_combination_shows_the_engine_message():
+    at = open_app(loss="bce", output_activation="relu")
+    assert not at.exception
+    assert any("bce" in e.value for e in at.error)
