@@ -1,7 +1,8 @@
 """``python -m nnviz``: train one network from the command line.
 
 By default stdout is exactly what the tutorial prints, ``print(nn.output)``;
-``--json`` prints the whole run as one JSON object instead. Option values go
+``--json`` prints the whole run as one JSON object instead; ``--script`` prints
+a standalone NumPy script that reproduces the run. Option values go
 through :func:`nnviz.make_config` as typed, so a bad value gets the engine's
 message naming the field, the value and what is allowed. Bad input exits
 with status 2 and one line on stderr.
@@ -17,6 +18,7 @@ from typing import Optional, Sequence
 from .activations import ACTIVATIONS
 from .config import INITS, NnvizError, TrainConfig, make_config
 from .export import run_to_dict
+from .script import export_script
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .tables import PRESETS, Table, load_csv, preset
@@ -64,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seeds the initial weights and mini-batch order (default: %(default)s)")
     parser.add_argument("--snapshots", default=str(default.snapshots), metavar="N",
                         help="parameter snapshots kept, first and last included (default: %(default)s)")
-    parser.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
+    output.add_argument("--script", action="store_true",
+                        help="print a standalone NumPy script in the tutorial's style that reproduces this run "
+                             "and prints what nnviz prints, bit for bit (no training here)")
     return parser
 
 
@@ -85,23 +91,26 @@ def load_table(name: str, targets: Optional[int]) -> Table:
     raise NnvizError("table", name, "one of " + ", ".join(PRESETS) + ", or a path to a .csv file")
 
 
-def run(args: argparse.Namespace):
-    """Train as the parsed arguments say; NnvizError for bad values."""
+def table_and_config(args: argparse.Namespace) -> tuple[Table, TrainConfig]:
+    """The table and configuration the parsed arguments name; NnvizError for bad values."""
     table = load_table(args.table, args.targets)
-    config = make_config(
+    return table, make_config(
         hidden=args.hidden, iterations=args.iterations, activation=args.activation,
         output_activation=args.output_activation, loss=args.loss, bias=args.bias,
         learning_rate=args.learning_rate, optimizer=args.optimizer, batch_size=args.batch_size,
         init=args.init, seed=args.seed, snapshots=args.snapshots,
     )
-    return train(table.inputs, table.targets, config)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line with ``argv`` (default: sys.argv[1:]); returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
-        result = run(args)
+        table, config = table_and_config(args)
+        if args.script:
+            print(export_script(table.inputs, table.targets, config), end="")
+            return 0
+        result = train(table.inputs, table.targets, config)
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else 0
     except (_BadUsage, NnvizError) as error:
