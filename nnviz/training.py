@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .config import TrainConfig, check_fit, check_table, layer_sizes, make_config
-from .limits import DECISION_THRESHOLD
+from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config
+from .limits import DECISION_THRESHOLD, LIMITS
 from .losses import LOSSES
 from .network import Layout, initial_parameters
 from .program import Program, forward_many
@@ -138,12 +138,15 @@ def activation_names(config: TrainConfig) -> tuple[str, ...]:
     return (config.activation,) * len(config.hidden) + (config.output_activation,)
 
 
-def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None, **options) -> TrainingRun:
+def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None,
+          snapshot_iterations: Optional[Sequence[int]] = None, **options) -> TrainingRun:
     """Train a network on a table and return the record of it.
 
     ``inputs`` (rows, n_inputs) and ``targets`` (rows, n_outputs) are anything
     array-like; options are :class:`TrainConfig`'s fields (``hidden``,
     ``iterations``, ``activation``, ...), defaulting to the tutorial's run.
+    ``snapshot_iterations`` picks the snapshots instead of ``snapshots`` evenly
+    spaced ones (0 and the last iteration are always added).
     Raises :class:`~nnviz.config.NnvizError` for bad input.
     """
     if config is None:
@@ -152,12 +155,26 @@ def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None, **opt
         config = config.replace(**options)
     x, y = check_table(inputs, targets)
     check_fit(config, x, y)
+    chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
     try:
-        return _train(config, x, y, config.iterations)
+        return _train(config, x, y, config.iterations, chosen)
     except _Diverged as diverged:
         # Train again, deterministically, up to the iteration that diverged, so the
         # record ends with the state that produced the first non-finite loss.
-        return replace(_train(config, x, y, diverged.at), diverged_at=diverged.at)
+        chosen = None if chosen is None else chosen[chosen < diverged.at]
+        return replace(_train(config, x, y, diverged.at, chosen), diverged_at=diverged.at)
+
+
+def _chosen_snapshots(iterations: Sequence[int], config: TrainConfig) -> np.ndarray:
+    allowed = f"iteration numbers from 0 to {config.iterations}, at most {int(LIMITS['snapshots'].maximum)}"
+    try:
+        chosen = np.asarray(iterations, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise NnvizError("snapshot_iterations", iterations, allowed) from None
+    if (chosen.size > LIMITS["snapshots"].maximum or not np.all(np.isfinite(chosen))
+            or np.any(chosen != np.round(chosen)) or np.any((chosen < 0) | (chosen > config.iterations))):
+        raise NnvizError("snapshot_iterations", iterations, allowed)
+    return np.unique(chosen.astype(np.int64))
 
 
 class _Diverged(Exception):
@@ -170,7 +187,8 @@ def snapshot_schedule(iterations: int, snapshots: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, iterations, min(snapshots, iterations + 1))).astype(np.int64))
 
 
-def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int) -> TrainingRun:
+def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
+           chosen: Optional[np.ndarray] = None) -> TrainingRun:
     rows, n_out = y.shape
     layout = Layout(layer_sizes(config, x.shape[1], n_out), config.bias)
     acts = activation_names(config)
@@ -187,7 +205,10 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int) -
     layer_slices = [slice(program.grad_slice.start + s.start, program.grad_slice.start + s.stop)
                     for s in layout.layer_slices()]
 
-    schedule = snapshot_schedule(iterations, config.snapshots)
+    if chosen is None:
+        schedule = snapshot_schedule(iterations, config.snapshots)
+    else:
+        schedule = np.union1d(chosen[chosen <= iterations], [0, iterations])
     params = np.empty((len(schedule), layout.size))
     outputs = np.empty((len(schedule), rows, n_out))
     losses = np.empty(iterations)
