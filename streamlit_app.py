@@ -52,14 +52,15 @@ def start_session() -> None:
     settings, table, notices = urlstate.parse(st.query_params.to_dict())
     ss.update(settings)
     table = table or nnviz.preset(settings["preset"])
-    set_table(editing.from_table(table), len(table.input_names))
+    set_table(editing.from_table(table), len(table.input_names), table.description)
     ss.link_notices = notices
     ss.last_good = None
 
 
-def set_table(frame: pd.DataFrame, n_inputs: int) -> None:
+def set_table(frame: pd.DataFrame, n_inputs: int, description: str = "") -> None:
     """Replace the table the editor starts from (a new editor key drops its old edits)."""
     ss.table_frame = frame
+    ss.table_description = description or ss.get("table_description", "")
     ss.table_inputs = n_inputs
     ss.n_inputs, ss.n_outputs = n_inputs, frame.shape[1] - n_inputs
     ss.editor_version = ss.get("editor_version", -1) + 1
@@ -67,7 +68,8 @@ def set_table(frame: pd.DataFrame, n_inputs: int) -> None:
 
 
 def load_preset() -> None:
-    set_table(editing.from_table(nnviz.preset(ss.preset)), len(nnviz.preset(ss.preset).input_names))
+    table = nnviz.preset(ss.preset)
+    set_table(editing.from_table(table), len(table.input_names), table.description)
 
 
 def resize_table() -> None:
@@ -76,7 +78,7 @@ def resize_table() -> None:
     except nnviz.NnvizError as error:
         ss.table_notice = str(error)
         return
-    set_table(frame, int(ss.n_inputs))
+    set_table(frame, int(ss.n_inputs), "Your own table")
 
 
 def load_csv() -> None:
@@ -88,7 +90,7 @@ def load_csv() -> None:
     except nnviz.NnvizError as error:
         ss.table_notice = f"{upload.name}: {error}"
         return
-    set_table(editing.from_table(table), len(table.input_names))
+    set_table(editing.from_table(table), len(table.input_names), f"Loaded from {upload.name}")
 
 
 def new_seed() -> None:
@@ -142,7 +144,7 @@ def table_editor() -> tuple[pd.DataFrame, int]:
                       key="n_inputs", on_change=resize_table)
     n_out.number_input("Outputs", int(LIMITS["outputs"].minimum), int(LIMITS["outputs"].maximum),
                        key="n_outputs", on_change=resize_table)
-    st.caption(nnviz.PRESETS[ss.preset].description)
+    st.caption(ss.table_description)
     frame, n_inputs = ss.table_frame, ss.table_inputs
     columns = {
         name: st.column_config.NumberColumn(
@@ -167,7 +169,7 @@ def summary(run: nnviz.TrainingRun) -> None:
         loss.metric("Final loss", f"{run.final_loss:.3g}" if np.isfinite(run.final_loss) else "NaN")
         acc.metric("Accuracy", f"{run.accuracy:.0%}", help=f"Rows whose outputs are on the target's side of "
                    f"{DECISION_THRESHOLD}")
-        solved.metric("Solved at iteration", "never" if run.solved_at is None else f"{run.solved_at}",
+        solved.metric("Solved at", "never" if run.solved_at is None else f"{run.solved_at}",
                       help="First iteration from which every row stays right")
         if run.diverged_at is not None:
             st.warning(f"Training diverged at iteration {run.diverged_at}: the loss stopped being a number. "

@@ -29,7 +29,9 @@ EDGE_BINS = (0.25, 0.5, 0.75)  # |w| / max|w| thresholds between the four line w
 EDGE_WIDTHS = (1.0, 2.5, 4.5, 7.0)
 POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red -
 FONT_SIZE = 15
-HEIGHT = 720  # fills a 1280x720 projector once scrolled to
+HEIGHT = 740  # about a 1280x720 projector screen once scrolled to
+PLOT_WIDTH = 850  # px the chart gets beside the sidebar at 1280 wide, for sizing text
+MIN_CELL = (44, 22)  # px a cell needs to show its value
 
 # Categories of the prediction grid's colour: a row right, a row wrong.
 RIGHT_COLOUR, WRONG_COLOUR = "#c7e9c0", "#fcbba1"
@@ -149,9 +151,12 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     # Panel domains (paper coordinates): loss top left, network top right,
     # heatmaps bottom left, predictions bottom right.
-    top, bottom = (0.60, 1.0), (0.0, 0.38)
+    # The prediction grid widens with its columns; the heatmaps get the rest.
+    n_columns = sizes[0] + 3 * sizes[-1] + 2
+    pred_share = min(0.5, max(0.3, 0.045 * n_columns))
+    top, bottom = (0.62, 1.0), (0.0, 0.36)
     loss_x, net_x = (0.0, 0.42), (0.52, 1.0)
-    heat_x, pred_x = (0.0, 0.52), (0.62, 1.0)
+    heat_x, pred_x = (0.0, 0.9 - pred_share), (1.0 - pred_share, 1.0)
 
     # Loss curve (static) and the marker at the current frame (animated).
     iterations = np.arange(len(run.loss))
@@ -177,7 +182,9 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     heat_index = len(data)
     gap = 0.08  # room for the next heatmap's row labels
     span = (heat_x[1] - heat_x[0] - gap * (n_layers - 1)) / n_layers
-    show_text = all(w.shape[1] * w.shape[2] <= 64 for w in weights)
+    cell_w = span * PLOT_WIDTH / max(w.shape[2] for w in weights)
+    cell_h = (bottom[1] - bottom[0]) * HEIGHT / max(w.shape[1] for w in weights)
+    show_text = cell_w >= MIN_CELL[0] and cell_h >= MIN_CELL[1]
     axis_font = max(FONT_SIZE - 2 * max(0, n_layers - 3), 12) if n_layers > 3 else FONT_SIZE
 
     def heatmap(l: int, k: int) -> dict:
@@ -190,11 +197,14 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                           texttemplate="%{z:.2f}" if show_text else None, textfont=dict(size=FONT_SIZE - 1),
                           hovertemplate="%{y} → %{x}: %{z}<extra>W" + str(l + 1) + "</extra>")
 
+    heat_titles: list[dict] = []
     for l in range(n_layers):
         data.append(heatmap(l, last))
         x0 = heat_x[0] + l * (span + gap)
         layout[f"xaxis{l + 3}"] = dict(domain=[x0, x0 + span], anchor=f"y{l + 3}", side="top",
-                                           title=dict(text=f"W{l + 1}", standoff=4), tickfont=dict(size=axis_font))
+                                           tickfont=dict(size=axis_font))
+        heat_titles.append(dict(text=f"<b>W{l + 1}</b>", x=x0 + span / 2, y=0.53, xref="paper", yref="paper",
+                                showarrow=False, xanchor="center", font=dict(size=FONT_SIZE + 1)))
         layout[f"yaxis{l + 3}"] = dict(domain=list(bottom), anchor=f"x{l + 3}", autorange="reversed",
                                            tickfont=dict(size=axis_font))
 
@@ -228,11 +238,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     data.append(predictions(last))
     layout["xaxis20"] = dict(domain=[pred_x[0], split - 0.005], anchor="y20", side="top", fixedrange=True,
-                             tickangle=0)
+                             )
     layout["yaxis20"] = dict(domain=list(bottom), anchor="x20", autorange="reversed", fixedrange=True,
                              showticklabels=False)
     layout["xaxis21"] = dict(domain=[split + 0.005, pred_x[1]], anchor="y21", side="top", fixedrange=True,
-                             tickangle=0)
+                             )
     layout["yaxis21"] = dict(domain=list(bottom), anchor="x21", autorange="reversed",
                                  showticklabels=False, fixedrange=True)
 
@@ -255,10 +265,19 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     for trace in edges(last):
         data.append(trace)
     node_xy = np.vstack(positions)
-    node_labels = [n for layer in names for n in layer]
+    node_labels = [n if len(n) <= 8 else n[:7] + "…" for layer in names for n in layer]
+    # Inputs labelled on the left, outputs on the right: longer names fit outside the circles.
+    label_sides = ["middle left" if l == 0 else "middle right" if l == len(sizes) - 1 else "middle center"
+                   for l, layer in enumerate(names) for _ in layer]
+    outer = max(len(n) for n in node_labels)
+    pad = 0.4
+    for _ in range(3):  # room for the outer labels: about 9 px a character plus the circle's radius
+        px_per_unit = (net_x[1] - net_x[0]) * PLOT_WIDTH / (len(sizes) - 1 + 2 * pad)
+        pad = 0.15 + (20 + 9 * outer) / px_per_unit
     many = max(sizes) > 12
     data.append(dict(type="scatter", x=node_xy[:, 0].tolist(), y=np.round(node_xy[:, 1], 3).tolist(),
                              mode="markers" if many else "markers+text", text=node_labels,
+                             textposition=label_sides,
                              textfont=dict(size=FONT_SIZE), name="neurons",
                              marker=dict(size=10 if many else 34, color="white",
                                          line=dict(color="#333", width=2)),
@@ -266,7 +285,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                              xaxis="x2", yaxis="y2"))
     tallest = max(sizes)
     layout["xaxis2"] = dict(domain=list(net_x), anchor="y2", visible=False, fixedrange=True,
-                                range=[-0.3, len(sizes) - 0.7])
+                                range=[-pad, len(sizes) - 1 + pad])
     layout["yaxis2"] = dict(domain=list(top), anchor="x2", visible=False, fixedrange=True,
                                 range=[-(tallest - 1) / 2 - 0.7, (tallest - 1) / 2 + 0.7])
 
@@ -284,7 +303,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                                              transition=dict(duration=0))]))
     layout.update(
         width=None, height=HEIGHT, autosize=True, showlegend=False,
-        font=dict(size=FONT_SIZE, color="#111418"), margin=dict(l=50, r=20, t=50, b=30),
+        font=dict(size=FONT_SIZE, color="#111418"), margin=dict(l=min(20 + 9 * max(len(n) for n in names[0]), 110), r=20, t=50, b=30),
         plot_bgcolor="white", paper_bgcolor="white",
         xaxis=dict(domain=list(loss_x), anchor="y", gridcolor="#e5e5e5", zeroline=False),
         yaxis=dict(domain=list(top), anchor="x", gridcolor="#e5e5e5", type="linear", exponentformat="power",
@@ -294,15 +313,14 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                  xanchor="left", font=dict(size=FONT_SIZE + 2)),
             dict(text="<b>Network</b>: blue +, red −, thicker = stronger", x=net_x[0], y=1.06,
                  xref="paper", yref="paper", showarrow=False, xanchor="left"),
-            dict(text="<b>Weights</b> (rows: from, columns: to)", x=heat_x[0], y=0.51,
-                 xref="paper", yref="paper", showarrow=False, xanchor="left", font=dict(size=FONT_SIZE + 1)),
+            *heat_titles,
             dict(text="<b>Predictions</b>" + (f" (first {rows_shown} rows)"
                                               if rows_shown < run.inputs.shape[0] else ""),
-                 x=pred_x[0], y=0.51, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                 x=pred_x[0], y=0.53, xref="paper", yref="paper", showarrow=False, xanchor="left",
                  font=dict(size=FONT_SIZE + 1)),
         ],
         sliders=[dict(
-            active=len(steps) - 1, steps=steps, x=0.17, len=0.83, y=-0.02, yanchor="top", pad=dict(t=10),
+            active=len(steps) - 1, steps=steps, x=0.2, len=0.8, y=-0.02, yanchor="top", pad=dict(t=10),
             currentvalue=dict(prefix="", font=dict(size=FONT_SIZE + 1, color="#111418"), xanchor="left",
                               offset=8),
             font=dict(color="rgba(0,0,0,0)", size=8),  # 50 tick labels would overlap: show only the current

@@ -82,7 +82,7 @@ def test_default_page_shows_the_trained_tutorial(default_page):
 def test_default_page_has_every_part(default_page):
     at = default_page
     assert [m.label for m in block(at, "summary").get("metric")] == ["Final loss", "Accuracy",
-                                                                     "Solved at iteration"]
+                                                                     "Solved at"]
     assert block(at, "training_view").get("plotly_chart")
     assert [b.label for b in block(at, "downloads").get("download_button")] == [
         "Download run (JSON)", "Download loss (CSV)"]
