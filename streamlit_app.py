@@ -88,9 +88,10 @@ def load_csv() -> None:
     try:
         table = nnviz.load_csv(upload.getvalue(), targets=int(ss.csv_targets))
     except nnviz.NnvizError as error:
-        ss.table_notice = f"{upload.name}: {error}"
+        ss.csv_notice = f"{upload.name}: {error}"
         return
     set_table(editing.from_table(table), len(table.input_names), f"Loaded from {upload.name}")
+    ss.csv_loaded = True
 
 
 def new_seed() -> None:
@@ -155,11 +156,21 @@ def table_editor() -> tuple[pd.DataFrame, int]:
     edited = st.data_editor(frame, key=f"table_editor_{ss.editor_version}", num_rows="dynamic",
                             column_config=columns, hide_index=True, width="stretch")
     ss.table_current = edited
+    csv_loader()
+    return edited, n_inputs
+
+
+@st.fragment
+def csv_loader() -> None:
+    """Picking a file reruns only this fragment (the chart is not resent) until a table loads."""
     with st.expander("Load a CSV file"):
         st.file_uploader("CSV file (a header row, then numbers)", type=["csv"], key="csv", on_change=load_csv)
         st.number_input("Target columns", 1, int(LIMITS["outputs"].maximum), value=1, key="csv_targets",
                         help="How many columns, counted from the right, are targets", on_change=load_csv)
-    return edited, n_inputs
+        if ss.get("csv_notice"):
+            st.error(ss.pop("csv_notice"))
+    if ss.pop("csv_loaded", False):
+        st.rerun(scope="app")
 
 
 def summary(run: nnviz.TrainingRun) -> None:
