@@ -124,9 +124,14 @@ class TrainingRun:
                             self.parameters[snapshot].copy(), self.inputs, self.targets)
 
 
+def output_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Each output on the same side of the threshold as its target; exactly on it is undecided, so wrong."""
+    return ((outputs > DECISION_THRESHOLD) == (targets > DECISION_THRESHOLD)) & (outputs != DECISION_THRESHOLD)
+
+
 def row_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """(..., rows) bool: all outputs of a row on the same side of the threshold as its targets."""
-    return np.all((outputs > DECISION_THRESHOLD) == (targets > DECISION_THRESHOLD), axis=-1)
+    """(..., rows) bool: every output of a row right (see :func:`output_correct`)."""
+    return np.all(output_correct(outputs, targets), axis=-1)
 
 
 def gradient(layout: Layout, activations, loss: str, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:

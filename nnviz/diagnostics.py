@@ -1,0 +1,124 @@
+"""Looking inside a run: a numerical gradient check, saturation of hidden units, plain-language notes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .losses import LOSSES
+from .program import forward_many
+from .training import TrainingRun
+
+# A unit is saturated on a row when its slope is below this share of the
+# activation's steepest slope (sigmoid: output below 0.013 or above 0.987).
+SATURATION = 0.05
+_PEAK_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
+MAX_CHECKED = 2000  # parameters checked by central differences; larger networks get a fixed sample
+PASS_ERROR = 1e-4
+
+
+@dataclass(frozen=True, eq=False)
+class GradientCheck:
+    """Backprop against central differences at one snapshot; arrays are (P,) in ``run.layout`` order.
+
+    ``checked`` is a bool mask of the parameters compared (all, up to MAX_CHECKED).
+    """
+
+    analytic: np.ndarray
+    numeric: np.ndarray
+    relative_error: np.ndarray
+    checked: np.ndarray
+
+    @property
+    def max_error(self) -> float:
+        errors = self.relative_error[self.checked]
+        return float(np.max(errors)) if errors.size else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.max_error < PASS_ERROR
+
+
+def gradient_check(run: TrainingRun, snapshot: int = -1, step: float = 1e-6) -> GradientCheck:
+    """Compare backprop's dL/dtheta with (L(theta + h) - L(theta - h)) / 2h for every parameter."""
+    theta = run.parameters[snapshot]
+    P = theta.size
+    checked = np.zeros(P, dtype=bool)
+    if P <= MAX_CHECKED:
+        checked[:] = True
+    else:
+        checked[np.random.default_rng(0).choice(P, MAX_CHECKED, replace=False)] = True
+    index = np.flatnonzero(checked)
+    h = step * np.maximum(1.0, np.abs(theta[index]))
+    shifted = np.repeat(theta[None, :], 2 * index.size, axis=0)
+    shifted[np.arange(index.size), index] += h
+    shifted[index.size + np.arange(index.size), index] -= h
+    loss = LOSSES[run.config.loss]
+    with np.errstate(all="ignore"):
+        outputs, _ = forward_many(run.layout, run.activations, loss, shifted, run.inputs, run.targets)
+        values = loss.value(outputs, run.targets)
+        numeric = np.full(P, np.nan)
+        numeric[index] = (values[: index.size] - values[index.size:]) / (2 * h)
+        analytic = run.gradients(snapshot)
+        scale = np.maximum(np.maximum(np.abs(numeric), np.abs(analytic)), 1e-8)
+        error = np.where(checked, np.abs(numeric - analytic) / scale, 0.0)
+    return GradientCheck(analytic, numeric, error, checked)
+
+
+def saturation(run: TrainingRun) -> np.ndarray:
+    """(S, hidden layers): share of each hidden layer's units saturated on every row, per snapshot.
+
+    For ReLU layers, the share of dead units (zero on every row). Linear layers: 0.
+    """
+    loss = LOSSES[run.config.loss]
+    with np.errstate(all="ignore"):
+        _, layers = forward_many(run.layout, run.activations, loss, run.parameters, run.inputs, run.targets)
+    shares = np.zeros((len(run.parameters), len(layers) - 1))
+    for l, (a, name) in enumerate(zip(layers[:-1], run.activations)):
+        if name == "sigmoid":
+            flat = a * (1 - a) < SATURATION * _PEAK_SLOPE[name]
+        elif name == "tanh":
+            flat = 1 - a * a < SATURATION * _PEAK_SLOPE[name]
+        elif name == "relu":
+            flat = a <= 0
+        else:
+            continue
+        shares[:, l] = np.mean(np.all(flat, axis=1), axis=1)  # all rows, per unit; then over units
+    return shares
+
+
+def health_notes(run: TrainingRun) -> list[str]:
+    """Plain-language notes on what went right or wrong, most important first."""
+    notes = []
+    if run.diverged_at is not None:
+        notes.append(f"Loss exploded at iteration {run.diverged_at}: lower the learning rate "
+                     f"(now {run.config.learning_rate:g}).")
+    shares = saturation(run)
+    iterations = run.snapshot_iterations
+    for l, name in enumerate(run.activations[:-1]):
+        width = run.layout.sizes[l + 1]
+        counts = np.round(shares[:, l] * width).astype(int)
+        if counts[-1] == 0:
+            continue
+        since = int(iterations[np.flatnonzero(counts < counts[-1])[-1] + 1]) if (counts < counts[-1]).any() else 0
+        what = "dead (zero on every row)" if name == "relu" else "saturated (flat on every row)"
+        layer = f" in hidden layer {l + 1}" if len(run.activations) > 2 else ""
+        notes.append(f"{counts[-1]} of {width} hidden units{layer} {what} by iteration {since}: "
+                     "they have stopped learning.")
+    if run.diverged_at is None and run.loss.size:
+        norms = run.gradient_norms[-1]
+        for l, norm in enumerate(norms):
+            if norm < 1e-7 and not run.learned:
+                notes.append(f"The gradient of layer {l + 1} has vanished (norm {norm:.1e}): "
+                             "its weights barely move any more.")
+        if run.learned:
+            notes.append(f"Every row is right from iteration {run.solved_at} on.")
+        else:
+            half = run.loss[run.loss.size // 2:]
+            if half.size > 10 and abs(half[0] - half[-1]) <= 0.01 * max(abs(half[0]), 1e-12):
+                notes.append(f"Training stalled: the loss stayed near {half[-1]:.3g} over the last half of the "
+                             f"run with {int(np.sum(~run.correct))} row(s) still wrong. Try another seed, "
+                             "more hidden units or a different learning rate.")
+            else:
+                notes.append(f"{int(np.sum(~run.correct))} row(s) still wrong after {run.iterations} iterations.")
+    return notes

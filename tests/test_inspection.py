@@ -1,0 +1,100 @@
+"""Looking inside a run: live math, gradient check, saturation and notes, scenes."""
+import numpy as np
+import pytest
+
+import nnviz
+from nnviz.diagnostics import gradient_check, health_notes, saturation
+from nnviz.explain import explain, latex
+from nnviz.scenes import SCENES, scene
+from nnviz.training import row_correct
+
+TUTORIAL = nnviz.preset("tutorial")
+CONFIGS = [
+    {},
+    dict(hidden=[3, 2], bias=True, activation="tanh", loss="bce"),
+    dict(loss="mse", activation="relu", init="he", bias=True),
+]
+
+
+@pytest.mark.parametrize("options", CONFIGS)
+@pytest.mark.parametrize("snapshot", [0, 7, -1])
+def test_live_math_is_the_negative_gradient_and_rows_add_up(options, snapshot):
+    run = nnviz.train(*nnviz.preset("half_adder"), iterations=300, **options)
+    e = explain(run, snapshot, row=2)
+    # d_weights is the tutorial's -dLoss/dW: the engine's gradient with the other sign.
+    grads = run.layout.weights(run.gradients(snapshot))
+    for d, g in zip(e.d_weights, grads):
+        np.testing.assert_allclose(d, -g, rtol=1e-10, atol=1e-15)
+    if run.config.bias:
+        for d, g in zip(e.d_biases, run.layout.biases(run.gradients(snapshot))):
+            np.testing.assert_allclose(d, -g, rtol=1e-10, atol=1e-15)
+    shares = [explain(run, snapshot, row=r).row_d_weights for r in range(4)]
+    for l, total in enumerate(e.d_weights):
+        np.testing.assert_allclose(sum(s[l] for s in shares), total, atol=1e-14)
+    np.testing.assert_allclose(e.activations[-1], run.output_snapshots[snapshot], rtol=1e-12)
+    assert e.iteration == run.snapshot_iterations[snapshot]
+
+
+def test_live_math_latex_shows_the_moments_numbers():
+    run = nnviz.train(*TUTORIAL, iterations=50, snapshots=6)
+    e = explain(run, 1, row=3)
+    formulas = latex(e)
+    text = " ".join(tex for _, tex in formulas)
+    assert r"\sigma(x \cdot W_1)" in text and r"\hat{y}" in text and "d\\_weights_2" in text
+    assert f"{e.activations[-1][3, 0]:.3g}" in text  # this row's output at that iteration
+    assert f"{e.weights[1][2, 0]:.3g}" in text  # a weight of that iteration
+    assert "-0 " not in text and "-0&" not in text
+
+
+def test_gradient_check_passes_for_backprop_and_catches_a_wrong_gradient(monkeypatch):
+    run = nnviz.train(*TUTORIAL, hidden=[3, 3], bias=True, activation="tanh", iterations=100)
+    check = gradient_check(run, 3)
+    assert check.passed and check.max_error < 1e-6 and check.checked.all()
+    # A backward pass that is wrong by 1% in one weight must fail the check.
+    good = nnviz.TrainingRun.gradients
+    def off(self, snapshot=-1):
+        g = good(self, snapshot)
+        g[5] *= 1.01
+        return g
+    monkeypatch.setattr(nnviz.TrainingRun, "gradients", off)
+    bad = gradient_check(run, 3)
+    assert not bad.passed and np.argmax(bad.relative_error) == 5
+
+
+def test_saturation_and_notes_tell_what_happened():
+    stuck = nnviz.train(*TUTORIAL, activation="relu", output_activation="linear", init="he", bias=True)
+    assert saturation(stuck)[-1, 0] == 1.0  # every ReLU unit dead
+    notes = health_notes(stuck)
+    assert any("exploded at iteration" in n and "lower the learning rate" in n for n in notes)
+    assert any("4 of 4 hidden units dead" in n for n in notes)
+    fine = nnviz.train(*TUTORIAL)
+    assert health_notes(fine)[-1] == f"Every row is right from iteration {fine.solved_at} on."
+    assert saturation(fine).shape == (len(fine.snapshot_iterations), 1)
+
+
+def test_an_output_of_exactly_one_half_is_undecided():
+    outputs = np.array([[0.5], [0.51], [0.49], [0.5]])
+    targets = np.array([[0.0], [1.0], [0.0], [1.0]])
+    assert list(row_correct(outputs, targets)) == [False, True, True, False]
+
+
+@pytest.mark.parametrize("key", SCENES)
+def test_every_scene_shows_what_it_says(key):
+    table, config = scene(key).load()
+    run = nnviz.train(*table, config=config)
+    if key == "tutorial":
+        assert run.learned and config == nnviz.TrainConfig()
+    elif key == "rate_too_high":
+        assert run.diverged_at is not None
+        assert nnviz.train(*table, config=config.replace(learning_rate=0.1)).learned
+    elif key == "x3_is_a_bias":
+        assert run.predictions[0, 0] == 0.5 and not run.learned
+        assert nnviz.train(*table, config=config.replace(bias=True)).learned
+    else:  # the scenes that fail
+        assert not run.learned and run.diverged_at is None
+    assert scene(key).watch
+
+
+def test_unknown_scene():
+    with pytest.raises(nnviz.NnvizError, match="scene"):
+        scene("nope")
