@@ -1,0 +1,293 @@
+"""The app as a person uses it: a real `streamlit run` server driven by headless Chromium (Playwright).
+
+Each test opens the page, does one thing a user would do, and checks what changed on screen: the shared-timeline
+figure (Plotly's own decoded state, `_fullData` / `_fullLayout`), the static prediction table (the data grid's
+accessibility table), the URL, and that no exception box appeared. Screenshots of each test's final state go to
+/tmp/nnviz-shots/ (outside the repo).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import wait_idle
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("NNVIZ_SHOTS", "/tmp/nnviz-shots"))
+TIMEOUT = 90_000  # ms; 2 cores shared with other work
+PLOT = ".st-key-training_view .js-plotly-plot"
+PREDICTIONS_TABLE = '.st-key-predictions [data-testid="stDataFrame"]'
+EXCEPTION = '[data-testid="stException"]'
+
+# The main figure's state as Plotly decoded it: trace arrays by name, the timeline slider, the frame count.
+PLOT_STATE_JS = """(sel) => {
+  const gd = document.querySelector(sel);
+  if (!gd || !gd._fullData || !gd._fullLayout) return null;
+  const plain = (a) => (a == null || typeof a !== 'object' || a.length === undefined) ? a : Array.from(a, plain);
+  const traces = {};
+  for (const t of gd._fullData) {
+    if (t.name) traces[t.name] = {type: t.type, x: plain(t.x), y: plain(t.y), z: plain(t.z), text: plain(t.text)};
+  }
+  const slider = (gd._fullLayout.sliders || [])[0];
+  return {
+    names: gd._fullData.map(t => t.name),
+    traces,
+    active: slider ? slider.active : null,
+    steps: slider ? slider.steps.map(s => s.label) : [],
+    frames: ((gd._transitionData && gd._transitionData._frames) || []).length,
+  };
+}"""
+
+# Rows of a data grid (st.dataframe / st.data_editor), from glide-data-grid's accessibility table.
+GRID_ROWS_JS = """(root) => Array.from(root.querySelectorAll('table tr'))
+  .map(tr => Array.from(tr.querySelectorAll('th,td')).map(c => c.innerText))"""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------------------------
+def plot_state(page: Page) -> dict | None:
+    return page.evaluate(PLOT_STATE_JS, PLOT)
+
+
+def shape(z) -> tuple[int, int] | None:
+    return (len(z), len(z[0])) if z else None
+
+
+def wait_plot(page: Page, condition_js: str = "s => true", arg=None) -> dict:
+    """Wait until the main figure is drawn (W1 heatmap present) and `condition_js(state, arg)` holds."""
+    page.wait_for_function(
+        f"""([sel, arg]) => {{
+            const s = ({PLOT_STATE_JS})(sel);
+            return !!(s && s.traces.W1 && s.traces.W1.z && s.traces.predictions) && ({condition_js})(s, arg);
+        }}""",
+        arg=[PLOT, arg],
+        timeout=TIMEOUT,
+    )
+    return plot_state(page)
+
+
+def grid_rows(page: Page, selector: str) -> list[list[str]]:
+    grid = page.locator(selector).first
+    grid.locator("table").first.wait_for(state="attached", timeout=TIMEOUT)
+    return grid.evaluate(GRID_ROWS_JS)
+
+
+def open_app(page: Page, url: str) -> dict:
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url, timeout=TIMEOUT)
+    state = wait_plot(page)
+    page.locator(PREDICTIONS_TABLE).first.wait_for(timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    return state
+
+
+def assert_no_exception(page: Page) -> None:
+    exc = page.locator(EXCEPTION)
+    if exc.count():
+        pytest.fail("exception box on the page:\n" + "\n---\n".join(exc.all_inner_texts()))
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sidebar_slider(page: Page, label: str):
+    return page.locator('[data-testid="stSidebar"]').get_by_role("slider", name=label)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# tests
+# ---------------------------------------------------------------------------------------------------------------
+def test_page_loads_with_all_charts(page: Page, app_server):
+    state = open_app(page, app_server)
+    assert {"W1", "W2", "predictions"} <= set(state["traces"]), state["names"]
+    assert state["traces"]["W1"]["type"] == "heatmap" and state["traces"]["W2"]["type"] == "heatmap"
+    # the tutorial's network: 3 inputs, 4 hidden, 1 output
+    assert shape(state["traces"]["W1"]["z"]) == (3, 4)
+    assert shape(state["traces"]["W2"]["z"]) == (4, 1)
+    # one shared timeline: frames, a slider with a step per frame, a Play button
+    assert state["frames"] >= 2 and len(state["steps"]) == state["frames"]
+    expect(page.locator(f"{PLOT} .updatemenu-button", has_text="Play")).to_have_count(1)
+    # summary metrics, the static prediction table, downloads
+    expect(page.locator('.st-key-summary [data-testid="stMetric"]').first).to_be_visible()
+    rows = grid_rows(page, PREDICTIONS_TABLE)
+    assert len(rows) >= 5, rows  # header + the 4 rows of the tutorial's table
+    expect(page.locator(".st-key-downloads [data-testid='stDownloadButton']").first).to_be_visible()
+    # the Plotly SVG really drew the heatmaps (not just the data)
+    assert page.locator(f"{PLOT} .hm image, {PLOT} .heatmaplayer image").count() >= 2
+    assert_no_exception(page)
+    shot(page, "page_loads")
+
+
+def test_hidden_width_slider_reshapes_heatmaps(page: Page, app_server):
+    open_app(page, app_server)
+    slider = sidebar_slider(page, "Hidden width")
+    expect(slider).to_have_value("4")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    state = wait_plot(
+        page, "s => s.traces.W1.z[0].length === 5 && s.traces.W2.z.length === 5"
+    )
+    wait_idle(page, TIMEOUT)
+    expect(slider).to_have_value("5")
+    assert shape(state["traces"]["W1"]["z"]) == (3, 5)
+    assert shape(state["traces"]["W2"]["z"]) == (5, 1)
+    assert_no_exception(page)
+    shot(page, "hidden_width")
+
+
+def _editor(page: Page):
+    """The truth-table editor: the data grid that is not the static prediction table."""
+    grids = page.locator('[data-testid="stDataFrame"]')
+    for i in range(grids.count()):
+        g = grids.nth(i)
+        if not g.evaluate("e => !!e.closest('.st-key-predictions')"):
+            return g
+    raise AssertionError("no data editor on the page")
+
+
+def edit_cell(page: Page, editor, row: int, col: int, value: str) -> None:
+    """Type `value` into the editor's cell at (row, col) of `grid_rows` (0-based, header row excluded), commit it.
+
+    The grid is a canvas: click into the row by coordinates, move with the arrow keys until the focused cell is
+    the wanted one (cells are `td#glide-cell-<grid column>-<row>` in the grid's accessibility table), open the
+    cell editor with Enter, fill, commit with Enter (which reruns the script).
+    """
+    editor.locator("table").first.wait_for(state="attached", timeout=TIMEOUT)
+    target = editor.evaluate(
+        "(root, [r, c]) => root.querySelectorAll('tbody tr')[r].children[c].id", [row, col]
+    )
+    want = int(target.rsplit("-", 2)[1])
+    box = editor.locator("canvas").first.bounding_box()
+    # header and rows are 35 px; a leading row-marker column (num_rows="dynamic") is about 32 px wide
+    page.mouse.click(box["x"] + 45, box["y"] + 35 + 35 * row + 17)
+    page.wait_for_function(
+        "r => { const id = document.activeElement.id || '';"
+        " return id.startsWith('glide-cell-') && id.endsWith('-' + r); }",
+        arg=row, timeout=TIMEOUT,
+    )
+    now = int(page.evaluate("document.activeElement.id").rsplit("-", 2)[1])
+    for _ in range(abs(want - now)):
+        page.keyboard.press("ArrowRight" if want > now else "ArrowLeft")
+    # the focus follows the selection a few hundred ms later
+    page.wait_for_function("id => document.activeElement.id === id", arg=target, timeout=TIMEOUT)
+    page.keyboard.press("Enter")
+    box_input = page.locator("#portal input.gdg-input, #portal textarea").first
+    box_input.wait_for(timeout=TIMEOUT)
+    box_input.fill(value)
+    page.keyboard.press("Enter")
+
+
+def test_editing_a_target_changes_predictions(page: Page, app_server):
+    before = open_app(page, app_server)
+    table_before = grid_rows(page, PREDICTIONS_TABLE)
+    editor = _editor(page)
+    rows = editor.evaluate(GRID_ROWS_JS)
+    header, first = rows[0], rows[1]
+    target_col = len(header) - 1  # inputs first, the target last
+    assert first[target_col] == "0", rows
+    edit_cell(page, editor, 0, target_col, "1")
+
+    after = wait_plot(
+        page, "(s, old) => JSON.stringify(s.traces.predictions.text) !== JSON.stringify(old)",
+        before["traces"]["predictions"]["text"],
+    )
+    wait_idle(page, TIMEOUT)
+    expect(editor.locator("tbody tr").first.locator("> *").nth(target_col)).to_have_text("1", timeout=TIMEOUT)
+    # the figure's table panel shows the new target, the predictions panel new outputs/errors
+    assert after["traces"]["table"]["text"] != before["traces"]["table"]["text"]
+    assert after["traces"]["predictions"]["text"] != before["traces"]["predictions"]["text"]
+    # and so does the static table below the chart
+    page.wait_for_function(
+        "([sel, old]) => { const r = Array.from(document.querySelectorAll(sel + ' table tr'))"
+        ".map(tr => Array.from(tr.querySelectorAll('th,td')).map(c => c.innerText));"
+        " return r.length > 1 && JSON.stringify(r) !== JSON.stringify(old); }",
+        arg=[PREDICTIONS_TABLE, table_before],
+        timeout=TIMEOUT,
+    )
+    table_after = grid_rows(page, PREDICTIONS_TABLE)
+    assert table_after != table_before
+    assert_no_exception(page)
+    shot(page, "edit_target")
+
+
+def test_play_moves_every_panel_on_one_timeline(page: Page, app_server):
+    before = open_app(page, app_server)
+    a0 = before["active"]
+    assert a0 is not None and before["frames"] >= 3
+    animated = ("W1", "W2", "predictions", "current")
+
+    def differs_from(state):
+        """JS condition: every animated panel's data differs from `state`'s."""
+        return (
+            "(s, old) => " + " && ".join(
+                f"JSON.stringify(s.traces[{n!r}].{'text' if n == 'predictions' else 'x' if n == 'current' else 'z'})"
+                f" !== JSON.stringify(old[{n!r}])" for n in animated
+            ),
+            {n: state["traces"][n]["text" if n == "predictions" else "x" if n == "current" else "z"]
+             for n in animated},
+        )
+
+    page.locator(f"{PLOT} .updatemenu-button", has_text="Play").click()
+    # The initial view is the last frame; Play from there restarts at the first frame, then moves forward.
+    cond, old = differs_from(before)
+    mid = wait_plot(page, f"(s, a) => s.active !== a[0] && ({cond})(s, a[1])", [a0, old])
+    cond, old = differs_from(mid)
+    later = wait_plot(page, f"(s, a) => s.active > a[0] && ({cond})(s, a[1])", [mid["active"], old])
+    assert later["active"] > mid["active"]
+    for name in animated:  # every animated panel moved with the shared timeline
+        key = "text" if name == "predictions" else "x" if name == "current" else "z"
+        assert later["traces"][name][key] != mid["traces"][name][key], name
+    # the slider's label names the iteration shown
+    expect(page.locator(f"{PLOT} .slider-container text", has_text="Iteration").first).to_be_visible()
+    assert_no_exception(page)
+    shot(page, "play")
+
+
+def test_copied_url_reproduces_the_run(page: Page, app_server):
+    before = open_app(page, app_server)
+    url0 = page.url
+    seed = page.locator('[data-testid="stSidebar"]').get_by_label("Seed", exact=True)
+    old_seed = seed.input_value()
+    new_seed = str(int(old_seed) + 7)
+    seed.fill(new_seed)
+    seed.press("Enter")
+    page.wait_for_function("old => window.location.href !== old", arg=url0, timeout=TIMEOUT)
+    wait_plot(
+        page, "(s, old) => JSON.stringify(s.traces.W1.z) !== JSON.stringify(old)", before["traces"]["W1"]["z"]
+    )
+    wait_idle(page, TIMEOUT)
+    slider = sidebar_slider(page, "Hidden width")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    state = wait_plot(page, "s => s.traces.W1.z[0].length === 5")
+    wait_idle(page, TIMEOUT)
+    page.wait_for_function("() => window.location.search.length > 1", timeout=TIMEOUT)
+    url = page.url
+
+    other = page.context.new_page()
+    try:
+        state2 = open_app(other, url)
+        assert other.locator('[data-testid="stSidebar"]').get_by_label("Seed", exact=True).input_value() == new_seed
+        expect(sidebar_slider(other, "Hidden width")).to_have_value("5")
+        assert state2["traces"]["predictions"]["text"] == state["traces"]["predictions"]["text"]
+        assert state2["traces"]["W1"]["z"] == state["traces"]["W1"]["z"]
+        # the grids' accessibility tables are redrawn lazily: poll both pages until they agree
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while (ours := grid_rows(page, PREDICTIONS_TABLE)) != (theirs := grid_rows(other, PREDICTIONS_TABLE)):
+            assert time.monotonic() < deadline, f"prediction tables differ:\n{ours}\n{theirs}"
+            other.wait_for_timeout(200)
+        assert_no_exception(other)
+        shot(other, "copied_url")
+    finally:
+        other.close()
+    assert_no_exception(page)
