@@ -1,0 +1,282 @@
+"""Browser benchmark of the Streamlit app (a script, not a test).
+
+    python benchmarks/app.py [--changes 15] [--sessions 1]
+
+Spawns `streamlit run streamlit_app.py` on a free port, drives Debian's headless chromium with Playwright and
+prints:
+  * cold start: server spawn -> first training_view chart drawn (W1 heatmap present);
+  * reruns: "Hidden width" slider change -> training_view chart redrawn with the new shape (median, p95), and
+    -> script idle again;
+  * bytes: websocket payload received for the default page, per rerun, and the size of the main chart's spec.
+Targets: rerun median <= 0.5 s; default page charts <= 300 KB.
+
+`measure_reruns(base_url, sessions=N)` runs N browser sessions at once (one thread, one Playwright and one
+chromium each) so the same numbers can be taken under concurrent load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, IDLE_SELECTOR, StreamlitServer  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+RERUN_TARGET_S = 0.5
+PAGE_BYTES_TARGET = 300 * 1024
+PLOT = ".st-key-training_view .js-plotly-plot"
+TIMEOUT_MS = 120_000
+VIEWPORT = {"width": 1400, "height": 2400}
+
+# Shape of the W1 heatmap of the main chart, or null while it is not drawn.
+W1_SHAPE_JS = """(sel) => {
+  const gd = document.querySelector(sel);
+  if (!gd || !gd._fullData) return null;
+  const t = gd._fullData.find(t => t.name === 'W1');
+  if (!t || !t.z || !t.z.length) return null;
+  return [t.z.length, t.z[0].length];
+}"""
+
+# Size of the main chart's figure as JSON (typed arrays as plain lists), data + layout + frames.
+SPEC_SIZE_JS = """(sel) => {
+  const gd = document.querySelector(sel);
+  if (!gd) return null;
+  const plain = (k, v) => (ArrayBuffer.isView(v) ? Array.from(v) : v);
+  const frames = (gd._transitionData && gd._transitionData._frames) || [];
+  return {
+    data: JSON.stringify(gd.data, plain).length,
+    layout: JSON.stringify(gd.layout, plain).length,
+    frames: JSON.stringify(frames, plain).length,
+    n_frames: frames.length,
+  };
+}"""
+
+
+def percentile(values, q):
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+class WsMeter:
+    """Counts websocket payload bytes received by a page (Streamlit sends protobuf frames)."""
+
+    def __init__(self, page):
+        self.received = 0
+        self.frames = 0
+        page.on("websocket", self._on_ws)
+
+    def _on_ws(self, ws):
+        ws.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload):
+        self.received += len(payload.encode() if isinstance(payload, str) else payload)
+        self.frames += 1
+
+
+def launch(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_charts(page, shape=None, timeout=TIMEOUT_MS):
+    """Wait until the main chart shows a W1 heatmap (of `shape`, if given)."""
+    if shape is None:
+        page.wait_for_function(f"() => ({W1_SHAPE_JS})({PLOT!r}) !== null", timeout=timeout)
+    else:
+        page.wait_for_function(
+            f"() => JSON.stringify(({W1_SHAPE_JS})({PLOT!r})) === {repr(str(list(shape)).replace(' ', ''))}",
+            timeout=timeout,
+        )
+
+
+def wait_idle(page, timeout=TIMEOUT_MS):
+    page.wait_for_selector(IDLE_SELECTOR, state="attached", timeout=timeout)
+
+
+def w1_shape(page):
+    return page.evaluate(f"() => ({W1_SHAPE_JS})({PLOT!r})")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+def measure_cold_start():
+    """Spawn a server and time spawn -> first chart drawn. Returns (server, seconds, page bytes, spec sizes).
+
+    The browser is launched before the clock starts: only the server's start and the first page load count.
+    The caller owns the returned server and must stop it.
+    """
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            meter = WsMeter(page)
+            t0 = time.perf_counter()
+            server = StreamlitServer()
+            try:
+                server.wait_healthy()
+                t_healthy = time.perf_counter()
+                page.goto(server.base_url, timeout=TIMEOUT_MS)
+                wait_charts(page)
+                t_chart = time.perf_counter()
+                wait_idle(page)
+                t_idle = time.perf_counter()
+                # Let trailing frames (e.g. forward messages after the script finished) arrive.
+                page.wait_for_timeout(500)
+                spec = page.evaluate(f"(sel) => ({SPEC_SIZE_JS})(sel)", PLOT)
+            except BaseException:
+                server.stop()
+                raise
+            return server, {
+                "healthy_s": t_healthy - t0,
+                "chart_s": t_chart - t0,
+                "idle_s": t_idle - t0,
+                "ws_bytes": meter.received,
+                "ws_frames": meter.frames,
+                "spec": spec,
+            }
+        finally:
+            browser.close()
+
+
+@dataclass
+class SessionResult:
+    chart_s: list = field(default_factory=list)   # key press -> new chart shape drawn
+    idle_s: list = field(default_factory=list)    # key press -> script idle
+    ws_bytes: list = field(default_factory=list)  # bytes received per rerun
+    widths: list = field(default_factory=list)    # hidden width after each change
+    error: str | None = None
+
+
+def _slider_bounds(slider):
+    """(min, max, value) of a slider: an <input type=range> in Streamlit 1.67, role=slider with aria-* before."""
+    def attr(*names):
+        for n in names:
+            v = slider.get_attribute(n)
+            if v not in (None, ""):
+                return int(float(v))
+        raise ValueError(f"slider has none of {names}")
+    try:
+        now = int(float(slider.input_value()))
+    except Exception:
+        now = attr("aria-valuenow")
+    return attr("min", "aria-valuemin"), attr("max", "aria-valuemax"), now
+
+
+def _session(base_url, changes, result: SessionResult, start: threading.Barrier | None):
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                page = browser.new_page(viewport=VIEWPORT)
+                meter = WsMeter(page)
+                page.goto(base_url, timeout=TIMEOUT_MS)
+                wait_charts(page)
+                wait_idle(page)
+                slider = page.get_by_role("slider", name="Hidden width")
+                lo, hi, width = _slider_bounds(slider)
+                if start is not None:
+                    start.wait(timeout=300)
+                # Sweep up to the maximum first (new widths: uncached training), then back down.
+                direction = 1
+                for _ in range(changes):
+                    if width + direction > hi or width + direction < lo:
+                        direction = -direction
+                    width += direction
+                    inputs = w1_shape(page)[0]
+                    before = meter.received
+                    slider.focus()
+                    t0 = time.perf_counter()
+                    page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
+                    wait_charts(page, (inputs, width))
+                    t1 = time.perf_counter()
+                    wait_idle(page)
+                    t2 = time.perf_counter()
+                    result.chart_s.append(t1 - t0)
+                    result.idle_s.append(t2 - t0)
+                    result.ws_bytes.append(meter.received - before)
+                    result.widths.append(width)
+            finally:
+                browser.close()
+    except Exception as exc:  # reported, not raised: other sessions keep going
+        result.error = f"{type(exc).__name__}: {exc}"
+
+
+def measure_reruns(base_url, sessions=1, changes=15):
+    """Time `changes` slider changes in each of `sessions` concurrent browser sessions. Returns SessionResults."""
+    results = [SessionResult() for _ in range(sessions)]
+    barrier = threading.Barrier(sessions) if sessions > 1 else None
+    threads = [
+        threading.Thread(target=_session, args=(base_url, changes, r, barrier), daemon=True) for r in results
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+# ----------------------------------------------------------------------------------------------------------------
+def verdict(ok):
+    return "OK " if ok else "OVER"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--changes", type=int, default=15, help="slider changes per session (default 15)")
+    ap.add_argument("--sessions", type=int, default=1, help="concurrent browser sessions (default 1)")
+    ap.add_argument("--verbose", action="store_true", help="print every slider change")
+    args = ap.parse_args(argv)
+
+    server, cold = measure_cold_start()
+    try:
+        results = measure_reruns(server.base_url, sessions=args.sessions, changes=args.changes)
+    finally:
+        server.stop()
+
+    kb = cold["ws_bytes"] / 1024
+    spec = cold["spec"] or {}
+    spec_kb = sum(spec.get(k, 0) for k in ("data", "layout", "frames")) / 1024
+    print("nnviz app benchmark (streamlit run + headless chromium)")
+    print(f"  cold start: spawn -> healthy {cold['healthy_s']:.2f} s, -> first chart {cold['chart_s']:.2f} s, "
+          f"-> idle {cold['idle_s']:.2f} s")
+    print(f"  default page: websocket received {kb:.1f} KB in {cold['ws_frames']} frames "
+          f"[{verdict(cold['ws_bytes'] <= PAGE_BYTES_TARGET)} target <= {PAGE_BYTES_TARGET // 1024} KB]")
+    if spec:
+        print(f"  main chart spec as JSON: {spec_kb:.1f} KB (data {spec['data'] / 1024:.1f}, layout "
+              f"{spec['layout'] / 1024:.1f}, frames {spec['frames'] / 1024:.1f} KB, {spec['n_frames']} frames)")
+    failed = False
+    for i, r in enumerate(results):
+        tag = f"session {i + 1}/{len(results)}" if len(results) > 1 else "reruns"
+        if r.error:
+            print(f"  {tag}: ERROR {r.error}")
+            failed = True
+        if not r.chart_s:
+            continue
+        med, p95 = statistics.median(r.chart_s), percentile(r.chart_s, 0.95)
+        print(f"  {tag}: {len(r.chart_s)} slider changes -> chart redrawn: median {med:.3f} s, p95 {p95:.3f} s "
+              f"[{verdict(med <= RERUN_TARGET_S)} target median <= {RERUN_TARGET_S} s]")
+        print(f"  {' ' * len(tag)}  -> script idle: median {statistics.median(r.idle_s):.3f} s, "
+              f"p95 {percentile(r.idle_s, 0.95):.3f} s; received per rerun: median "
+              f"{statistics.median(r.ws_bytes) / 1024:.1f} KB; hidden widths {min(r.widths)}..{max(r.widths)}"
+              " (a width not seen before trains afresh)")
+        if args.verbose:
+            for w, c, i_, b in zip(r.widths, r.chart_s, r.idle_s, r.ws_bytes):
+                print(f"      width {w:3d}: chart {c:.3f} s, idle {i_:.3f} s, {b / 1024:.1f} KB")
+    all_chart = [x for r in results for x in r.chart_s]
+    if len(results) > 1 and all_chart:
+        print(f"  all sessions: median {statistics.median(all_chart):.3f} s, p95 {percentile(all_chart, 0.95):.3f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
