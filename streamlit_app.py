@@ -22,7 +22,6 @@ from nnviz.limits import DECISION_THRESHOLD, LIMITS
 
 log = logging.getLogger("nnviz.app")
 ss = st.session_state
-TABLE_FIELDS = ("table", "inputs", "targets", "csv")
 
 
 # ---------------------------------------------------------------- cached work
@@ -103,6 +102,7 @@ def new_seed() -> None:
 def sidebar_settings() -> dict:
     """The network and training controls; returns their values by config field."""
     bar = st.sidebar
+    bar.markdown("## nnviz · watch a network learn")
     bar.header("Network")
     layers = bar.slider("Hidden layers", int(LIMITS["hidden_layers"].minimum),
                         int(LIMITS["hidden_layers"].maximum), key="hidden_layers")
@@ -195,7 +195,7 @@ def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:
     with st.container(key="predictions"):
         st.markdown("**Final predictions**")
         st.dataframe(editing.prediction_frame(run.inputs, run.targets, run.predictions, input_names,
-                                              output_names, DECISION_THRESHOLD),
+                                              output_names),
                      hide_index=True, width="stretch", height="auto")
 
 
@@ -230,11 +230,16 @@ def main() -> None:
     st.set_page_config(page_title="nnviz: watch a network learn", page_icon="🧠", layout="wide")
     start_session()
     settings = sidebar_settings()
-    st.title("Watch a neural network learn")
+    # Constant CSS, nothing a visitor typed: Streamlit's 6 rem top padding would push the chart below a
+    # 720 px projector's fold.
+    st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:3.5rem;padding-bottom:2rem}</style>",
+                unsafe_allow_html=True)
+    summary_box = st.container()
     if ss.link_notices:
         st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.link_notices))
     config_errors = st.container()
-
+    # The animated chart comes first: on a projector it is what the room watches.
+    view = st.container()
     table_side, result_side = st.columns([5, 6], gap="large")
     with table_side:
         frame, n_inputs = table_editor()
@@ -250,7 +255,7 @@ def main() -> None:
         key = (json.dumps(config.as_dict()), inputs, targets)
         cached_run(*key)
     except nnviz.NnvizError as error:
-        (table_errors if error.field in TABLE_FIELDS else config_errors).error(str(error))
+        (table_errors if isinstance(error, nnviz.TableError) else config_errors).error(str(error))
         key = None
     except Exception:  # noqa: BLE001 - the page must never show a traceback
         log.exception("training failed")
@@ -261,16 +266,18 @@ def main() -> None:
         ss.last_good = (key, input_names, output_names)
         sync_url(settings, inputs, targets, input_names, output_names)
     elif ss.last_good is not None:
-        st.info("Showing the last run that worked, until the problem above is fixed. Your edits are kept.")
+        config_errors.info("Showing the last run that worked, until the problem is fixed. Your edits are kept.")
     if ss.last_good is None:
         return
     key, input_names, output_names = ss.last_good
     run = cached_run(*key)
-    with result_side:
+    with summary_box:
         summary(run)
+    with view:
+        training_view(key, input_names, output_names)
+    with result_side:
         prediction_table(run, input_names, output_names)
-    training_view(key, input_names, output_names)
-    downloads(key)
+        downloads(key)
 
 
 main()

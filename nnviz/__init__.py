@@ -6,7 +6,7 @@
     (4, 1)
 """
 from .activations import ACTIVATIONS
-from .config import NnvizError, TrainConfig, make_config
+from .config import NnvizError, TableError, TrainConfig, make_config
 from .limits import LIMITS
 from .losses import LOSSES
 from .many import SweepRun, train_many
@@ -14,5 +14,5 @@ from .optimizers import OPTIMIZERS
 from .tables import PRESETS, Table, load_csv, preset
 from .training import TrainingRun, train
 
-__all__ = ["ACTIVATIONS", "LIMITS", "LOSSES", "OPTIMIZERS", "PRESETS", "NnvizError", "Table", "TrainConfig",
+__all__ = ["ACTIVATIONS", "LIMITS", "LOSSES", "OPTIMIZERS", "PRESETS", "NnvizError", "TableError", "Table", "TrainConfig",
            "TrainingRun", "SweepRun", "load_csv", "make_config", "preset", "train", "train_many"]

@@ -34,6 +34,10 @@ class NnvizError(ValueError):
         super().__init__(message or f"{field}: {shown} is not allowed; {allowed}")
 
 
+class TableError(NnvizError):
+    """Bad input in the table itself (cells, shape, CSV): shown next to the table."""
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. The defaults are the tutorial's run."""
@@ -152,40 +156,40 @@ def check_table(inputs: Any, targets: Any) -> tuple[np.ndarray, np.ndarray]:
     x = _matrix("inputs", inputs)
     y = _matrix("targets", targets)
     if x.shape[0] != y.shape[0]:
-        raise NnvizError("targets", f"{y.shape[0]} rows", f"as many rows as the inputs ({x.shape[0]})")
+        raise TableError("targets", f"{y.shape[0]} rows", f"as many rows as the inputs ({x.shape[0]})")
     for field, array, limit_name, axis in (
         ("inputs", x, "rows", 0), ("inputs", x, "inputs", 1), ("targets", y, "outputs", 1)
     ):
         limit = LIMITS[limit_name]
         if not limit.minimum <= array.shape[axis] <= limit.maximum:
-            raise NnvizError(field, f"{array.shape[axis]} {limit_name}", f"{limit.allowed()} {limit_name}")
+            raise TableError(field, f"{array.shape[axis]} {limit_name}", f"{limit.allowed()} {limit_name}")
     return x, y
 
 
 def _matrix(field: str, value: Any) -> np.ndarray:
     if value is None:
-        raise NnvizError(field, value, "a table of numbers, one row per sample")
+        raise TableError(field, value, "a table of numbers, one row per sample")
     try:
         raw = np.asarray(value)
     except ValueError:  # ragged nested lists
-        raise NnvizError(field, "a ragged table", "rows of equal length") from None
+        raise TableError(field, "a ragged table", "rows of equal length") from None
     if raw.dtype == object:
-        raise NnvizError(field, "a ragged or mixed table", "rows of equal length holding numbers")
+        raise TableError(field, "a ragged or mixed table", "rows of equal length holding numbers")
     if raw.dtype.kind not in "biuf":
         try:
             raw = raw.astype(np.float64)
         except (TypeError, ValueError):
             bad = next((v for v in raw.ravel() if not _is_number(v)), raw.ravel()[:1])
-            raise NnvizError(field, bad, "numbers only") from None
+            raise TableError(field, bad, "numbers only") from None
     if raw.ndim == 1:
         raw = raw.reshape(-1, 1) if field == "targets" else raw.reshape(1, -1)
     if raw.ndim != 2 or raw.size == 0:
-        raise NnvizError(field, f"shape {raw.shape}", "a non-empty table with one row per sample")
+        raise TableError(field, f"shape {raw.shape}", "a non-empty table with one row per sample")
     array = raw.astype(np.float64)
     if not np.all(np.isfinite(array)):
-        raise NnvizError(field, array[~np.isfinite(array)][0], "finite numbers only (no NaN or infinity)")
+        raise TableError(field, array[~np.isfinite(array)][0], "finite numbers only (no NaN or infinity)")
     if np.max(np.abs(array)) > 1e6:
-        raise NnvizError(field, float(np.max(np.abs(array))), "numbers between -1e6 and 1e6")
+        raise TableError(field, float(np.max(np.abs(array))), "numbers between -1e6 and 1e6")
     return np.ascontiguousarray(array)
 
 
@@ -202,7 +206,7 @@ def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray) -> N
     low, high = float(targets.min()), float(targets.max())
     if low < act.low or high > act.high:
         bad = low if low < act.low else high
-        raise NnvizError(
+        raise TableError(
             "targets", bad,
             f"values from {act.low:g} to {act.high:g}, the range of the {act.name} output "
             "(change the targets or the output activation)",

@@ -12,9 +12,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .config import NnvizError, check_table
+from .config import TableError, check_table
 from .limits import LIMITS
 from .tables import Table
+from .training import row_correct
 
 TARGET_MARK = "→ "  # how the editor labels target columns
 
@@ -39,10 +40,10 @@ def from_table(table: Table) -> pd.DataFrame:
 def frame_to_arrays(frame: pd.DataFrame, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
     """(inputs, targets) float64 arrays from an edited table, or NnvizError naming the bad cell."""
     if not 1 <= n_inputs < frame.shape[1]:
-        raise NnvizError("table", f"{frame.shape[1]} columns with {n_inputs} inputs",
+        raise TableError("table", f"{frame.shape[1]} columns with {n_inputs} inputs",
                          "at least one input column and one target column")
     if frame.shape[0] == 0:
-        raise NnvizError("table", "no rows", "at least one row")
+        raise TableError("table", "no rows", "at least one row")
     values = np.empty(frame.shape, dtype=np.float64)
     for c, column in enumerate(frame.columns):
         for r, cell in enumerate(frame[column].tolist()):
@@ -53,15 +54,15 @@ def frame_to_arrays(frame: pd.DataFrame, n_inputs: int) -> tuple[np.ndarray, np.
 def _number(cell, row: int, column: str) -> float:
     where = f"row {row + 1}, column {column}"
     if cell is None or (isinstance(cell, float) and np.isnan(cell)) or (isinstance(cell, str) and not cell.strip()):
-        raise NnvizError("table", f"{where}: empty", "a number in every cell (fill it in or delete the row)")
+        raise TableError("table", f"{where}: empty", "a number in every cell (fill it in or delete the row)")
     if isinstance(cell, bool):
         return float(cell)
     try:
         number = float(cell)
     except (TypeError, ValueError):
-        raise NnvizError("table", f"{where}: {str(cell)[:20]!r}", "numbers only") from None
+        raise TableError("table", f"{where}: {str(cell)[:20]!r}", "numbers only") from None
     if not np.isfinite(number):
-        raise NnvizError("table", f"{where}: {cell}", "finite numbers only")
+        raise TableError("table", f"{where}: {cell}", "finite numbers only")
     return number
 
 
@@ -72,7 +73,7 @@ def resize(frame: pd.DataFrame, n_inputs: int, new_inputs: int, new_outputs: int
     """
     for field, value, limit in (("inputs", new_inputs, LIMITS["inputs"]), ("outputs", new_outputs, LIMITS["outputs"])):
         if not limit.minimum <= value <= limit.maximum:
-            raise NnvizError(field, value, f"{limit.allowed()} columns")
+            raise TableError(field, value, f"{limit.allowed()} columns")
     inputs = list(frame.columns[:n_inputs])
     outputs = list(frame.columns[n_inputs:])
     new_in, new_out = default_names(new_inputs, new_outputs)
@@ -103,7 +104,7 @@ def _unique(names: Sequence[str]) -> list[str]:
 
 
 def prediction_frame(inputs: np.ndarray, targets: np.ndarray, outputs: np.ndarray,
-                     input_names: Sequence[str], output_names: Sequence[str], threshold: float) -> pd.DataFrame:
+                     input_names: Sequence[str], output_names: Sequence[str]) -> pd.DataFrame:
     """One row per table row: inputs, targets (→ name), outputs, error (sum of |target - output|), right."""
     columns: dict[str, object] = {}
     for i, name in enumerate(input_names):
@@ -113,5 +114,5 @@ def prediction_frame(inputs: np.ndarray, targets: np.ndarray, outputs: np.ndarra
     for j, name in enumerate(output_names):
         columns[f"{name} (output)"] = np.round(outputs[:, j], 4)
     columns["error"] = np.round(np.abs(targets - outputs).sum(axis=1), 4)
-    columns["right"] = np.all((outputs > threshold) == (targets > threshold), axis=1)
+    columns["right"] = row_correct(outputs, targets)
     return pd.DataFrame(columns)

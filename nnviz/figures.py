@@ -16,8 +16,7 @@ from typing import Optional, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .limits import DECISION_THRESHOLD
-from .training import TrainingRun
+from .training import TrainingRun, row_correct
 
 MAX_FRAMES = 50
 FRAME_BUDGET = 40_000  # numbers sent in all frames together, about 250 KB of JSON
@@ -29,7 +28,7 @@ EDGE_BINS = (0.25, 0.5, 0.75)  # |w| / max|w| thresholds between the four line w
 EDGE_WIDTHS = (1.0, 2.5, 4.5, 7.0)
 POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red -
 FONT_SIZE = 15
-HEIGHT = 740  # about a 1280x720 projector screen once scrolled to
+HEIGHT = 560  # fits a 1280x720 projector screen under the page heading
 PLOT_WIDTH = 850  # px the chart gets beside the sidebar at 1280 wide, for sizing text
 MIN_CELL = (44, 22)  # px a cell needs to show its value
 
@@ -114,7 +113,7 @@ def _prediction_cells(run: TrainingRun, outputs: np.ndarray, rows: int) -> tuple
     """z (1 right, 0 wrong, per row) and text for the columns outputs..., error, right."""
     targets = run.targets[:rows]
     outputs = outputs[:rows]
-    right = np.all((outputs > DECISION_THRESHOLD) == (targets > DECISION_THRESHOLD), axis=1)
+    right = row_correct(outputs, targets)
     error = np.abs(targets - outputs).sum(axis=1)
     n_cols = outputs.shape[1] + 2
     z = [[int(r)] * n_cols for r in right]
@@ -303,7 +302,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                                              transition=dict(duration=0))]))
     layout.update(
         width=None, height=HEIGHT, autosize=True, showlegend=False,
-        font=dict(size=FONT_SIZE, color="#111418"), margin=dict(l=min(20 + 9 * max(len(n) for n in names[0]), 110), r=20, t=50, b=30),
+        font=dict(size=FONT_SIZE, color="#111418"), margin=dict(l=min(20 + 9 * max(len(n) for n in names[0]), 110), r=20, t=40, b=20),
         plot_bgcolor="white", paper_bgcolor="white",
         xaxis=dict(domain=list(loss_x), anchor="y", gridcolor="#e5e5e5", zeroline=False),
         yaxis=dict(domain=list(top), anchor="x", gridcolor="#e5e5e5", type="linear", exponentformat="power",

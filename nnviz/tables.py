@@ -10,7 +10,7 @@ from typing import Callable, Sequence, Union
 
 import numpy as np
 
-from .config import NnvizError, check_table
+from .config import TableError, check_table
 from .limits import LIMITS
 
 MAX_CSV_BYTES = 256 * 1024  # a 1024-row table of 18 columns is well under this
@@ -71,7 +71,7 @@ def preset(name: str) -> Table:
     """A preset table by name (see :data:`PRESETS`)."""
     key = name.strip().lower().replace("-", "_") if isinstance(name, str) else name
     if key not in PRESETS:
-        raise NnvizError("table", name, "one of " + ", ".join(PRESETS))
+        raise TableError("table", name, "one of " + ", ".join(PRESETS))
     return PRESETS[key]
 
 
@@ -85,32 +85,32 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
         try:
             size = path.stat().st_size
             if size > MAX_CSV_BYTES:
-                raise NnvizError("csv", f"{size:,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
+                raise TableError("csv", f"{size:,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
             data = path.read_bytes()
         except OSError as error:
-            raise NnvizError("csv", str(source), f"a readable file ({error.strerror})") from None
+            raise TableError("csv", str(source), f"a readable file ({error.strerror})") from None
     else:
         data = bytes(source)
     if len(data) > MAX_CSV_BYTES:
-        raise NnvizError("csv", f"{len(data):,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
+        raise TableError("csv", f"{len(data):,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
     if b"\0" in data:
-        raise NnvizError("csv", "a binary file", "a text file of comma-separated numbers")
+        raise TableError("csv", "a binary file", "a text file of comma-separated numbers")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise NnvizError("csv", "bytes that are not UTF-8", "a UTF-8 text file") from None
+        raise TableError("csv", "bytes that are not UTF-8", "a UTF-8 text file") from None
     rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
     if len(rows) < 2:
-        raise NnvizError("csv", f"{len(rows)} non-empty lines", "a header row and at least one row of numbers")
+        raise TableError("csv", f"{len(rows)} non-empty lines", "a header row and at least one row of numbers")
     header, body = [h.strip() for h in rows[0]], rows[1:]
     width = len(header)
     max_columns = int(LIMITS["inputs"].maximum + LIMITS["outputs"].maximum)
     if width > max_columns:
-        raise NnvizError("csv", f"{width} columns", f"at most {max_columns} columns")
+        raise TableError("csv", f"{width} columns", f"at most {max_columns} columns")
     n_targets = _target_count(targets, width)
     for line, row in enumerate(body, start=2):
         if len(row) != width:
-            raise NnvizError("csv", f"line {line} has {len(row)} cells",
+            raise TableError("csv", f"line {line} has {len(row)} cells",
                              f"{width} cells on every line, as in the header")
     values = np.empty((len(body), width))
     for line, row in enumerate(body, start=2):
@@ -118,7 +118,7 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
             try:
                 values[line - 2, col] = float(cell)
             except ValueError:
-                raise NnvizError("csv", f"line {line}, column {header[col] or col + 1}: {cell.strip()[:20]!r}",
+                raise TableError("csv", f"line {line}, column {header[col] or col + 1}: {cell.strip()[:20]!r}",
                                  "numbers only") from None
     x, y = check_table(values[:, :-n_targets], values[:, -n_targets:])
     names = [h or f"column {i + 1}" for i, h in enumerate(header)]
@@ -131,5 +131,5 @@ def _target_count(targets, width: int) -> int:
     except (TypeError, ValueError):
         n = 0
     if isinstance(targets, bool) or n != targets or not 1 <= n < width:
-        raise NnvizError("targets", targets, f"a number of target columns from 1 to {width - 1}")
+        raise TableError("targets", targets, f"a number of target columns from 1 to {width - 1}")
     return n
