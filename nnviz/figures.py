@@ -31,6 +31,7 @@ FONT_SIZE = 15
 HEIGHT = 560  # fits a 1280x720 projector screen under the page heading
 PLOT_WIDTH = 850  # px the chart gets beside the sidebar at 1280 wide, for sizing text
 MIN_CELL = (44, 22)  # px a cell needs to show its value
+BIAS_ROW = "bias"  # the heatmap row of a layer's biases
 
 # Categories of the prediction grid's colour: a row right, a row wrong.
 RIGHT_COLOUR, WRONG_COLOUR = "#c7e9c0", "#fcbba1"
@@ -182,13 +183,17 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     gap = 0.08  # room for the next heatmap's row labels
     span = (heat_x[1] - heat_x[0] - gap * (n_layers - 1)) / n_layers
     cell_w = span * PLOT_WIDTH / max(w.shape[2] for w in weights)
-    cell_h = (bottom[1] - bottom[0]) * HEIGHT / max(w.shape[1] for w in weights)
+    cell_h = (bottom[1] - bottom[0]) * HEIGHT / (max(w.shape[1] for w in weights) + run.config.bias)
     show_text = cell_w >= MIN_CELL[0] and cell_h >= MIN_CELL[1]
     axis_font = max(FONT_SIZE - 2 * max(0, n_layers - 3), 12) if n_layers > 3 else FONT_SIZE
 
+    biases = run.bias_snapshots  # drawn as one more row under each layer's weights
+
     def heatmap(l: int, k: int) -> dict:
-        z = np.round(weights[l][k], WEIGHT_DECIMALS).tolist()
-        return dict(type="heatmap", z=z, x=names[l + 1], y=names[l], name=f"W{l + 1}",
+        w = weights[l][k] if biases is None else np.vstack([weights[l][k], biases[l][k][None, :]])
+        z = np.round(w, WEIGHT_DECIMALS).tolist()
+        rows = names[l] if biases is None else [*names[l], BIAS_ROW]
+        return dict(type="heatmap", z=z, x=names[l + 1], y=rows, name=f"W{l + 1}",
                           xaxis=f"x{l + 3}", yaxis=f"y{l + 3}", zmin=-scale, zmax=scale, zmid=0,
                           colorscale=WEIGHT_SCALE, showscale=(l == n_layers - 1),
                           colorbar=dict(len=bottom[1] - bottom[0], y=bottom[0], yanchor="bottom", x=heat_x[1] + 0.01,

@@ -69,6 +69,19 @@ def test_heatmap_shapes_equal_weight_shapes(width):
     assert list(w2.x) == ["y"]
 
 
+def test_biases_are_a_last_row_of_each_heatmap():
+    run = nnviz.train(*nnviz.preset("xor"), hidden=[3], bias=True, iterations=60)
+    fig = training_figure(run)
+    for layer, name in enumerate(("W1", "W2")):
+        assert list(trace(fig, name).y)[-1] == figures.BIAS_ROW
+        iterations = list(run.snapshot_iterations)
+        for frame in fig.frames:
+            k = iterations.index(int(frame.name))
+            z = np.array(frame_trace(fig, frame, name).z)
+            np.testing.assert_array_equal(z[:-1], np.round(run.weight_snapshots[layer][k], figures.WEIGHT_DECIMALS))
+            np.testing.assert_array_equal(z[-1], np.round(run.bias_snapshots[layer][k], figures.WEIGHT_DECIMALS))
+
+
 def test_one_heatmap_per_layer_named_input_side_first():
     run = nnviz.train(*nnviz.preset("xor"), hidden=[3, 5], iterations=50)
     fig = training_figure(run)
