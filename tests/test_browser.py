@@ -8,7 +8,6 @@ accessibility table), the URL, and that no exception box appeared. Screenshots o
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -25,6 +24,8 @@ TIMEOUT = 90_000  # ms; 2 cores shared with other work
 PLOT = ".st-key-training_view .js-plotly-plot"
 PREDICTIONS_TABLE = '.st-key-predictions [data-testid="stDataFrame"]'
 EXCEPTION = '[data-testid="stException"]'
+
+expect.set_options(timeout=30_000)  # the default 5 s is short on 2 busy cores
 
 # The main figure's state as Plotly decoded it: trace arrays by name, the timeline slider, the frame count.
 PLOT_STATE_JS = """(sel) => {
@@ -266,6 +267,7 @@ def test_copied_url_reproduces_the_run(page: Page, app_server):
         page, "(s, old) => JSON.stringify(s.traces.W1.z) !== JSON.stringify(old)", before["traces"]["W1"]["z"]
     )
     wait_idle(page, TIMEOUT)
+    assert_no_exception(page)
     slider = sidebar_slider(page, "Hidden width")
     slider.focus()
     page.keyboard.press("ArrowRight")
