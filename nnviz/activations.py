@@ -74,5 +74,15 @@ ACTIVATIONS: dict[str, Activation] = {
             0.0, float("inf"), False,
         ),
         Activation("linear", (), (), float("-inf"), float("inf"), False),
+        # Output only, with the "ce" loss, which supplies dL/dz (no derivative here).
+        # Subtracting each row's maximum first keeps exp() finite.
+        Activation(
+            "softmax",
+            ("subtract(z, z.max(axis=1, keepdims=True), z)", "exp(z, z)",
+             "divide(z, z.sum(axis=1, keepdims=True), z)"),
+            (), 0.0, 1.0, False,
+        ),
     )
 }
+# Softmax couples a layer's units: it only makes sense as the output layer.
+HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "softmax")

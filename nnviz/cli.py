@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .config import INITS, NnvizError, TrainConfig, make_config
 from .export import run_to_dict
 from .script import export_script
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help='hidden layer widths, e.g. 4 or 8,8; "" for no hidden layer (default: %(default)s)')
     parser.add_argument("--iterations", default=str(default.iterations), metavar="N",
                         help="training iterations (default: %(default)s)")
-    _choice(parser, "--activation", ACTIVATIONS, default.activation, "hidden layers' activation")
+    _choice(parser, "--activation", HIDDEN_ACTIVATIONS, default.activation, "hidden layers' activation")
     _choice(parser, "--output-activation", ACTIVATIONS, default.output_activation, "output layer's activation")
     _choice(parser, "--loss", LOSSES, default.loss, "loss (bce needs a sigmoid output)")
     parser.add_argument("--bias", action="store_true", help="give every layer biases (the tutorial has none)")

@@ -13,12 +13,13 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 
 INITS = ("tutorial", "xavier", "he")
+REGULARIZATIONS = ("none", "l1", "l2")
 
 
 class NnvizError(ValueError):
@@ -54,6 +55,8 @@ class TrainConfig:
     init: str = "tutorial"
     seed: int = 0
     snapshots: int = 101
+    regularization: str = "none"  # "l1" or "l2": a penalty on the weights, not the biases
+    reg_rate: float = 0.0
 
     def replace(self, **changes) -> "TrainConfig":
         return make_config(**{**self.as_dict(), **changes})
@@ -82,6 +85,17 @@ def _int(field: str, value: Any, low: int, high: int) -> int:
 def _limited_int(field: str, value: Any, limit_name: str | None = None) -> int:
     limit = LIMITS[limit_name or field]
     return _int(field, value, int(limit.minimum), int(limit.maximum))
+
+
+def _limited_float(field: str, value: Any) -> float:
+    limit = LIMITS[field]
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not limit.minimum <= number <= limit.maximum:
+        raise NnvizError(field, value, f"a number from {limit.allowed()}")
+    return number
 
 
 def _choice(field: str, value: Any, allowed: Iterable[str]) -> str:
@@ -116,13 +130,7 @@ def make_config(**options) -> TrainConfig:
         raise NnvizError("option", unknown[0], "one of " + ", ".join(OPTION_NAMES))
     d = TrainConfig().as_dict()
     d.update(options)
-    lr_limit = LIMITS["learning_rate"]
-    try:
-        lr = float(d["learning_rate"])
-    except (TypeError, ValueError):
-        lr = float("nan")
-    if isinstance(d["learning_rate"], bool) or not lr_limit.minimum <= lr <= lr_limit.maximum:
-        raise NnvizError("learning_rate", d["learning_rate"], f"a number from {lr_limit.allowed()}")
+    lr = _limited_float("learning_rate", d["learning_rate"])
     if not isinstance(d["bias"], (bool, np.bool_)):
         raise NnvizError("bias", d["bias"], "True or False")
     batch = d["batch_size"]
@@ -131,7 +139,7 @@ def make_config(**options) -> TrainConfig:
     config = TrainConfig(
         hidden=parse_hidden(d["hidden"]),
         iterations=_limited_int("iterations", d["iterations"]),
-        activation=_choice("activation", d["activation"], ACTIVATIONS),
+        activation=_choice("activation", d["activation"], HIDDEN_ACTIVATIONS),
         output_activation=_choice("output_activation", d["output_activation"], ACTIVATIONS),
         loss=_choice("loss", d["loss"], LOSSES),
         bias=bool(d["bias"]),
@@ -141,6 +149,8 @@ def make_config(**options) -> TrainConfig:
         init=_choice("init", d["init"], INITS),
         seed=_limited_int("seed", d["seed"]),
         snapshots=_limited_int("snapshots", d["snapshots"]),
+        regularization=_choice("regularization", d["regularization"], REGULARIZATIONS),
+        reg_rate=_limited_float("reg_rate", d["reg_rate"]),
     )
     needed = LOSSES[config.loss].requires_output
     if needed and config.output_activation != needed:
@@ -148,6 +158,8 @@ def make_config(**options) -> TrainConfig:
             "output_activation", config.output_activation,
             f"{needed} with loss {config.loss!r} (or pick another loss)",
         )
+    if config.output_activation == "softmax" and config.loss != "ce":
+        raise NnvizError("loss", config.loss, "ce (cross-entropy) with a softmax output")
     return config
 
 

@@ -56,13 +56,24 @@ def gradient_check(run: TrainingRun, snapshot: int = -1, step: float = 1e-6) -> 
     loss = LOSSES[run.config.loss]
     with np.errstate(all="ignore"):
         outputs, _ = forward_many(run.layout, run.activations, loss, shifted, run.inputs, run.targets)
-        values = loss.value(outputs, run.targets)
+        values = loss.value(outputs, run.targets) + _penalty(run, shifted)
         numeric = np.full(P, np.nan)
         numeric[index] = (values[: index.size] - values[index.size:]) / (2 * h)
         analytic = run.gradients(snapshot)
         scale = np.maximum(np.maximum(np.abs(numeric), np.abs(analytic)), 1e-8)
         error = np.where(checked, np.abs(numeric - analytic) / scale, 0.0)
     return GradientCheck(analytic, numeric, error, checked)
+
+
+def _penalty(run: TrainingRun, params: np.ndarray) -> np.ndarray:
+    """The regularization penalty of each parameter vector (K, P) -> (K,): the gradient's integral."""
+    config = run.config
+    if config.regularization == "none" or config.reg_rate == 0:
+        return np.zeros(len(params))
+    w = np.concatenate([params[:, s] for s in run.layout.weight_slices], axis=1)
+    if config.regularization == "l1":
+        return config.reg_rate * np.sum(np.abs(w), axis=1)
+    return config.reg_rate / 2 * np.sum(w * w, axis=1)
 
 
 def saturation(run: TrainingRun) -> np.ndarray:

@@ -16,7 +16,8 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .training import TrainingRun
 
-SYMBOLS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "linear": r"\mathrm{id}"}
+SYMBOLS = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "linear": r"\mathrm{id}",
+           "softmax": r"\mathrm{softmax}"}
 MAX_SHOWN = 6  # matrix rows/columns written out before eliding with dots
 
 
@@ -59,23 +60,32 @@ def explain(run: TrainingRun, snapshot: int = -1, row: int = 0) -> Explanation:
             layers.append(a)
         output, n = layers[-1], y.size
         loss_name = run.config.loss
-        term = {"sse": 2 * (y - output), "mse": 2 * (y - output) / n, "bce": (y - output) / n}[loss_name]
-        delta = term if loss_name == "bce" else term * acts[-1].slope(output)
+        term = {"sse": 2 * (y - output), "mse": 2 * (y - output) / n, "bce": (y - output) / n,
+                "ce": (y - output) / len(y)}[loss_name]
+        delta = term if loss_name in ("bce", "ce") else term * acts[-1].slope(output)
         deltas, d_weights, row_d_weights, d_biases = [], [], [], []
         for l in range(len(acts) - 1, -1, -1):
             below = layers[l - 1] if l else x
             deltas.insert(0, delta)
-            d_weights.insert(0, below.T @ delta)
+            d_weights.insert(0, below.T @ delta - penalty(run.config, weights[l]))
             row_d_weights.insert(0, np.outer(below[row], delta[row]))
             d_biases.insert(0, delta.sum(axis=0))
             if l:
                 delta = (delta @ weights[l].T) * acts[l - 1].slope(layers[l - 1])
         per_row = {"sse": np.sum((y - output) ** 2, axis=1), "mse": np.sum((y - output) ** 2, axis=1) / n,
                    "bce": -np.sum(y * np.log(np.clip(output, 1e-15, 1 - 1e-15))
-                                  + (1 - y) * np.log1p(-np.clip(output, 1e-15, 1 - 1e-15)), axis=1) / n}[loss_name]
+                                  + (1 - y) * np.log1p(-np.clip(output, 1e-15, 1 - 1e-15)), axis=1) / n,
+                   "ce": -np.sum(y * np.log(np.clip(output, 1e-15, 1.0)), axis=1) / len(y)}[loss_name]
     return Explanation(run, int(run.snapshot_iterations[snapshot]), row, weights, biases, layers, deltas,
                        d_weights, row_d_weights, d_biases if biases is not None else None,
                        float(per_row.sum()), float(per_row[row]))
+
+
+def penalty(config, w: np.ndarray) -> np.ndarray:
+    """d(penalty)/dW of the regularization: reg_rate * sign(W) (l1), reg_rate * W (l2), else 0."""
+    if config.regularization == "none" or config.reg_rate == 0:
+        return np.zeros_like(w)
+    return config.reg_rate * (np.sign(w) if config.regularization == "l1" else w)
 
 
 def _matrix(a: np.ndarray) -> str:
@@ -113,13 +123,15 @@ def latex(e: Explanation) -> list[tuple[str, str]]:
         below_value, below_name = e.activations[l - 1][r], _name(l, L)
     loss = e.run.config.loss
     formula = {"sse": r"(y - \hat{y})^2", "mse": r"\tfrac{1}{N}(y - \hat{y})^2",
-               "bce": r"-\tfrac{1}{N}\left[y \log \hat{y} + (1 - y)\log(1 - \hat{y})\right]"}[loss]
+               "bce": r"-\tfrac{1}{N}\left[y \log \hat{y} + (1 - y)\log(1 - \hat{y})\right]",
+               "ce": r"-\tfrac{1}{rows}\sum_k y_k \log \hat{y}_k"}[loss]
     out.append(("Loss of this row (the table's loss sums every row)",
                 f"\\text{{loss}} = {formula} \\quad y = {_matrix(y[None, :])} \\Rightarrow {e.row_loss:.4g}"
                 f" \\qquad \\text{{whole table: }} {e.loss:.4g}"))
     f_out = SYMBOLS[names[-1]]
-    term = {"sse": r"2(y - \hat{y})", "mse": r"\tfrac{2}{N}(y - \hat{y})", "bce": r"\tfrac{1}{N}(y - \hat{y})"}[loss]
-    slope = "" if loss == "bce" else f" \\odot {f_out}'(\\hat{{y}})"
+    term = {"sse": r"2(y - \hat{y})", "mse": r"\tfrac{2}{N}(y - \hat{y})", "bce": r"\tfrac{1}{N}(y - \hat{y})",
+            "ce": r"\tfrac{1}{rows}(y - \hat{y})"}[loss]
+    slope = "" if loss in ("bce", "ce") else f" \\odot {f_out}'(\\hat{{y}})"
     out.append((f"Backprop: delta of the output (the tutorial's 2*(y - output) * {names[-1]}_derivative(output))",
                 f"\\delta_{L} = {term}{slope} = {_matrix(e.deltas[-1][r][None, :])}"))
     for l in range(L, 0, -1):

@@ -38,6 +38,7 @@ _LIMITS = [
     Limit("learning_rate", 1e-6, 100.0, 1.0),
     Limit("seed", 0, 2**32 - 1, 0),
     Limit("networks", 1, 1000, 100),
+    Limit("reg_rate", 0.0, 10.0, 0.0),
 ]
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
 

@@ -4,8 +4,9 @@
 whole block of iterations can be scored at once). ``gradient`` is NumPy
 statements (see :mod:`nnviz.activations`) writing dL/do into ``d`` from the
 output ``o`` and targets ``y`` of one batch; ``SCALE`` is 1 / (rows x outputs)
-of that batch. ``bce`` is only used with a sigmoid output and gives dL/dz (the
-pre-activation) directly, the numerically stable form.
+of that batch (1 / rows for ``ce``). ``bce`` (with a sigmoid output) and ``ce``
+(categorical cross-entropy, with a softmax output, for three or more classes)
+give dL/dz (the pre-activation) directly, the numerically stable form.
 """
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ def bce_value(o: np.ndarray, y: np.ndarray, axis=(-2, -1)) -> np.ndarray:
     return -np.mean(y * np.log(o) + (1.0 - y) * np.log1p(-o), axis=axis)
 
 
+def ce_value(o: np.ndarray, y: np.ndarray, axis=(-2, -1)) -> np.ndarray:
+    """Categorical cross-entropy, -sum(y log o) per row, averaged over rows (one-hot targets)."""
+    o = np.clip(o, _EPS, 1.0)
+    rows = o.shape[axis[0]]
+    return -np.sum(y * np.log(o), axis=axis) / rows
+
+
 @dataclass(frozen=True)
 class Loss:
     name: str
@@ -43,6 +51,7 @@ class Loss:
     gradient_is_preactivation: bool = False
     requires_output: str | None = None  # the output activation this loss needs
     negated_gradient: tuple[str, ...] | None = None  # -gradient, for a negated output layer
+    per_output: bool = True  # SCALE is 1 / (rows x outputs); False: 1 / rows
 
 
 LOSSES: dict[str, Loss] = {
@@ -53,4 +62,7 @@ LOSSES: dict[str, Loss] = {
     "bce": Loss("bce", bce_value, ("subtract(o, y, d)", "multiply(SCALE, d, d)"),
                 gradient_is_preactivation=True, requires_output="sigmoid",
                 negated_gradient=("subtract(y, o, d)", "multiply(SCALE, d, d)")),
+    # for a softmax output: dL/dz = (o - y) / rows
+    "ce": Loss("ce", ce_value, ("subtract(o, y, d)", "multiply(SCALE, d, d)"),
+               gradient_is_preactivation=True, requires_output="softmax", per_output=False),
 }

@@ -53,7 +53,8 @@ class SweepRun:
     @property
     def learned(self) -> np.ndarray:
         """(K,) bool: every row right and no divergence."""
-        return (self.diverged_at < 0) & np.all(row_correct(self.predictions, self.targets), axis=1)
+        multiclass = self.config.output_activation == "softmax"
+        return (self.diverged_at < 0) & np.all(row_correct(self.predictions, self.targets, multiclass), axis=1)
 
     @property
     def fraction_learned(self) -> float:
@@ -122,6 +123,9 @@ class _Sweep:
         self.loss_gradient = as_function(self.loss.gradient, "o, y, d, SCALE")
         self._buffers: dict[int, dict] = {}
         self.shapes = layout.shapes
+        self.weight_mask = np.zeros((layout.size, 1))
+        for s in layout.weight_slices:
+            self.weight_mask[s] = 1.0
         self.scales: dict[int, np.ndarray] = {}
 
     def buffers(self, rows: int) -> dict:
@@ -158,7 +162,8 @@ class _Sweep:
         o, d = layers[-1], D[L - 1]
         scale = self.scales.get(o.shape[0])
         if scale is None:
-            scale = self.scales[o.shape[0]] = np.array(1.0 / (o.shape[0] * o.shape[1]))
+            per_row = o.shape[1] if self.loss.per_output else 1
+            scale = self.scales[o.shape[0]] = np.array(1.0 / (o.shape[0] * per_row))
         self.loss_gradient(o, y, d, scale)
         if not self.loss.gradient_is_preactivation and self.acts[-1].derivative:
             self.derivatives[-1](o, S[-1])
@@ -179,6 +184,10 @@ class _Sweep:
                     self.derivatives[l - 1](layers[l - 1], S[l - 1])
                     np.multiply(h, S[l - 1], out=h)
                 d = h
+        if self.config.regularization != "none" and self.config.reg_rate > 0:
+            w = self.theta * self.weight_mask  # the penalty is on weights, not biases
+            penalty = np.sign(w) if self.config.regularization == "l1" else w
+            self.grad += self.config.reg_rate * penalty
 
     def train(self) -> SweepRun:
         config, x, y = self.config, self.x, self.y

@@ -54,11 +54,16 @@ class Program:
     the whole table. ``block``: iterations of history kept (rows of ``H``).
     ``step``: the optimizer's ``step(theta, grad)``, or None for plain SGD with
     ``rate`` (rate 1 skips the multiplication, which would change nothing).
+    ``regularization`` ("none", "l1", "l2") with ``reg_rate`` adds the penalty's
+    gradient on the weights (not the biases): ``reg_rate * sign(w)`` or
+    ``reg_rate * w``. ``test_x``: rows the network is evaluated on each iteration,
+    without learning from them; their outputs are recorded at the end of ``REC``.
     """
 
     def __init__(self, layout: Layout, activations: Sequence[str], loss: Loss, x: np.ndarray,
                  y: np.ndarray, theta: np.ndarray, batch: Optional[int] = None, block: int = 1,
-                 step=None, rate: float = 1.0):
+                 step=None, rate: float = 1.0, regularization: str = "none", reg_rate: float = 0.0,
+                 test_x: Optional[np.ndarray] = None):
         self.layout = layout
         rows, widths = x.shape[0], layout.sizes[1:]
         acts = [ACTIVATIONS[a] for a in activations]
@@ -75,12 +80,13 @@ class Program:
         # dispatch, which plain float64 arrays never need: 0.29 us a call instead of 0.51.
         ns["dot"] = getattr(np.dot, "__wrapped__", np.dot)
         for name in ("take", "negative", "exp", "add", "subtract", "multiply", "divide",
-                     "tanh", "maximum", "greater"):
+                     "tanh", "maximum", "greater", "sign"):
             ns[name] = getattr(np, name)
 
-        # REC: activations of every layer on the whole table, then the gradient.
+        # REC: activations of every layer on the whole table, the gradient, the test rows' outputs.
         sizes = [rows * w for w in widths]
-        self.record = np.empty(sum(sizes) + layout.size)
+        test_rows = 0 if test_x is None else test_x.shape[0]
+        self.record = np.empty(sum(sizes) + layout.size + test_rows * widths[-1])
         ns["REC"] = self.record
         offsets = np.cumsum([0, *sizes])
         self.activation_slices = [slice(int(a), int(b)) for a, b in zip(offsets, offsets[1:])]
@@ -88,6 +94,12 @@ class Program:
         for l, s in enumerate(self.activation_slices):
             ns[f"A{l}"] = self.record[s].reshape(rows, widths[l])
         self.grad = ns["GRAD"] = self.record[self.grad_slice]
+        self.test_slice = slice(self.grad_slice.stop, self.record.size)
+        if test_rows:
+            ns["XV"] = test_x
+            for l, w in enumerate(widths[:-1]):
+                ns[f"V{l}"] = np.empty((test_rows, w))
+            ns[f"V{L - 1}"] = self.record[self.test_slice].reshape(test_rows, widths[-1])
         for l, w in enumerate(layout.weights(theta)):
             ns[f"W{l}"], ns[f"W{l}t"] = w, w.T
         for l, g in enumerate(layout.weights(self.grad)):
@@ -117,7 +129,7 @@ class Program:
             ns[f"S{l}"] = derivatives[a:b].reshape(train_rows, widths[l])
             ns[f"D{l}"] = np.empty((train_rows, widths[l]))
         ns["ONES"] = np.ones(train_rows)
-        ns["SCALE"] = np.array(1.0 / (train_rows * y.shape[1]))
+        ns["SCALE"] = np.array(1.0 / (train_rows * (y.shape[1] if loss.per_output else 1)))
 
         def forward(src: str, prefix: str) -> list[str]:
             lines, a = [], src
@@ -151,6 +163,15 @@ class Program:
             if l:
                 backward.append(f"dot(D{l}, W{l}t, D{l - 1})")
 
+        if regularization != "none" and reg_rate > 0:
+            # Only weights are penalized: REGMASK is reg_rate on weights, 0 on biases.
+            ns["REGMASK"], ns["REGTMP"] = np.zeros(layout.size), np.empty(layout.size)
+            for s in layout.weight_slices:
+                ns["REGMASK"][s] = reg_rate
+            penalty = {"l1": ["sign(THETA, REGTMP)", "multiply(REGTMP, REGMASK, REGTMP)"],
+                       "l2": ["multiply(THETA, REGMASK, REGTMP)"]}[regularization]
+            backward += penalty + ["add(GRAD, REGTMP, GRAD)"]
+
         if step is None and rate == 1.0:
             update = ["subtract(THETA, GRAD, THETA)"]
         elif step is None:
@@ -167,6 +188,8 @@ class Program:
             train_pass = forward("X", "A") + fetch + forward("XB", "T") + backward
         else:
             train_pass = forward("X", "A") + backward
+        if test_rows:
+            train_pass = forward("XV", "V") + train_pass
 
         def body(lines: list[str], indent: str) -> str:
             return "".join(f"{indent}{line}\n" for line in lines)

@@ -24,6 +24,8 @@ _FUNCTIONS = {
              "def relu_derivative(x):\n    return (x > 0) * 1.0\n"),
     "linear": ("def linear(x):\n    return x\n\n"
                "def linear_derivative(x):\n    return np.ones_like(x)\n"),
+    "softmax": ("def softmax(x):\n    e = np.exp(x - x.max(axis=1, keepdims=True))\n"
+                "    return e / e.sum(axis=1, keepdims=True)\n"),
 }
 
 # The loss's gradient with the tutorial's sign: -dL/d(output), as "2*(y - output)".
@@ -31,6 +33,7 @@ _LOSS_TERMS = {
     "sse": "2*(self.y{b} - self.output{b})",
     "mse": "2*(self.y{b} - self.output{b}) * (1.0 / self.y{b}.size)",
     "bce": "(self.y{b} - self.output{b}) * (1.0 / self.y{b}.size)",  # w.r.t. z, sigmoid output
+    "ce": "(self.y{b} - self.output{b}) * (1.0 / len(self.y{b}))",  # w.r.t. z, softmax output
 }
 
 
@@ -59,7 +62,8 @@ def export_script(inputs: Any, targets: Any, config: TrainConfig | None = None, 
     emit(f"# hidden={list(config.hidden)} activation={config.activation} output_activation="
          f"{config.output_activation} loss={config.loss} bias={config.bias}")
     emit(f"# learning_rate={config.learning_rate!r} optimizer={config.optimizer} batch_size={config.batch_size}"
-         f" init={config.init} seed={config.seed} iterations={config.iterations}")
+         f" init={config.init} seed={config.seed} iterations={config.iterations}"
+         f" regularization={config.regularization} reg_rate={config.reg_rate!r}")
     emit("import numpy as np\n")
     for act in dict.fromkeys(acts):
         emit(_FUNCTIONS[act])
@@ -69,8 +73,12 @@ def export_script(inputs: Any, targets: Any, config: TrainConfig | None = None, 
         "mse": '    """mean squared error"""\n    return np.mean((y - output) * (y - output))\n',
         "bce": '    """binary cross-entropy"""\n    output = np.clip(output, 1e-15, 1.0 - 1e-15)\n'
                '    return -np.mean(y * np.log(output) + (1.0 - y) * np.log1p(-output))\n',
+        "ce": '    """cross-entropy of one-hot targets"""\n'
+              '    return -np.sum(y * np.log(np.clip(output, 1e-15, 1.0))) / len(y)\n',
     }[config.loss])
     emit(f"learning_rate = {config.learning_rate!r}")
+    if config.regularization != "none" and config.reg_rate > 0:
+        emit(f"reg_rate = {config.reg_rate!r}  # {config.regularization} regularization of the weights")
     emit(f"seed = {config.seed}\n")
 
     emit("class NeuralNetwork:")
@@ -120,12 +128,15 @@ def export_script(inputs: Any, targets: Any, config: TrainConfig | None = None, 
         forward(b)
     emit("        # application of the chain rule, layer by layer from the output; each delta is -dLoss/dz")
     term = _LOSS_TERMS[config.loss].format(b=b)
-    if config.loss == "bce":
+    if config.loss in ("bce", "ce"):
         emit(f"        delta{L} = {term}")
     else:
         emit(f"        delta{L} = {term} * {acts[-1]}_derivative(self.output{b})")
+    penalty = {"l1": "reg_rate * np.sign(self.weights{l})", "l2": "reg_rate * self.weights{l}"}.get(
+        config.regularization if config.reg_rate > 0 else "none")
     for l in range(L, 0, -1):
-        emit(f"        d_weights{l} = np.dot({below(l)}.T, delta{l})")
+        emit(f"        d_weights{l} = np.dot({below(l)}.T, delta{l})"
+             + (f" - {penalty.format(l=l)}  # {config.regularization} penalty" if penalty else ""))
         if config.bias:
             emit(f"        d_bias{l} = np.dot(np.ones(len(delta{l})), delta{l})  # the sum over rows")
         if l > 1:

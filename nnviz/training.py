@@ -6,7 +6,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config
+from .config import NnvizError, TableError, TrainConfig, check_fit, check_table, layer_sizes, make_config
 from .limits import DECISION_THRESHOLD, LIMITS
 from .losses import LOSSES
 from .network import Layout, initial_parameters
@@ -34,6 +34,12 @@ class TrainingRun:
     - ``output`` (rows, n_outputs): the last forward pass during training, what the
       tutorial prints. ``predictions``: outputs of the trained network.
     - ``diverged_at``: the iteration whose loss was not finite, or None.
+    - With a test set (``test_inputs`` (n_test, n_inputs), ``test_targets``): ``test_loss``
+      (T,), the loss on the test rows at each iteration (they are never learned from), and
+      ``test_output_snapshots`` (S, n_test, n_outputs). Without one these are None.
+
+    The recorded losses are the data's loss alone; a regularization penalty is not added.
+    With a softmax output a row is right when its largest output is its target's class.
     """
 
     config: TrainConfig
@@ -50,6 +56,10 @@ class TrainingRun:
     predictions: np.ndarray
     diverged_at: Optional[int] = None
     activations: tuple[str, ...] = field(default=())
+    test_inputs: Optional[np.ndarray] = None
+    test_targets: Optional[np.ndarray] = None
+    test_loss: Optional[np.ndarray] = None
+    test_output_snapshots: Optional[np.ndarray] = None
 
     @property
     def iterations(self) -> int:
@@ -90,8 +100,19 @@ class TrainingRun:
 
     @property
     def correct(self) -> np.ndarray:
-        """(rows,) bool: each row of the predictions is right (every output on the target's side)."""
-        return row_correct(self.predictions, self.targets)
+        """(rows,) bool: each row of the predictions is right (see :func:`row_correct`)."""
+        return row_correct(self.predictions, self.targets, self.multiclass)
+
+    @property
+    def multiclass(self) -> bool:
+        return self.config.output_activation == "softmax"
+
+    @property
+    def test_accuracy(self) -> Optional[float]:
+        """Share of test rows the trained network gets right, or None without a test set."""
+        if self.test_inputs is None:
+            return None
+        return float(np.mean(row_correct(self.test_output_snapshots[-1], self.test_targets, self.multiclass)))
 
     @property
     def accuracy(self) -> float:
@@ -121,7 +142,8 @@ class TrainingRun:
         """dL/dtheta (P,) on the whole table at a snapshot index."""
         with np.errstate(all="ignore"):
             return gradient(self.layout, self.activations, self.config.loss,
-                            self.parameters[snapshot].copy(), self.inputs, self.targets)
+                            self.parameters[snapshot].copy(), self.inputs, self.targets,
+                            self.config.regularization, self.config.reg_rate)
 
 
 def output_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -129,14 +151,19 @@ def output_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return ((outputs > DECISION_THRESHOLD) == (targets > DECISION_THRESHOLD)) & (outputs != DECISION_THRESHOLD)
 
 
-def row_correct(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """(..., rows) bool: every output of a row right (see :func:`output_correct`)."""
+def row_correct(outputs: np.ndarray, targets: np.ndarray, multiclass: bool = False) -> np.ndarray:
+    """(..., rows) bool: every output of a row right (see :func:`output_correct`); with
+    ``multiclass`` (one-hot targets, softmax outputs), the largest output is the target's class."""
+    if multiclass:
+        return np.argmax(outputs, axis=-1) == np.argmax(targets, axis=-1)
     return np.all(output_correct(outputs, targets), axis=-1)
 
 
-def gradient(layout: Layout, activations, loss: str, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """dL/dtheta for parameters ``theta`` (P,) on the rows x, y (no update)."""
-    return Program(layout, activations, LOSSES[loss], x, y, theta).gradient()
+def gradient(layout: Layout, activations, loss: str, theta: np.ndarray, x: np.ndarray, y: np.ndarray,
+             regularization: str = "none", reg_rate: float = 0.0) -> np.ndarray:
+    """dL/dtheta for parameters ``theta`` (P,) on the rows x, y (no update), penalty included."""
+    return Program(layout, activations, LOSSES[loss], x, y, theta, regularization=regularization,
+                   reg_rate=reg_rate).gradient()
 
 
 def activation_names(config: TrainConfig) -> tuple[str, ...]:
@@ -144,14 +171,16 @@ def activation_names(config: TrainConfig) -> tuple[str, ...]:
 
 
 def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None,
-          snapshot_iterations: Optional[Sequence[int]] = None, **options) -> TrainingRun:
+          snapshot_iterations: Optional[Sequence[int]] = None, test_inputs: Any = None, test_targets: Any = None,
+          **options) -> TrainingRun:
     """Train a network on a table and return the record of it.
 
     ``inputs`` (rows, n_inputs) and ``targets`` (rows, n_outputs) are anything
     array-like; options are :class:`TrainConfig`'s fields (``hidden``,
     ``iterations``, ``activation``, ...), defaulting to the tutorial's run.
     ``snapshot_iterations`` picks the snapshots instead of ``snapshots`` evenly
-    spaced ones (0 and the last iteration are always added).
+    spaced ones (0 and the last iteration are always added). ``test_inputs`` and
+    ``test_targets``: rows to evaluate on every iteration without learning from them.
     Raises :class:`~nnviz.config.NnvizError` for bad input.
     """
     if config is None:
@@ -160,14 +189,21 @@ def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None,
         config = config.replace(**options)
     x, y = check_table(inputs, targets)
     check_fit(config, x, y)
+    test = None
+    if test_inputs is not None or test_targets is not None:
+        test = check_table(test_inputs, test_targets)
+        if test[0].shape[1] != x.shape[1] or test[1].shape[1] != y.shape[1]:
+            raise TableError("test_inputs", f"{test[0].shape[1]} inputs and {test[1].shape[1]} outputs",
+                             f"the training table's {x.shape[1]} inputs and {y.shape[1]} outputs")
+        check_fit(config, *test)
     chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
     try:
-        return _train(config, x, y, config.iterations, chosen)
+        return _train(config, x, y, config.iterations, chosen, test)
     except _Diverged as diverged:
         # Train again, deterministically, up to the iteration that diverged, so the
         # record ends with the state that produced the first non-finite loss.
         chosen = None if chosen is None else chosen[chosen < diverged.at]
-        return replace(_train(config, x, y, diverged.at, chosen), diverged_at=diverged.at)
+        return replace(_train(config, x, y, diverged.at, chosen, test), diverged_at=diverged.at)
 
 
 def _chosen_snapshots(iterations: Sequence[int], config: TrainConfig) -> np.ndarray:
@@ -193,17 +229,21 @@ def snapshot_schedule(iterations: int, snapshots: int) -> np.ndarray:
 
 
 def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
-           chosen: Optional[np.ndarray] = None) -> TrainingRun:
+           chosen: Optional[np.ndarray] = None, test: Optional[tuple[np.ndarray, np.ndarray]] = None) -> TrainingRun:
     rows, n_out = y.shape
     layout = Layout(layer_sizes(config, x.shape[1], n_out), config.bias)
     acts = activation_names(config)
     loss = LOSSES[config.loss]
     theta = initial_parameters(layout, config.init, config.seed)
     batch = config.batch_size if config.batch_size and config.batch_size < rows else None
-    block = max(1, min(iterations, _BLOCK_BYTES // (8 * (layout.size + rows * sum(layout.sizes[1:])))))
+    test_x, test_y = test if test is not None else (None, None)
+    test_rows = 0 if test_x is None else test_x.shape[0]
+    record = layout.size + rows * sum(layout.sizes[1:]) + test_rows * n_out
+    block = max(1, min(iterations, _BLOCK_BYTES // (8 * record)))
     step = None if config.optimizer == "sgd" else make_optimizer(config.optimizer, config.learning_rate,
                                                                    theta.shape).step
-    program = Program(layout, acts, loss, x, y, theta, batch, block, step, config.learning_rate)
+    program = Program(layout, acts, loss, x, y, theta, batch, block, step, config.learning_rate,
+                      config.regularization, config.reg_rate, test_x)
     order = _BatchOrder(rows, batch, config.seed) if batch else None
     H = program.history
     outs = program.activation_slices[-1]
@@ -219,6 +259,9 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
     losses = np.empty(iterations)
     norms = np.empty((iterations, len(layout.shapes)))
     correct = np.empty(iterations, dtype=np.int64)
+    multiclass = config.output_activation == "softmax"
+    test_losses = np.empty(iterations) if test_rows else None
+    test_outputs = np.empty((len(schedule), test_rows, n_out)) if test_rows else None
 
     k = 0  # next snapshot
     start = 0
@@ -240,10 +283,15 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
             for i in taken:
                 outputs[i] = block_out[schedule[i] - start]
             losses[start:stop] = loss.value(block_out, y)
+            if test_rows:
+                test_out = H[: stop - start, program.test_slice].reshape(stop - start, test_rows, n_out)
+                test_losses[start:stop] = loss.value(test_out, test_y)
+                for i in taken:
+                    test_outputs[i] = test_out[schedule[i] - start]
             for l, s in enumerate(layer_slices):
                 g = H[: stop - start, s]
                 norms[start:stop, l] = np.sqrt(np.einsum("ij,ij->i", g, g))
-            correct[start:stop] = np.count_nonzero(row_correct(block_out, y), axis=1)
+            correct[start:stop] = np.count_nonzero(row_correct(block_out, y, multiclass), axis=1)
             bad = ~np.isfinite(losses[start:stop])
             if bad.any():
                 raise _Diverged(start + int(np.argmax(bad)))
@@ -251,12 +299,15 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
         last_output = block_out[-1].copy() if iterations else None
         program.parameters(params[k])  # the last snapshot is the trained network
         outputs[k] = program.forward()
+        if test_rows:
+            test_outputs[k] = forward_many(layout, acts, loss, params[k], test_x, test_y)[0][0]
     predictions = outputs[-1]
     return TrainingRun(
         config=config, inputs=x, targets=y, layout=layout, loss=losses, gradient_norms=norms,
         rows_correct=correct, snapshot_iterations=schedule, parameters=params,
         output_snapshots=outputs, output=last_output if last_output is not None else predictions.copy(),
-        predictions=predictions, diverged_at=None, activations=acts,
+        predictions=predictions, diverged_at=None, activations=acts, test_inputs=test_x, test_targets=test_y,
+        test_loss=test_losses, test_output_snapshots=test_outputs,
     )
 
 

@@ -21,6 +21,7 @@ FORMULAS = {
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0.0),
     "linear": lambda z: z,
+    "softmax": lambda z: np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True),  # output only
 }
 
 
@@ -36,7 +37,11 @@ def bce(o, y):
     return -np.mean(y * np.log(o) + (1 - y) * np.log(1 - o))
 
 
-LOSS_FORMULAS = {"sse": sse, "mse": mse, "bce": bce}
+def ce(o, y):
+    return -np.sum(y * np.log(o)) / len(y)
+
+
+LOSS_FORMULAS = {"sse": sse, "mse": mse, "bce": bce, "ce": ce}
 
 
 def oracle_forward(layout, activations, theta, x):
@@ -70,6 +75,8 @@ def targets_for(output_activation, rng, shape):
         return rng.uniform(-0.9, 0.9, shape)
     if output_activation == "relu":
         return rng.uniform(0.0, 2.0, shape)
+    if output_activation == "softmax":  # one class per row
+        return np.eye(shape[1])[rng.integers(0, shape[1], shape[0])]
     return rng.normal(0.0, 1.0, shape)
 
 
@@ -101,13 +108,14 @@ def smooth_problems(sizes, bias, activations, count=2):
     raise AssertionError("no kink-free seed found")
 
 
-ACTS = list(FORMULAS)
+ACTS = [name for name in FORMULAS if name != "softmax"]  # hidden and output activations
 CASES = [(h, o, loss) for h, o in itertools.product(ACTS, ACTS) for loss in ("sse", "mse")]
 CASES += [(h, "sigmoid", "bce") for h in ACTS]
+CASES += [(h, "softmax", "ce") for h in ACTS]
 
 
 def test_every_activation_and_loss_is_covered():
-    assert set(ACTS) == set(nnviz.ACTIVATIONS)
+    assert set(FORMULAS) == set(nnviz.ACTIVATIONS)
     assert {loss for _, _, loss in CASES} == set(nnviz.LOSSES)
 
 
@@ -123,6 +131,36 @@ def test_gradient_matches_finite_differences(hidden_act, output_act, loss, bias,
         relative = np.linalg.norm(got - expected) / max(np.linalg.norm(got) + np.linalg.norm(expected), 1e-12)
         assert relative < 1e-7, f"relative error {relative:.2e}"
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("regularization", ["l1", "l2"])
+@pytest.mark.parametrize("bias", [False, True], ids=["no_bias", "bias"])
+def test_regularization_gradient_matches_finite_differences(regularization, bias):
+    """The penalty is rate * sum|w| (l1) or rate/2 * sum w**2 (l2), on weights only."""
+    rate = 0.07
+    activations = ("tanh", "sigmoid")
+    layout, theta, x, y = problem([3, 4, 2], bias, activations, 1)
+    weights_only = np.zeros_like(theta)
+    for s in layout.weight_slices:
+        weights_only[s] = 1.0
+
+    def penalty(t):
+        w = t * weights_only
+        return rate * np.sum(np.abs(w)) if regularization == "l1" else rate / 2 * np.sum(w * w)
+
+    expected = finite_difference(layout, activations, "mse", theta, x, y)
+    for i in range(theta.size):
+        up, down = theta.copy(), theta.copy()
+        up[i] += EPS
+        down[i] -= EPS
+        expected[i] += (penalty(up) - penalty(down)) / (2 * EPS)
+    got = gradient(layout, activations, "mse", theta.copy(), x, y, regularization, rate)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-8)
+    plain = gradient(layout, activations, "mse", theta.copy(), x, y)
+    assert not np.allclose(got, plain)
+    if bias:  # biases carry no penalty
+        for s in layout.bias_slices:
+            np.testing.assert_array_equal(got[s], plain[s])
 
 
 def test_gradient_leaves_theta_unchanged():
