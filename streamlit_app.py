@@ -17,7 +17,10 @@ import streamlit as st
 import nnviz
 from nnviz import editing, urlstate
 from nnviz.export import loss_csv, run_to_dict
-from nnviz.figures import training_figure
+from nnviz.figures import presenter_style, training_figure
+from nnviz.script import export_script
+from ui.common import View
+from ui.teaching import look_closer, presenter_css
 from nnviz.limits import DECISION_THRESHOLD, LIMITS
 
 log = logging.getLogger("nnviz.app")
@@ -32,14 +35,16 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray) -> nnv
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def cached_figure(config_json: str, inputs, targets, input_names: tuple, output_names: tuple):
-    return training_figure(cached_run(config_json, inputs, targets), input_names, output_names)
+def cached_figure(config_json: str, inputs, targets, input_names: tuple, output_names: tuple,
+                  presenter: bool = False):
+    fig = training_figure(cached_run(config_json, inputs, targets), input_names, output_names)
+    return presenter_style(fig) if presenter else fig
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def cached_downloads(config_json: str, inputs, targets) -> tuple[str, str]:
+def cached_downloads(config_json: str, inputs, targets) -> tuple[str, str, str]:
     run = cached_run(config_json, inputs, targets)
-    return json.dumps(run_to_dict(run)), loss_csv(run)
+    return json.dumps(run_to_dict(run)), loss_csv(run), export_script(inputs, targets, run.config)
 
 
 # ---------------------------------------------------------------- session state
@@ -67,7 +72,13 @@ def set_table(frame: pd.DataFrame, n_inputs: int, description: str = "") -> None
 
 
 def load_preset() -> None:
-    table = nnviz.preset(ss.preset)
+    load_table(nnviz.preset(ss.preset))
+
+
+def load_table(table: nnviz.Table, preset: str | None = None) -> None:
+    """Show ``table`` (a scene's, a preset's); ``preset`` also sets the preset picker."""
+    if preset is not None:
+        ss.preset = preset
     set_table(editing.from_table(table), len(table.input_names), table.description)
 
 
@@ -103,6 +114,8 @@ def sidebar_settings() -> dict:
     """The network and training controls; returns their values by config field."""
     bar = st.sidebar
     bar.markdown("## nnviz · watch a network learn")
+    bar.toggle("Presenter mode", key="presenter", help="Large type and a colour-blind-safe palette for a "
+               "projector; kept in the link")
     bar.header("Network")
     layers = bar.slider("Hidden layers", int(LIMITS["hidden_layers"].minimum),
                         int(LIMITS["hidden_layers"].maximum), key="hidden_layers")
@@ -199,23 +212,27 @@ def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:
                      hide_index=True, width="stretch", height="auto")
 
 
-def training_view(key: tuple, input_names, output_names) -> None:
+def training_view(key: tuple, input_names, output_names, presenter: bool) -> None:
     with st.container(key="training_view"):
         # theme=None: Streamlit's chart theme would recolour the signed weights.
-        st.plotly_chart(cached_figure(*key, tuple(input_names), tuple(output_names)), width="stretch", theme=None,
+        figure = cached_figure(*key, tuple(input_names), tuple(output_names), presenter)
+        st.plotly_chart(figure, width="stretch", theme=None,
                         config={"displaylogo": False, "scrollZoom": False}, key="training_chart")
         st.caption("Press Play, or drag the slider: every panel shows the same iteration. "
                    "Weights: rows are the neurons a connection comes from, columns the ones it goes to.")
 
 
 def downloads(key: tuple) -> None:
-    run_json, losses = cached_downloads(*key)
+    run_json, losses, script = cached_downloads(*key)
     with st.container(key="downloads"):
-        left, right, _ = st.columns([1, 1, 2])
+        left, right, third, _ = st.columns([1, 1, 1, 1])
         left.download_button("Download run (JSON)", run_json, file_name="nnviz-run.json",
                              mime="application/json", key="download_json", on_click="ignore")
         right.download_button("Download loss (CSV)", losses, file_name="nnviz-loss.csv", mime="text/csv",
                               key="download_csv", on_click="ignore")
+        third.download_button("Download script (.py)", script, file_name="nnviz_run.py", mime="text/x-python",
+                              key="download_script", on_click="ignore",
+                              help="A standalone NumPy script in the tutorial's style that reproduces this run")
 
 
 def sync_url(settings: dict, inputs, targets, input_names, output_names) -> None:
@@ -234,12 +251,14 @@ def main() -> None:
     # 720 px projector's fold.
     st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:3.5rem;padding-bottom:2rem}</style>",
                 unsafe_allow_html=True)
+    presenter_css(bool(ss.presenter))
     summary_box = st.container()
     if ss.link_notices:
         st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.link_notices))
     config_errors = st.container()
     # The animated chart comes first: on a projector it is what the room watches.
     view = st.container()
+    closer = st.container()  # the "Look closer" tools, under the chart
     table_side, result_side = st.columns([5, 6], gap="large")
     with table_side:
         frame, n_inputs = table_editor()
@@ -274,7 +293,9 @@ def main() -> None:
     with summary_box:
         summary(run)
     with view:
-        training_view(key, input_names, output_names)
+        training_view(key, input_names, output_names, bool(ss.presenter))
+    with closer:
+        look_closer(View(key, run, list(input_names), list(output_names), bool(ss.presenter), load_table))
     with result_side:
         prediction_table(run, input_names, output_names)
         downloads(key)

@@ -95,6 +95,7 @@ FIELDS: tuple[Field, ...] = (
     Field("optimizer", _DEFAULTS.optimizer, _one_of(tuple(OPTIMIZERS))),
     Field("batch_size", 0, _batch),
     Field("seed", int(LIMITS["seed"].default), _whole("seed")),
+    Field("presenter", False, _flag, lambda v: "1" if v else "0"),  # large type, colour-blind-safe palette
 )
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in FIELDS}
 TABLE_PARAMS = ("table", "names")
