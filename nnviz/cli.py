@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .config import INITS, NnvizError, TrainConfig, make_config
+from . import datasets
+from .config import INITS, REGULARIZATIONS, NnvizError, TrainConfig, make_config
 from .export import run_to_dict
+from .limits import LIMITS
 from .script import export_script
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
@@ -41,31 +43,51 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="nnviz",
         description="Train the tutorial's NumPy network (or a variation) and print its output.",
-        epilog="Defaults are the tutorial's run. Presets: " + ", ".join(PRESETS) + ".",
+        epilog="Defaults are the tutorial's run; with --dataset, unset options take the Playground's choices "
+               "(tanh, biases, xavier, learning rate 0.03, batches of 10, an output and loss for the problem). "
+               "Presets: " + ", ".join(PRESETS) + ". Datasets: " + ", ".join(datasets.GENERATORS) + ".",
     )
-    # Numbers stay strings here: make_config converts and validates them.
-    parser.add_argument("--table", default="tutorial", metavar="NAME|FILE.csv",
-                        help="a preset table, or a CSV file with a header row (default: tutorial)")
+    # Numbers stay strings and unset options None here: make_config converts and validates them,
+    # and the defaults depend on whether a table or a dataset is trained.
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--table", default=None, metavar="NAME|FILE.csv",
+                      help="a preset table, or a CSV file with a header row (default: tutorial)")
+    data.add_argument("--dataset", default=None, metavar="NAME|FILE.csv",
+                      help="a 2-D dataset (" + "|".join(datasets.GENERATORS) + "), or a CSV of x1,x2,label")
     parser.add_argument("--targets", type=int, default=None, metavar="N",
-                        help="trailing columns of the CSV that are targets (default: 1)")
-    parser.add_argument("--hidden", default=",".join(map(str, default.hidden)), metavar="WIDTHS",
-                        help='hidden layer widths, e.g. 4 or 8,8; "" for no hidden layer (default: %(default)s)')
-    parser.add_argument("--iterations", default=str(default.iterations), metavar="N",
-                        help="training iterations (default: %(default)s)")
+                        help="trailing columns of the CSV table that are targets (default: 1)")
+    parser.add_argument("--points", default=None, metavar="N", help="points of the dataset (default: 400)")
+    parser.add_argument("--noise", default="0", metavar="PERCENT", help="dataset noise, 0 to 50 (default: 0)")
+    parser.add_argument("--train-ratio", default="50", metavar="PERCENT",
+                        help="share of the points trained on, 10 to 90; the rest test (default: 50)")
+    parser.add_argument("--features", default=",".join(datasets.DEFAULT_FEATURES), metavar="NAMES",
+                        help="dataset input features, from " + ",".join(datasets.FEATURES) + " (default: x1,x2)")
+    parser.add_argument("--classes", default="2", metavar="N", help="classes of the gauss and spiral datasets")
+    _choice(parser, "--problem", ("classification", "regression"), None,
+            "what a CSV dataset's labels are (generated datasets know their own)")
+    parser.add_argument("--hidden", default=None, metavar="WIDTHS",
+                        help=f'hidden layer widths, e.g. 4 or 8,8; "" for no hidden layer (default: '
+                             f'{",".join(map(str, default.hidden))})')
+    parser.add_argument("--iterations", default=None, metavar="N",
+                        help=f"training iterations (default: {default.iterations})")
     _choice(parser, "--activation", HIDDEN_ACTIVATIONS, default.activation, "hidden layers' activation")
     _choice(parser, "--output-activation", ACTIVATIONS, default.output_activation, "output layer's activation")
-    _choice(parser, "--loss", LOSSES, default.loss, "loss (bce needs a sigmoid output)")
-    parser.add_argument("--bias", action="store_true", help="give every layer biases (the tutorial has none)")
-    parser.add_argument("--learning-rate", default=str(default.learning_rate), metavar="RATE",
-                        help="(default: %(default)s)")
+    _choice(parser, "--loss", LOSSES, default.loss, "loss (bce needs a sigmoid output, ce a softmax one)")
+    parser.add_argument("--bias", action=argparse.BooleanOptionalAction, default=None,
+                        help="give every layer biases (the tutorial has none)")
+    parser.add_argument("--learning-rate", default=None, metavar="RATE",
+                        help=f"(default: {default.learning_rate})")
     _choice(parser, "--optimizer", OPTIMIZERS, default.optimizer, "optimizer")
     parser.add_argument("--batch-size", default=None, metavar="N",
                         help="rows per mini-batch (default: the whole table)")
     _choice(parser, "--init", INITS, default.init, "initial weights")
-    parser.add_argument("--seed", default=str(default.seed), metavar="N",
-                        help="seeds the initial weights and mini-batch order (default: %(default)s)")
-    parser.add_argument("--snapshots", default=str(default.snapshots), metavar="N",
-                        help="parameter snapshots kept, first and last included (default: %(default)s)")
+    _choice(parser, "--regularization", REGULARIZATIONS, default.regularization, "penalty on the weights")
+    parser.add_argument("--reg-rate", default=None, metavar="RATE",
+                        help=f"regularization rate (default: {default.reg_rate})")
+    parser.add_argument("--seed", default=None, metavar="N",
+                        help=f"seeds the initial weights, mini-batch order and dataset (default: {default.seed})")
+    parser.add_argument("--snapshots", default=None, metavar="N",
+                        help=f"parameter snapshots kept, first and last included (default: {default.snapshots})")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the whole run as one JSON object")
     output.add_argument("--script", action="store_true",
@@ -74,9 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _choice(parser: argparse.ArgumentParser, flag: str, names, default: str, what: str) -> None:
-    parser.add_argument(flag, type=str.lower, choices=list(names), default=default,
-                        help=f"{what} (default: {default})")
+def _choice(parser: argparse.ArgumentParser, flag: str, names, default: Optional[str], what: str) -> None:
+    parser.add_argument(flag, type=str.lower, choices=list(names), default=None,
+                        help=f"{what}" + (f" (default: {default})" if default else ""))
+
+
+_OPTIONS = ("hidden", "iterations", "activation", "output_activation", "loss", "bias", "learning_rate",
+            "optimizer", "batch_size", "init", "seed", "snapshots", "regularization", "reg_rate")
 
 
 def load_table(name: str, targets: Optional[int]) -> Table:
@@ -91,26 +117,70 @@ def load_table(name: str, targets: Optional[int]) -> Table:
     raise NnvizError("table", name, "one of " + ", ".join(PRESETS) + ", or a path to a .csv file")
 
 
-def table_and_config(args: argparse.Namespace) -> tuple[Table, TrainConfig]:
-    """The table and configuration the parsed arguments name; NnvizError for bad values."""
-    table = load_table(args.table, args.targets)
-    return table, make_config(
-        hidden=args.hidden, iterations=args.iterations, activation=args.activation,
-        output_activation=args.output_activation, loss=args.loss, bias=args.bias,
-        learning_rate=args.learning_rate, optimizer=args.optimizer, batch_size=args.batch_size,
-        init=args.init, seed=args.seed, snapshots=args.snapshots,
-    )
+def load_dataset(args: argparse.Namespace) -> datasets.Dataset:
+    seed = make_config(seed=args.seed if args.seed is not None else 0).seed
+    ratio = _percent("train_ratio", args.train_ratio, 10, 90)
+    name = args.dataset.strip()
+    if name.lower() in datasets.GENERATORS:
+        problem = "regression" if name.lower() in datasets.REGRESSION else "classification"
+        if args.problem not in (None, problem):
+            raise NnvizError("problem", args.problem, f"{problem}: the {name} dataset's problem")
+        points = args.points if args.points is not None else int(LIMITS["points"].default)
+        return datasets.generate(name.lower(), _whole("points", points), _percent("noise", args.noise, 0, 50), ratio,
+                                 seed, _whole("classes", args.classes))
+    try:
+        data = Path(name).read_bytes()
+    except OSError as error:
+        raise NnvizError("dataset", name, "one of " + ", ".join(datasets.GENERATORS)
+                         + f", or a readable CSV file ({error.strerror})") from None
+    return datasets.load_points_csv(data, args.problem or "classification", ratio, seed)
+
+
+def _percent(field: str, value: str, low: float, high: float) -> float:
+    """A share from a percentage the user typed, checked in the user's units."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not low <= number <= high:
+        raise NnvizError(field, value, f"a percentage from {low:g} to {high:g}")
+    return number / 100
+
+
+def _whole(field: str, value) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise NnvizError(field, value, "a whole number") from None
+    if number != int(number):
+        raise NnvizError(field, value, "a whole number")
+    return int(number)
+
+
+def table_and_config(args: argparse.Namespace):
+    """(inputs, targets, test inputs or None, test targets or None, config) the arguments name."""
+    given = {name: getattr(args, name) for name in _OPTIONS if getattr(args, name) is not None}
+    if args.dataset is None:
+        table = load_table(args.table or "tutorial", args.targets)
+        return table.inputs, table.targets, None, None, make_config(**given)
+    if args.targets is not None:
+        raise NnvizError("targets", args.targets, "only with --table (a dataset has one label column)")
+    dataset = load_dataset(args)
+    config = make_config(**{**datasets.default_options(dataset.problem, dataset.classes), **given})
+    return (*dataset.split(datasets.check_features(args.features)), config)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line with ``argv`` (default: sys.argv[1:]); returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
-        table, config = table_and_config(args)
+        inputs, targets, test_inputs, test_targets, config = table_and_config(args)
         if args.script:
-            print(export_script(table.inputs, table.targets, config), end="")
+            if test_inputs is not None:
+                raise NnvizError("script", "--dataset", "a --table run (the script trains a table)")
+            print(export_script(inputs, targets, config), end="")
             return 0
-        result = train(table.inputs, table.targets, config)
+        result = train(inputs, targets, config, test_inputs=test_inputs, test_targets=test_targets)
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else 0
     except (_BadUsage, NnvizError) as error:

@@ -45,7 +45,7 @@ def run_to_dict(run: TrainingRun) -> dict:
     fan_in x fan_out, input side first; ``biases``/``initial_biases`` L vectors or None;
     ``snapshot_iterations`` S.
     """
-    return {
+    record = {
         "config": plain(run.config.as_dict()),
         "layer_sizes": list(run.layout.sizes),
         "activations": list(run.activations),
@@ -67,6 +67,12 @@ def run_to_dict(run: TrainingRun) -> dict:
         "rows_correct": plain(run.rows_correct),
         "snapshot_iterations": plain(run.snapshot_iterations),
     }
+    if run.test_inputs is not None:  # a dataset split into training and test points
+        regression = run.config.output_activation == "linear"
+        record.update(train_loss=record["loss"], test_loss=plain(run.test_loss),
+                      test_accuracy=None if regression else plain(run.test_accuracy),
+                      test_inputs=plain(run.test_inputs), test_targets=plain(run.test_targets))
+    return record
 
 
 def loss_csv(run: TrainingRun) -> str:

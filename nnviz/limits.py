@@ -39,6 +39,9 @@ _LIMITS = [
     Limit("seed", 0, 2**32 - 1, 0),
     Limit("networks", 1, 1000, 100),
     Limit("reg_rate", 0.0, 10.0, 0.0),
+    # 2-D datasets (the TensorFlow Playground view)
+    Limit("points", 20, 2000, 400),
+    Limit("classes", 2, 6, 2),
 ]
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
 
