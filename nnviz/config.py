@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, Iterable, Optional
 
 import numpy as np
@@ -117,7 +117,7 @@ def parse_hidden(value: Any) -> tuple[int, ...]:
         parts = list(value)
     else:
         raise NnvizError("hidden", value, "a width or a list of widths such as [8, 8]")
-    width, layers = LIMITS["hidden_width"], LIMITS["hidden_layers"]
+    layers = LIMITS["hidden_layers"]
     if not layers.minimum <= len(parts) <= layers.maximum:
         raise NnvizError("hidden", value, f"{layers.allowed()} hidden layers")
     return tuple(_limited_int("hidden", p, "hidden_width") for p in parts)
@@ -161,6 +161,13 @@ def make_config(**options) -> TrainConfig:
     if config.output_activation == "softmax" and config.loss != "ce":
         raise NnvizError("loss", config.loss, "ce (cross-entropy) with a softmax output")
     return config
+
+
+def resolve_config(config: Optional[TrainConfig], options: dict) -> TrainConfig:
+    """``config`` with ``options`` applied, or a config made from ``options`` alone; validated."""
+    if config is None:
+        return make_config(**options)
+    return config.replace(**options) if options else config
 
 
 def check_table(inputs: Any, targets: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -7,8 +7,6 @@ share from 0 to 0.5, as the Playground's 0-50 % slider.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -16,11 +14,11 @@ import numpy as np
 
 from .config import NnvizError, TableError
 from .limits import LIMITS
+from .tables import csv_rows
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
 REGRESSION = ("plane", "multigauss")
 DOMAIN = 6.0  # points and the decision-boundary grid cover [-DOMAIN, DOMAIN]^2
-MAX_CSV_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,15 +197,7 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
     Classification labels are whole numbers 0..k-1 (or -1/1, read as 0/1); regression labels are
     numbers in [-1, 1]. Raises :class:`TableError` naming the line for bad content.
     """
-    if len(data) > MAX_CSV_BYTES:
-        raise TableError("csv", f"{len(data):,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
-    if b"\0" in data:
-        raise TableError("csv", "a binary file", "a text file with columns x1, x2, label")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TableError("csv", "bytes that are not UTF-8", "a UTF-8 text file") from None
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    rows = csv_rows(data, "a text file with columns x1, x2, label")
     if len(rows) < 3:
         raise TableError("csv", f"{len(rows)} non-empty lines", "a header row (x1,x2,label) and points")
     body = rows[1:]

@@ -16,7 +16,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, as_function
-from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config
+from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config, resolve_config
 from .limits import LIMITS, MAX_SWEEP_WORK
 from .losses import LOSSES
 from .network import Layout, initial_parameters
@@ -75,10 +75,7 @@ def train_many(inputs: Any, targets: Any, seeds: Optional[Sequence[int]] = None,
                config: Optional[TrainConfig] = None, **options) -> SweepRun:
     """Train the same configuration from each seed in ``seeds`` (default: ``networks`` seeds
     from the config's seed on) and return a :class:`SweepRun`."""
-    if config is None:
-        config = make_config(**options)
-    elif options:
-        config = config.replace(**options)
+    config = resolve_config(config, options)
     x, y = check_table(inputs, targets)
     check_fit(config, x, y)
     if seeds is None:
@@ -191,7 +188,7 @@ class _Sweep:
 
     def train(self) -> SweepRun:
         config, x, y = self.config, self.x, self.y
-        T, K, rows = config.iterations, len(self.seeds), x.shape[0]
+        T, K = config.iterations, len(self.seeds)
         losses = np.empty((T, K))
         block = max(1, min(T, _BLOCK_BYTES // (8 * K * y.size)))
         outputs = np.empty((block,) + y.shape + (K,))

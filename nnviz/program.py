@@ -117,10 +117,10 @@ class Program:
             for l, (a, b) in enumerate(zip(offsets // rows * batch, offsets[1:] // rows * batch)):
                 ns[f"T{l}"] = trained[a:b].reshape(batch, widths[l])
             ns["TALL"] = trained
-            x_in, x_t, y_in, t = "XB", "XBt", "YB", "T"
+            x_t, y_in, t = "XBt", "YB", "T"
         else:
             ns["TALL"] = self.record[: int(offsets[-1])]
-            x_in, x_t, y_in, t = "X", "XT", "Y", "A"
+            x_t, y_in, t = "XT", "Y", "A"
         for l in range(L):
             ns[f"{t}{l}t"] = ns[f"{t}{l}"].T
         derivatives = np.empty(train_rows * sum(widths))

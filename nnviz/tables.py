@@ -75,6 +75,19 @@ def preset(name: str) -> Table:
     return PRESETS[key]
 
 
+def csv_rows(data: bytes, expected: str) -> list[list[str]]:
+    """The non-empty rows of an uploaded CSV, or TableError for an oversized, binary or non-UTF-8 file."""
+    if len(data) > MAX_CSV_BYTES:
+        raise TableError("csv", f"{len(data):,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
+    if b"\0" in data:
+        raise TableError("csv", "a binary file", expected)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableError("csv", "bytes that are not UTF-8", "a UTF-8 text file") from None
+    return [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+
+
 def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
     """A table from CSV: a header row, then numbers; the last ``targets`` columns are targets.
 
@@ -91,15 +104,7 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
             raise TableError("csv", str(source), f"a readable file ({error.strerror})") from None
     else:
         data = bytes(source)
-    if len(data) > MAX_CSV_BYTES:
-        raise TableError("csv", f"{len(data):,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
-    if b"\0" in data:
-        raise TableError("csv", "a binary file", "a text file of comma-separated numbers")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise TableError("csv", "bytes that are not UTF-8", "a UTF-8 text file") from None
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    rows = csv_rows(data, "a text file of comma-separated numbers")
     if len(rows) < 2:
         raise TableError("csv", f"{len(rows)} non-empty lines", "a header row and at least one row of numbers")
     header, body = [h.strip() for h in rows[0]], rows[1:]

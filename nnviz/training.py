@@ -6,7 +6,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .config import NnvizError, TableError, TrainConfig, check_fit, check_table, layer_sizes, make_config
+from .config import NnvizError, TableError, TrainConfig, check_fit, check_table, layer_sizes, resolve_config
 from .limits import DECISION_THRESHOLD, LIMITS
 from .losses import LOSSES
 from .network import Layout, initial_parameters
@@ -183,10 +183,7 @@ def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None,
     ``test_targets``: rows to evaluate on every iteration without learning from them.
     Raises :class:`~nnviz.config.NnvizError` for bad input.
     """
-    if config is None:
-        config = make_config(**options)
-    elif options:
-        config = config.replace(**options)
+    config = resolve_config(config, options)
     x, y = check_table(inputs, targets)
     check_fit(config, x, y)
     test = None
