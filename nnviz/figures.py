@@ -384,6 +384,12 @@ def _title(text: str, x: float = 0.0, y: float = 1.0) -> dict:
                 yanchor="bottom", font=dict(size=FONT_SIZE + 1))
 
 
+def _corner_legend(right: float) -> dict:
+    """A legend in the top right corner of a panel that ends at ``right`` (paper x)."""
+    return dict(x=right, xanchor="right", y=1.0, yanchor="top", bgcolor="rgba(255,255,255,0.85)",
+                font=dict(size=FONT_SIZE - 1))
+
+
 def _thin(n: int) -> np.ndarray:
     """At most MAX_LOSS_POINTS indices into n values, first and last included."""
     return np.unique(np.round(np.linspace(0, max(n - 1, 0), min(n, MAX_LOSS_POINTS))).astype(int))
@@ -499,23 +505,22 @@ def sweep_figure(sweep, current_seed: Optional[int] = None) -> go.Figure:
     for name, counts, colour in (("learned", hist["learned"], LEARNED_COLOUR),
                                  ("failed", hist["failed"], FAILED_COLOUR)):
         data.append(dict(type="bar", x=centres, y=counts.tolist(), width=width * 0.95, name=name,
-                         marker=dict(color=colour), xaxis="x2", yaxis="y2",
+                         marker=dict(color=colour), xaxis="x2", yaxis="y2", legend="legend2",
                          hovertemplate=name + ": %{y} networks<extra></extra>"))
     ticks = list(range(int(np.floor(edges[0])), int(np.ceil(edges[-1])) + 1))
     tickvals, ticktext = ticks, [f"1e{t}" for t in ticks]
     if hist["diverged"]:
         spot = float(edges[-1] + 1.5 * width)
         data.append(dict(type="bar", x=[spot], y=[hist["diverged"]], width=width * 0.95, name="diverged",
-                         marker=dict(color=DIVERGED_COLOUR), xaxis="x2", yaxis="y2",
+                         marker=dict(color=DIVERGED_COLOUR), xaxis="x2", yaxis="y2", legend="legend2",
                          hovertemplate="diverged: %{y} networks<extra></extra>"))
         tickvals, ticktext = tickvals + [spot], ticktext + ["diverged"]
     learned = int(np.count_nonzero(sweep.learned))
     layout = _base_layout(
         barmode="stack", showlegend=True,
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=-0.18, yanchor="top", font=dict(size=FONT_SIZE - 1)),
-        margin=dict(l=70, r=20, t=50, b=90),
+        legend=_corner_legend(0.52), legend2=_corner_legend(1.0),
         xaxis=dict(domain=[0, 0.52], title=dict(text="iteration"), gridcolor="#e5e5e5", zeroline=False),
-        yaxis=dict(type="log", exponentformat="power", gridcolor="#e5e5e5", title=dict(text="loss")),
+        yaxis=dict(type="log", dtick=1, exponentformat="power", gridcolor="#e5e5e5", title=dict(text="loss")),
         xaxis2=dict(domain=[0.62, 1.0], anchor="y2", tickvals=tickvals, ticktext=ticktext,
                     title=dict(text="final loss"), zeroline=False),
         yaxis2=dict(anchor="x2", gridcolor="#e5e5e5", title=dict(text="networks"), rangemode="tozero"),
@@ -538,7 +543,7 @@ def compare_figure(run_a: TrainingRun, run_b: TrainingRun, label_a: str = "A", l
     layout = _base_layout(
         showlegend=True, legend=dict(x=1.0, xanchor="right", y=1.0, yanchor="top", bgcolor="rgba(255,255,255,0.8)"),
         xaxis=dict(title=dict(text="iteration"), gridcolor="#e5e5e5", zeroline=False),
-        yaxis=dict(type="log", exponentformat="power", gridcolor="#e5e5e5", title=dict(text="loss")),
+        yaxis=dict(type="log", dtick=1, exponentformat="power", gridcolor="#e5e5e5", title=dict(text="loss")),
         annotations=[_title("<b>Loss</b> by iteration, A and B on the same table and seed")])
     return go.Figure(data=data, layout=layout, _validate=False)
 
@@ -566,12 +571,12 @@ def hidden_units_figure(run: TrainingRun, snapshot: int = -1, layer: int = 0) ->
                  colorscale=scale, xgap=1, ygap=1, name="hidden", texttemplate="%{z:.2f}" if text else None,
                  textfont=dict(size=FONT_SIZE), colorbar=dict(thickness=12, tickfont=dict(size=FONT_SIZE - 1)),
                  hovertemplate="row %{y}<br>%{x}: %{z:.3f}<extra></extra>")]
-    layout = _base_layout(max(TOOL_HEIGHT, 60 + 26 * min(len(labels), 32)), margin=dict(l=20, r=20, t=70, b=20),
+    layout = _base_layout(max(TOOL_HEIGHT, 90 + 26 * min(len(labels), 32)), margin=dict(l=20, r=20, t=90, b=20),
                           xaxis=dict(side="top", fixedrange=True),
                           yaxis=dict(autorange="reversed", fixedrange=True, automargin=True,
                                      title=dict(text="row: inputs → target")),
-                          annotations=[_title(f"<b>Hidden units</b> on every row (iteration "
-                                              f"{int(run.snapshot_iterations[snapshot])})", y=1.06)])
+                          annotations=[dict(_title(f"<b>Hidden units</b>, iteration "
+                                                   f"{int(run.snapshot_iterations[snapshot])}"), yshift=30)])
     return go.Figure(data=data, layout=layout, _validate=False)
 
 
@@ -623,12 +628,12 @@ def gradient_check_figure(check, run: TrainingRun) -> go.Figure:
     cut = (np.log10(PASS_ERROR) - low) / (high - low)
     scale = [[0.0, "#f7fbff"], [cut, "#6baed6"], [cut, "#fdae6b"], [1.0, "#d94801"]]
     fig = _layer_heatmaps(matrices, rows, names[1:], [f"W{l + 1}: relative error" for l in range(len(matrices))],
-                          dict(zmin=low, zmax=high, colorscale=scale), "%{customdata}", TOOL_HEIGHT)
+                          dict(zmin=low, zmax=high, colorscale=scale), "%{text}", TOOL_HEIGHT)
     errors, _ = _with_bias_rows(run, check.relative_error, names)
     ticks = list(range(int(low), int(high) + 1, 2))
     for trace, err in zip(fig.data, errors):
-        trace.customdata = [[f"{v:.0e}" for v in row] for row in err]
-        trace.hovertemplate = "%{y} → %{x}: relative error %{customdata}<extra></extra>"
+        trace.text = [[f"{v:.0e}" for v in row] for row in err]
+        trace.hovertemplate = "%{y} → %{x}: relative error %{text}<extra></extra>"
         trace.colorbar.update(tickvals=ticks, ticktext=[f"1e{t}" for t in ticks])
     return fig
 
@@ -645,17 +650,16 @@ def health_figure(run: TrainingRun, shares: np.ndarray) -> go.Figure:
     keep = _thin(run.gradient_norms.shape[0])
     for l in range(run.gradient_norms.shape[1]):
         data.append(dict(type="scatter", x=keep.tolist(), y=_values(run.gradient_norms[keep, l]), mode="lines",
-                         name=f"W{l + 1}", xaxis="x2", yaxis="y2",
+                         name=f"W{l + 1}", xaxis="x2", yaxis="y2", legend="legend2",
                          line=dict(color=colours[l % len(colours)], width=3, dash="solid" if l % 2 else "dot"),
                          hovertemplate="iteration %{x}<br>|gradient| %{y:.3g}<extra>" + f"W{l + 1}</extra>"))
     layout = _base_layout(
-        showlegend=True, margin=dict(l=70, r=20, t=50, b=90),
-        legend=dict(orientation="h", x=0.0, y=-0.2, yanchor="top", font=dict(size=FONT_SIZE - 1)),
+        showlegend=True, legend=_corner_legend(0.44), legend2=_corner_legend(1.0),
         xaxis=dict(domain=[0, 0.44], title=dict(text="iteration"), gridcolor="#e5e5e5", zeroline=False),
         yaxis=dict(range=[-3, 103], ticksuffix="%", gridcolor="#e5e5e5"),
         xaxis2=dict(domain=[0.56, 1.0], anchor="y2", title=dict(text="iteration"), gridcolor="#e5e5e5",
                     zeroline=False),
-        yaxis2=dict(anchor="x2", type="log", exponentformat="power", gridcolor="#e5e5e5"),
+        yaxis2=dict(anchor="x2", type="log", dtick=1, exponentformat="power", gridcolor="#e5e5e5"),
         annotations=[_title("<b>Saturated units</b>" if "relu" not in run.activations[:-1]
                             else "<b>Saturated or dead units</b>"),
                      _title("<b>Gradient norm</b> per layer", 0.56)])

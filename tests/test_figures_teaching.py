@@ -125,7 +125,7 @@ def test_gradient_check_heatmap_is_the_relative_error(run):
     expected = np.clip(np.log10(check.relative_error), *figures.GRADCHECK_RANGE)
     for t, want in zip(maps, run.layout.weights(expected)):
         np.testing.assert_allclose(np.array(t.z), want)
-    text = np.array(maps[0].customdata)
+    text = np.array(maps[0].text)
     assert text[0, 0] == f"{run.layout.weights(check.relative_error)[0][0, 0]:.0e}"
 
 

@@ -63,7 +63,8 @@ def seed_sweep(view: View) -> None:
     if not failed:
         st.success(f"Every one of the {networks} networks learned the table.")
         return
-    st.markdown(f"**{len(failed)} seeds failed.** Click one to load it into the main view:")
+    st.markdown(f"**{len(failed)} {'seed' if len(failed) == 1 else 'seeds'} failed.** "
+                "Click one to load it into the main view:")
     shown = failed[:MAX_SEED_BUTTONS]
     with st.container(key="failed_seeds", horizontal=True, gap="small"):
         for seed in shown:

@@ -29,8 +29,16 @@ TOOLS = {
 }
 
 
+# Constant CSS: a wide formula scrolls sideways instead of being cut off at the panel's edge.
+MATH_CSS = """<style>
+[class*='st-key-tool_'] .katex-display { overflow-x: auto; overflow-y: hidden; padding-bottom: 4px; }
+[class*='st-key-tool_'] .katex { font-size: 1.05em; }
+</style>"""
+
+
 @st.fragment
 def look_closer(view: View) -> None:
+    st.markdown(MATH_CSS, unsafe_allow_html=True)
     with st.container(key="look_closer"):
         tool = st.segmented_control("Look closer", list(TOOLS), format_func=lambda k: TOOLS[k][0], key="tool",
                                     help="Open one tool on the run above; click it again to close it")
