@@ -125,7 +125,7 @@ def generate(name: str = "circle", points: int = 400, noise: float = 0.0, train_
             raise NnvizError("classes", classes, f"2 for the {name} dataset (gauss and spiral take more)")
     else:
         classes = _in_limit("classes", classes)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_in_limit("seed", seed))
     xy, labels = GENERATORS[name](rng, n, noise, classes)
     return Dataset(xy, labels, "regression" if regression else "classification", 0 if regression else classes,
                    _train_mask(n, train_ratio, rng))
@@ -197,6 +197,9 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
     Classification labels are whole numbers 0..k-1 (or -1/1, read as 0/1); regression labels are
     numbers in [-1, 1]. Raises :class:`TableError` naming the line for bad content.
     """
+    if problem not in ("classification", "regression"):
+        raise NnvizError("problem", problem, "classification or regression")
+    seed = _in_limit("seed", seed)
     rows = csv_rows(data, "a text file with columns x1, x2, label")
     if len(rows) < 3:
         raise TableError("csv", f"{len(rows)} non-empty lines", "a header row (x1,x2,label) and points")

@@ -85,7 +85,10 @@ def csv_rows(data: bytes, expected: str) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TableError("csv", "bytes that are not UTF-8", "a UTF-8 text file") from None
-    return [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    try:  # newline="": a bare carriage return ends a line, as in old Mac files
+        return [r for r in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in r)]
+    except csv.Error as error:  # e.g. an unterminated quote longer than csv's field limit
+        raise TableError("csv", f"unreadable CSV ({error})", expected) from None
 
 
 def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
