@@ -14,7 +14,7 @@ from typing import Any, Iterable, Optional
 import numpy as np
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK
+from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK, NEURON_WORK, UPDATE_WORK
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 
@@ -234,15 +234,33 @@ def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray) -> N
     if config.batch_size is not None and config.batch_size > rows:
         raise NnvizError("batch_size", config.batch_size, f"1 to {rows}, the number of rows")
     n_params = parameter_count(config, inputs.shape[1], targets.shape[1])
-    work = rows * n_params * config.iterations
+    neurons = sum(layer_sizes(config, inputs.shape[1], targets.shape[1])[1:])
+    work = run_work(config, rows, inputs.shape[1], targets.shape[1])
     if work > MAX_WORK:
+        most = MAX_WORK // (work // config.iterations)
         raise NnvizError(
             "iterations", config.iterations,
-            f"a smaller run: rows x parameters x iterations = {rows} x {n_params} x {config.iterations} "
-            f"= {work:,} exceeds {MAX_WORK:,}; lower the iterations, the widths or the rows",
+            f"a smaller run: ((rows + {UPDATE_WORK}) x parameters + rows x {NEURON_WORK} x neurons) x iterations "
+            f"= (({rows} + {UPDATE_WORK}) x {n_params} + {rows} x {NEURON_WORK} x {neurons}) x {config.iterations} "
+            f"= {work:,} exceeds {MAX_WORK:,}, what one visitor may ask of the server; lower the iterations "
+            f"(at most {most:,} here), the widths or the rows",
         )
-    if (len(config.hidden) + 1) * config.iterations > MAX_LAYER_STEPS:
-        raise NnvizError("iterations", config.iterations, f"layers x iterations up to {MAX_LAYER_STEPS:,}")
+    steps = (len(config.hidden) + 1) * config.iterations
+    if steps > MAX_LAYER_STEPS:
+        raise NnvizError(
+            "iterations", config.iterations,
+            f"layers x iterations up to {MAX_LAYER_STEPS:,} (here {len(config.hidden) + 1} x {config.iterations} "
+            f"= {steps:,}); lower the iterations (at most {MAX_LAYER_STEPS // (len(config.hidden) + 1):,} here) "
+            "or the hidden layers",
+        )
+
+
+def run_work(config: TrainConfig, rows: int, n_inputs: int, n_outputs: int) -> int:
+    """The run's cost that MAX_WORK bounds (see nnviz.limits):
+    ((rows + UPDATE_WORK) x parameters + rows x NEURON_WORK x neurons) x iterations."""
+    neurons = sum(layer_sizes(config, n_inputs, n_outputs)[1:])
+    params = parameter_count(config, n_inputs, n_outputs)
+    return ((rows + UPDATE_WORK) * params + rows * NEURON_WORK * neurons) * config.iterations
 
 
 def layer_sizes(config: TrainConfig, n_inputs: int, n_outputs: int) -> list[int]:

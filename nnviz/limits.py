@@ -45,14 +45,25 @@ _LIMITS = [
 ]
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
 
-# Work budget: rows x parameters x iterations (about the multiply-adds of one
-# forward pass, times iterations). The tutorial's run is 4 * 16 * 1500 = 96,000.
-# Measured on 2 cores, the slowest runs at this budget take about a second
-# (1024 rows, one hidden layer of 64, saturated sigmoids); most take a quarter.
-MAX_WORK = 300_000_000
-# Per-iteration Python overhead also costs, whatever the size: layers x iterations.
+# Work budget of one run: ((rows + UPDATE_WORK) x parameters + rows x NEURON_WORK x neurons) x iterations.
+# The matrix products cost rows x parameters; the element-wise work (activations, derivatives, softmax, the
+# recorded history) costs rows x neurons (every layer's width, the output included) and, per value, about
+# NEURON_WORK times a multiply-add, which dominates narrow networks; the update of the parameters (Adam, a
+# penalty) costs about as much as UPDATE_WORK rows of products, which dominates wide networks on tiny tables.
+# The tutorial's run is ((4 + 16) x 21 + 4 x 50 x 5) x 1500 = 2.1 million.
+# Measured with benchmarks/budget.py (CPU time, one BLAS thread) on the project's 2-core machine: 0.1-0.55 ns
+# per unit of work plus 25-90 us per iteration. At MAX_WORK = 2.5e9 the slowest of 1152 corners of the limits
+# took 1.98 s of one core, figure and downloads included (94 rows, 10 -> six hidden layers of 1 -> 8 softmax,
+# batch 1, L1, 20,000 iterations: train 1.83 s + page 0.15 s); wide networks on big tables take 0.1-1 s.
+# (The budget used to be rows x parameters x iterations <= 3e8, which let narrow runs take 3-4 s.)
+NEURON_WORK = 50
+UPDATE_WORK = 16
+MAX_WORK = 2_500_000_000
+# Per-iteration Python overhead also costs, whatever the size: layers x iterations. Slowest at this limit
+# alone: 6 hidden layers of one neuron, 20,000 iterations, Adam, batch 1, L1, 2 rows: 1.3 s.
 MAX_LAYER_STEPS = 7 * 20_000
-# Seed sweeps: networks x rows x parameters x iterations.
+# Seed sweeps: networks x rows x parameters x iterations. Slowest at this limit: 1000 networks of 6 hidden
+# layers of one neuron on 4 rows, 11,111 iterations: 1.73 s.
 MAX_SWEEP_WORK = 400_000_000
 
 # Threshold that turns an output into a class: an output is "right" when it is

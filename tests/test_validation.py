@@ -6,7 +6,7 @@ import pytest
 
 import nnviz
 from nnviz.config import INITS, check_table, make_config
-from nnviz.limits import LIMITS, MAX_WORK
+from nnviz.limits import LIMITS, MAX_WORK, NEURON_WORK, UPDATE_WORK
 from nnviz.tables import MAX_CSV_BYTES, load_csv
 
 XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]]
@@ -179,7 +179,8 @@ def test_work_budget():
     x, y = np.zeros((rows, n_in)), np.zeros((rows, 1))
     hidden = [64, 64]
     params = n_in * 64 + 64 * 64 + 64
-    iterations = MAX_WORK // (rows * params) + 1  # the smallest run over budget
+    per_iteration = (rows + UPDATE_WORK) * params + rows * NEURON_WORK * (64 + 64 + 1)
+    iterations = MAX_WORK // per_iteration + 1  # the smallest run over budget
     error = refused(lambda: nnviz.train(x, y, hidden=hidden, iterations=iterations), "iterations", str(iterations))
     assert f"{MAX_WORK:,}" in str(error)
     # One iteration fewer is within budget: the check is exact, not merely conservative.

@@ -1,0 +1,227 @@
+"""The slowest request the limits allow (a script, not a test).
+
+    python benchmarks/budget.py [--top 6] [--quick]
+
+Searches the corners of nnviz.limits: for each network shape, activation, optimizer, batch size and
+regularization it picks the largest table and iteration count the work budgets allow (MAX_WORK,
+MAX_LAYER_STEPS), estimates every candidate's time from a short run, then times the slowest few in full,
+together with what the page does with a run (the animated figure, the JSON/CSV/script downloads).
+Also: the slowest seed sweep under MAX_SWEEP_WORK and the slowest 2-D request (points + test points +
+decision-boundary grid frames). Prints the slowest allowed request; the target is about 2 s of one core.
+
+Single-threaded BLAS (OMP/OPENBLAS_NUM_THREADS=1) so a figure is "one core" (a hosted server runs one
+request per core); the script sets it before NumPy loads. Times are the process's CPU time
+(time.process_time), so other work on a shared machine does not inflate them much.
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import itertools  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import nnviz  # noqa: E402
+from nnviz.config import parameter_count, run_work  # noqa: E402
+from nnviz.limits import LIMITS, MAX_LAYER_STEPS, MAX_SWEEP_WORK, MAX_WORK, NEURON_WORK, UPDATE_WORK  # noqa: E402
+
+TARGET_S = 2.0
+MAX_ROWS = int(LIMITS["rows"].maximum)
+MAX_IN = int(LIMITS["inputs"].maximum)
+MAX_OUT = int(LIMITS["outputs"].maximum)
+MAX_IT = int(LIMITS["iterations"].maximum)
+
+
+def largest_run(hidden, n_in, n_out, bias, rows):
+    """(rows, iterations) the budgets allow for this shape, with rows as given (or fewer), or None."""
+    probe = nnviz.make_config(hidden=list(hidden), bias=bias, iterations=1)
+    iterations = min(MAX_IT, MAX_WORK // run_work(probe, rows, n_in, n_out), MAX_LAYER_STEPS // (len(hidden) + 1))
+    if iterations < 1:
+        return None
+    return rows, int(iterations)
+
+
+def table(rows, n_in, n_out, softmax, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2, (rows, n_in)).astype(float)
+    if softmax:
+        y = np.eye(n_out)[rng.integers(0, n_out, rows)]
+    else:
+        y = rng.integers(0, 2, (rows, n_out)).astype(float)
+    return x, y
+
+
+def candidates(quick=False):
+    shapes = [(), (1,), (8,), (64,), (64, 64), (16,) * 6, (1,) * 6, (64,) * 5, (64,) * 6]
+    acts = ["sigmoid", "tanh", "relu"] if not quick else ["sigmoid", "relu"]
+    opts = ["sgd", "adam"] if not quick else ["adam"]
+    batches = [None, 1, 64]
+    for hidden, act, opt, batch, reg, rows_choice in itertools.product(
+            shapes, acts, opts, batches, ["none", "l1"], ["max_rows", "max_iterations"]):
+        for n_out, softmax in ((MAX_OUT, False), (MAX_OUT, True)):
+            n_in = MAX_IN
+            probe = nnviz.make_config(hidden=list(hidden), bias=True, iterations=1)
+            per_row = run_work(probe, 1, n_in, n_out)
+            if rows_choice == "max_rows":
+                rows = MAX_ROWS
+            else:  # as many rows as still allow every iteration
+                rows = max(1, min(MAX_ROWS, MAX_WORK // (per_row * min(MAX_IT, MAX_LAYER_STEPS // (len(hidden) + 1)))))
+            found = largest_run(hidden, n_in, n_out, True, rows)
+            if found is None:
+                continue
+            rows, iterations = found
+            if batch is not None and batch > rows:
+                continue
+            options = dict(hidden=list(hidden), activation=act, optimizer=opt, bias=True, batch_size=batch,
+                           iterations=iterations, regularization=reg, reg_rate=0.001 if reg != "none" else 0.0,
+                           learning_rate=0.01, init="xavier")
+            if softmax:
+                options.update(output_activation="softmax", loss="ce")
+            yield rows, n_in, n_out, softmax, options
+
+
+def time_run(rows, n_in, n_out, softmax, options):
+    x, y = table(rows, n_in, n_out, softmax)
+    t0 = time.process_time()
+    run = nnviz.train(x, y, **options)
+    return time.process_time() - t0, run
+
+
+def time_page(run):
+    """What the page does with a run besides training: the animated figure and the three downloads."""
+    import json
+
+    from nnviz.export import loss_csv, run_to_dict
+    from nnviz.figures import training_figure
+    from nnviz.script import export_script
+    t0 = time.process_time()
+    try:
+        fig = training_figure(run)
+    except Exception as error:  # noqa: BLE001 - a figure bug is reported, the timing goes on
+        print(f"    (training_figure failed: {type(error).__name__}: {str(error).strip().splitlines()[0]})")
+        fig = None
+    t1 = time.process_time()
+    json.dumps(run_to_dict(run)), loss_csv(run), export_script(run.inputs, run.targets, run.config)
+    t2 = time.process_time()
+    size = len(fig.to_json()) if fig is not None else 0
+    return t1 - t0, t2 - t1, size
+
+
+def describe(rows, n_in, n_out, options):
+    h = "x".join(map(str, options["hidden"])) or "none"
+    return (f"rows {rows}, {n_in}->{h}->{n_out}, {options.get('output_activation', 'sigmoid')}, "
+            f"{options['activation']}, {options['optimizer']}, batch {options['batch_size']}, "
+            f"{options['regularization']}, {options['iterations']} it")
+
+
+def search_single(top, quick):
+    """Estimate every candidate from a 1/20-length run, then time the slowest `top` in full."""
+    estimates = []
+    for rows, n_in, n_out, softmax, options in candidates(quick):
+        short = dict(options, iterations=max(1, options["iterations"] // 20))
+        seconds, _ = time_run(rows, n_in, n_out, softmax, short)
+        estimates.append((seconds * options["iterations"] / short["iterations"], rows, n_in, n_out, softmax,
+                          options))
+    estimates.sort(key=lambda e: -e[0])
+    print(f"single runs: {len(estimates)} corners estimated; the slowest {top} in full:")
+    worst = 0.0
+    for est, rows, n_in, n_out, softmax, options in estimates[:top]:
+        seconds, run = time_run(rows, n_in, n_out, softmax, options)
+        fig_s, dl_s, size = time_page(run)
+        total = seconds + fig_s + dl_s
+        worst = max(worst, total)
+        print(f"  {total:5.2f} s = train {seconds:5.2f} + figure {fig_s:4.2f} + downloads {dl_s:4.2f} "
+              f"(est. {est:4.2f}; figure {size / 1e6:.2f} MB)  {describe(rows, n_in, n_out, options)}")
+    return worst
+
+
+def search_sweep():
+    """Seed sweeps: the page's sweep is seeds 0..networks-1 of the page's configuration."""
+    worst = 0.0
+    print(f"seed sweeps under MAX_SWEEP_WORK = {MAX_SWEEP_WORK:,}:")
+    for hidden, networks, rows, act in [((4,), 1000, 4, "sigmoid"), ((2,), 1000, 4, "tanh"),
+                                        ((64,), 100, 4, "sigmoid"), ((8,), 1000, 16, "sigmoid"),
+                                        ((64, 64), 10, 8, "tanh"), ((1,) * 6, 1000, 4, "sigmoid"),
+                                        ((4,), 1, 1024, "sigmoid")]:
+        config = nnviz.make_config(hidden=list(hidden), activation=act)
+        params = parameter_count(config, 3, 1)
+        iterations = min(MAX_IT, MAX_SWEEP_WORK // (networks * rows * params),
+                         MAX_LAYER_STEPS // (len(hidden) + 1))
+        x, y = table(rows, 3, 1, False)
+        try:
+            nnviz.config.check_fit(config.replace(iterations=max(1, int(iterations))), x, y)
+        except nnviz.NnvizError:
+            continue
+        if iterations < 1:
+            continue
+        t0 = time.process_time()
+        nnviz.train_many(x, y, networks=networks, config=config.replace(iterations=int(iterations)))
+        seconds = time.process_time() - t0
+        worst = max(worst, seconds)
+        print(f"  {seconds:5.2f} s  {networks} networks x rows {rows} x hidden {hidden} x {iterations} it ({act})")
+    return worst
+
+
+def search_plane():
+    """The 2-D page: train points, test points evaluated every iteration, boundary frames on a 100x100 grid."""
+    from nnviz import datasets, plane
+    worst = 0.0
+    print("2-D requests (train + test every iteration + decision-boundary frames):")
+    points = int(LIMITS["points"].maximum)
+    for hidden, feats, frames in [((8, 8), datasets.FEATURES, 101), ((64,), ("x1", "x2"), 101),
+                                  ((64, 64), tuple(datasets.FEATURES), 101), ((64,) * 6, tuple(datasets.FEATURES), 101)]:
+        data = datasets.generate("spiral", points=points, noise=0.2, seed=1)
+        x, y, tx, ty = data.split(list(feats))
+        options = datasets.default_options(data.problem, data.classes)
+        options.update(hidden=list(hidden), batch_size=None)
+        config = nnviz.make_config(**options, iterations=1)
+        params = parameter_count(config, x.shape[1], y.shape[1])
+        iterations = min(MAX_IT, MAX_WORK // run_work(config, x.shape[0], x.shape[1], y.shape[1]),
+                         MAX_LAYER_STEPS // (len(hidden) + 1))
+        config = config.replace(iterations=int(iterations), snapshots=frames)
+        t0 = time.process_time()
+        run = nnviz.train(x, y, config, test_inputs=tx, test_targets=ty)
+        t1 = time.process_time()
+        plane.boundary(run, list(feats), range(len(run.snapshot_iterations)))
+        t2 = time.process_time()
+        total = t2 - t0
+        worst = max(worst, total)
+        print(f"  {total:5.2f} s = train {t1 - t0:5.2f} + {len(run.snapshot_iterations)} grid frames {t2 - t1:5.2f} "
+              f" {x.shape[0]}+{tx.shape[0]} points, {x.shape[1]} features, hidden {hidden}, {iterations} it, "
+              f"{params} parameters")
+    return worst
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--top", type=int, default=6, help="full runs of the slowest estimated corners")
+    ap.add_argument("--quick", action="store_true", help="fewer corners (sigmoid/relu, adam only)")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: single,sweep,plane")
+    args = ap.parse_args(argv)
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"budgets: MAX_WORK {MAX_WORK:,} (NEURON_WORK {NEURON_WORK}, UPDATE_WORK {UPDATE_WORK}), MAX_LAYER_STEPS {MAX_LAYER_STEPS:,}, MAX_SWEEP_WORK {MAX_SWEEP_WORK:,};"
+          f" one BLAS thread")
+    results = {}
+    if "single" not in skip:
+        results["single run + page"] = search_single(args.top, args.quick)
+    if "sweep" not in skip:
+        results["seed sweep"] = search_sweep()
+    if "plane" not in skip:
+        results["2-D request"] = search_plane()
+    name, worst = max(results.items(), key=lambda kv: kv[1])
+    print(f"slowest allowed request: {worst:.2f} s ({name}) "
+          f"[{'OK ' if worst <= TARGET_S else 'OVER'} target <= {TARGET_S} s of one core]")
+    return 0 if worst <= TARGET_S * 1.25 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
