@@ -38,7 +38,7 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray) -> nnv
 def cached_figure(config_json: str, inputs, targets, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
     fig = training_figure(cached_run(config_json, inputs, targets), input_names, output_names)
-    return presenter_style(fig) if presenter else fig
+    return presenter_style(fig, font_step=0) if presenter else fig
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)

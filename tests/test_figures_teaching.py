@@ -141,6 +141,7 @@ def test_health_figure_is_saturation_and_gradient_norms(run):
 def test_presenter_style_recolours_and_enlarges(run):
     plain = figures.training_figure(run)
     fig = valid(figures.presenter_style(plain))
+    assert figures.presenter_style(plain, font_step=0).layout.font.size == plain.layout.font.size
     spec = str(fig.to_plotly_json())
     assert figures.NEGATIVE not in spec and figures.POSITIVE not in spec
     assert figures.PRESENTER_NEGATIVE in spec and figures.PRESENTER_POSITIVE in spec

@@ -65,11 +65,11 @@ def stepped_run(view: View, t: int, before: int) -> nnviz.TrainingRun:
 def stepping(view: View) -> None:
     state = stepping_state(view)
     rid = run_id(view)
-    buttons = st.columns([1, 1, 1, 1, 3], vertical_alignment="center")
-    for column, count in zip(buttons, STEP_SIZES):
-        column.button(f"Step {count}", key=f"step_{count}", on_click=_step, args=(rid, count),
-                      width="stretch", disabled=state["t"] >= MAX_STEPS)
-    buttons[3].button("Reset", key="step_reset", on_click=_reset, args=(rid,), width="stretch")
+    bar = st.container(horizontal=True, vertical_alignment="center", key="step_buttons")
+    for count in STEP_SIZES:
+        bar.button(f"Step {count}", key=f"step_{count}", on_click=_step, args=(rid, count),
+                   disabled=state["t"] >= MAX_STEPS)
+    bar.button("Reset", key="step_reset", on_click=_reset, args=(rid,))
     t, before = state["t"], state["before"]
     if t == 0:
         run, snapshot = view.run, 0
@@ -82,7 +82,7 @@ def stepping(view: View) -> None:
         snapshot = -1
     output = run.output_snapshots[snapshot]
     right = int(np.count_nonzero(nnviz.training.row_correct(output, run.targets)))
-    with buttons[4].container(key="step_status"):
+    with bar.container(key="step_status"):
         st.markdown(f"**Iteration {t}** · loss {_loss(run, output):.4g} · {right} of {len(output)} rows right")
     if t == 0:
         st.info("The starting weights. Press **Step 1** to run one iteration of the tutorial's loop "
@@ -90,7 +90,8 @@ def stepping(view: View) -> None:
     else:
         first = int(run.snapshot_iterations[np.searchsorted(run.snapshot_iterations, before or 0)])
         span = "this iteration" if t - first == 1 else f"iterations {first} → {t}"
-        st.markdown(f"**How much each weight changed** in {span} (blue: up, red: down)")
+        down = "orange" if view.presenter else "red"
+        st.markdown(f"**How much each weight changed** in {span} (blue: up, {down}: down)")
         chart(weight_change_figure(run, run.parameters[np.searchsorted(run.snapshot_iterations, first)],
                                    run.parameters[-1], view.input_names, view.output_names), view, "step_change")
     with st.expander(f"The maths of iteration {t}: what the next step will do", expanded=True):

@@ -60,13 +60,14 @@ def panel(tool: str, view: View) -> None:
         st.error("Something went wrong in this tool; try other settings.")
 
 
-# Constant CSS, nothing a visitor typed. Presenter mode: larger type everywhere, no Streamlit chrome, no
-# captions (the figure and the lecturer say it).
+# Constant CSS, nothing a visitor typed. Presenter mode: larger type everywhere, no Streamlit chrome (so less
+# padding above), no captions (the figure and the lecturer say it).
 PRESENTER_CSS = """<style>
 html { font-size: 21px; }
 [data-testid='stHeader'], [data-testid='stToolbar'], [data-testid='stDecoration'] { display: none; }
 [data-testid='stMain'] [data-testid='stCaptionContainer'] { display: none; }
-[data-testid='stMetricValue'] { font-size: 2.4rem; }
+[data-testid='stMetricValue'] { font-size: 1.8rem; }
+[data-testid='stMainBlockContainer'] { padding-top: 1rem !important; }
 </style>"""
 
 
