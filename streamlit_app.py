@@ -225,12 +225,13 @@ def training_view(key: tuple, input_names, output_names, presenter: bool) -> Non
 def downloads(key: tuple) -> None:
     run_json, losses, script = cached_downloads(*key)
     with st.container(key="downloads"):
-        left, right, third, _ = st.columns([1, 1, 1, 1])
-        left.download_button("Download run (JSON)", run_json, file_name="nnviz-run.json",
+        st.markdown("**Download**")
+        left, right, third = st.columns(3)
+        left.download_button("Run (JSON)", run_json, file_name="nnviz-run.json",
                              mime="application/json", key="download_json", on_click="ignore")
-        right.download_button("Download loss (CSV)", losses, file_name="nnviz-loss.csv", mime="text/csv",
+        right.download_button("Loss (CSV)", losses, file_name="nnviz-loss.csv", mime="text/csv",
                               key="download_csv", on_click="ignore")
-        third.download_button("Download script (.py)", script, file_name="nnviz_run.py", mime="text/x-python",
+        third.download_button("Script (.py)", script, file_name="nnviz_run.py", mime="text/x-python",
                               key="download_script", on_click="ignore",
                               help="A standalone NumPy script in the tutorial's style that reproduces this run")
 

@@ -247,11 +247,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     layout["xaxis20"] = dict(domain=[pred_x[0], split - 0.005], anchor="y20", side="top", fixedrange=True,
                              )
     layout["yaxis20"] = dict(domain=list(bottom), anchor="x20", autorange="reversed", fixedrange=True,
-                             showticklabels=False)
+                             showticklabels=False, ticks="")
     layout["xaxis21"] = dict(domain=[split + 0.005, pred_x[1]], anchor="y21", side="top", fixedrange=True,
                              )
     layout["yaxis21"] = dict(domain=list(bottom), anchor="x21", autorange="reversed",
-                                 showticklabels=False, fixedrange=True)
+                                 showticklabels=False, fixedrange=True, ticks="")
 
     # Network diagram: edges grouped by sign and width bin (few traces), nodes on top.
     edge_index = len(data)
@@ -281,12 +281,15 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     for _ in range(3):  # room for the outer labels: about 9 px a character plus the circle's radius
         px_per_unit = (net_x[1] - net_x[0]) * PLOT_WIDTH / (len(sizes) - 1 + 2 * pad)
         pad = 0.15 + (20 + 9 * outer) / px_per_unit
-    many = max(sizes) > 12
+    # Circles as large as the tallest layer leaves room for; names inside only while they fit.
+    px_per_neuron = (top[1] - top[0]) * (HEIGHT - 60) / (max(sizes) + 0.4)
+    node_size = min(34.0, 0.85 * px_per_neuron)
+    many = node_size < 24
     data.append(dict(type="scatter", x=node_xy[:, 0].tolist(), y=np.round(node_xy[:, 1], 3).tolist(),
                              mode="markers" if many else "markers+text", text=node_labels,
                              textposition=label_sides,
                              textfont=dict(size=FONT_SIZE), name="neurons",
-                             marker=dict(size=10 if many else 34, color="white",
+                             marker=dict(size=max(6.0, node_size), color="white",
                                          line=dict(color="#333", width=2)),
                              hovertemplate="%{text}<extra></extra>", showlegend=False,
                              xaxis="x2", yaxis="y2"))

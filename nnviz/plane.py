@@ -54,24 +54,34 @@ def boundary(run: TrainingRun, features: Sequence[str], snapshots: Sequence[int]
     Two classes: the output (probability of class 1). More classes: the predicted class
     (argmax). Regression: the output value.
     """
+    return boundary_of(run, features, run.parameters[list(snapshots)], size, domain)
+
+
+def boundary_of(run: TrainingRun, features: Sequence[str], parameters: np.ndarray, size: int = GRID,
+                domain: float = DOMAIN) -> np.ndarray:
+    """As :func:`boundary`, for flat parameter vectors (K, P) or (P,) of ``run``'s network (an edited weight)."""
+    parameters = np.atleast_2d(parameters)
     _, points = grid_points(size, domain)
     inputs = feature_matrix(points, features).astype(np.float32)
-    frames = np.empty((len(snapshots), size, size), dtype=np.float32)
+    frames = np.empty((len(parameters), size, size), dtype=np.float32)
     with np.errstate(all="ignore"):
-        for i, k in enumerate(snapshots):
-            out = _layers(run, inputs, run.parameters[k])[-1]
+        for i, theta in enumerate(parameters):
+            out = _layers(run, inputs, theta)[-1]
             value = np.argmax(out, axis=1) if out.shape[1] > 1 else out[:, 0]
             frames[i] = value.reshape(size, size)
     return frames
 
 
 def neuron_maps(run: TrainingRun, features: Sequence[str], snapshot: int = -1, size: int = 40,
-                domain: float = DOMAIN) -> list[np.ndarray]:
-    """Per layer (hidden layers, then the output), (width, size, size): each neuron's output over the plane."""
+                domain: float = DOMAIN, parameters: np.ndarray | None = None) -> list[np.ndarray]:
+    """Per layer (hidden layers, then the output), (width, size, size): each neuron's output over the plane.
+
+    ``parameters`` (P,): a flat parameter vector to use instead of the snapshot's (an edited weight).
+    """
     _, points = grid_points(size, domain)
     inputs = feature_matrix(points, features).astype(np.float32)
     with np.errstate(all="ignore"):
-        layers = _layers(run, inputs, run.parameters[snapshot])
+        layers = _layers(run, inputs, run.parameters[snapshot] if parameters is None else parameters)
     return [a.T.reshape(a.shape[1], size, size) for a in layers]
 
 

@@ -85,7 +85,7 @@ def test_default_page_has_every_part(default_page):
                                                                      "Solved at"]
     assert block(at, "training_view").get("plotly_chart")
     assert [b.label for b in block(at, "downloads").get("download_button")] == [
-        "Download run (JSON)", "Download loss (CSV)", "Download script (.py)"]
+        "Run (JSON)", "Loss (CSV)", "Script (.py)"]
     names = [t.get("name") for t in spec(at)["data"]]
     assert {"loss", "current", "W1", "W2", "predictions", "neurons"} <= set(names)
     assert len(spec(at)["frames"]) >= 2

@@ -279,7 +279,7 @@ def test_script_download_is_export_script(monkeypatch):
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", remember)
     at = open_app(preset="xor", hidden_width="3", activation="tanh", seed="4")
     assert healthy(at)
-    button = next(b for b in block(at, "downloads").get("download_button") if b.label == "Download script (.py)")
+    button = next(b for b in block(at, "downloads").get("download_button") if b.label == "Script (.py)")
     file_id = next(i for i in saved if i in button.proto.url)
     content, name = saved[file_id]
     xor = nnviz.preset("xor")

@@ -1,0 +1,139 @@
+"""The 2-D playground's run: its settings (from widgets or a link) -> dataset, config, epochs, snapshots.
+
+Settings are a plain dict keyed by :data:`nnviz.planeurl.FIELDS`' names. Training
+is counted in epochs as in TensorFlow Playground: one epoch is as many updates as
+it takes mini-batches to cover the training points once. Training is
+deterministic from ``seed`` (weights and batch order) and ``data_seed`` (the
+points), so "Reset" and a copied link give the same run, bit for bit.
+"""
+from __future__ import annotations
+
+import math
+from typing import Mapping, Optional, Sequence
+
+import numpy as np
+
+from .config import NnvizError, TrainConfig, make_config, run_work
+from .datasets import Dataset, default_options, generate
+from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK
+from .losses import LOSSES
+from .program import forward_many
+from .training import TrainingRun, train
+
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+MAX_WIDTH = 8  # neurons per hidden layer, as in the Playground: a map of each must fit on the page
+MAX_BATCH = 100
+MAX_EPOCHS = 2000
+FRAMES = 100  # epochs drawn as animation frames at most (plus epoch 0)
+MULTI_CLASS = ("gauss", "spiral")  # the datasets that take more than two classes
+
+
+def dataset_from(settings: Mapping) -> Dataset:
+    """The generated points of the settings (``noise`` and ``ratio`` in percent)."""
+    name = settings["dataset"]
+    return generate(name, int(settings["points"]), settings["noise"] / 100, settings["ratio"] / 100,
+                    int(settings["data_seed"]), int(settings["classes"]) if name in MULTI_CLASS else 2)
+
+
+def per_epoch(n_train: int, batch_size: int) -> int:
+    """Updates in one epoch: mini-batches of ``batch_size`` covering ``n_train`` points once."""
+    return max(1, math.ceil(n_train / max(1, min(batch_size, n_train))))
+
+
+def _most_epochs(config: TrainConfig, n_train: int, n_test: int, n_inputs: int, n_outputs: int,
+                 updates: int) -> int:
+    """Most epochs the engine's limits allow (iterations, layers x iterations, the work budget)."""
+    one = config.replace(iterations=updates)
+    work = max(run_work(one, n_train, n_inputs, n_outputs), run_work(one, n_test, n_inputs, n_outputs))
+    most = min(int(LIMITS["iterations"].maximum), MAX_LAYER_STEPS // (len(config.hidden) + 1)) // updates
+    return max(0, min(MAX_EPOCHS, most, MAX_WORK // max(work, 1)))
+
+
+def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
+    """The training configuration: the Playground's choices for the problem, then the settings.
+
+    Raises :class:`NnvizError` naming the setting to change when the data or the epochs exceed the limits.
+    """
+    n_train = int(np.count_nonzero(dataset.train))
+    n_test = len(dataset.train) - n_train
+    rows = int(LIMITS["rows"].maximum)
+    if max(n_train, n_test) > rows:
+        raise NnvizError("points", len(dataset.train),
+                         f"at most {rows} training and {rows} test points: these settings give {n_train} "
+                         f"training and {n_test} test points; use fewer points or a ratio nearer 50%")
+    batch = int(settings["batch_size"])
+    epochs = int(settings["epochs"])
+    updates = per_epoch(n_train, batch)
+    options = default_options(dataset.problem, dataset.classes)
+    options.update(hidden=[int(w) for w in settings["hidden"]], activation=settings["activation"],
+                   learning_rate=float(settings["learning_rate"]), regularization=settings["regularization"],
+                   reg_rate=float(settings["reg_rate"]), batch_size=batch if batch < n_train else None,
+                   seed=int(settings["seed"]), iterations=updates)
+    config = make_config(**options)
+    n_inputs = len(settings["features"])
+    n_outputs = dataset.classes if dataset.classes > 2 else 1
+    most = _most_epochs(config, n_train, n_test, n_inputs, n_outputs, updates)
+    if epochs > most:
+        raise NnvizError("epochs", epochs, f"at most {most} epochs for this data and network ({n_train} training "
+                                           f"points in batches of {min(batch, n_train)}: {updates} updates an "
+                                           "epoch); or fewer points, a larger batch, a smaller network")
+    return config.replace(iterations=epochs * updates)
+
+
+def epoch_schedule(epochs: int, extra: Sequence[int] = ()) -> tuple[int, ...]:
+    """The epochs drawn as frames: every epoch up to :data:`FRAMES`, else evenly spaced, plus ``extra``."""
+    even = np.round(np.linspace(0, epochs, min(epochs, FRAMES) + 1)).astype(int)
+    return tuple(int(e) for e in np.union1d(even, [e for e in extra if 0 <= e <= epochs]))
+
+
+def train_plane(dataset: Dataset, features: Sequence[str], config: TrainConfig,
+                epochs: Sequence[int]) -> TrainingRun:
+    """Train on the training points with the test points evaluated every update; snapshots at ``epochs``."""
+    train_x, train_y, test_x, test_y = dataset.split(features)
+    updates = config.iterations // epochs[-1]  # the schedule ends with the last epoch
+    return train(train_x, train_y, config, snapshot_iterations=[e * updates for e in epochs],
+                 test_inputs=test_x, test_targets=test_y)
+
+
+def parameter_names(run: TrainingRun, names: Sequence[Sequence[str]]) -> list[str]:
+    """A label for every entry of the flat parameter vector: "x1 → h1.1", "bias → y"."""
+    labels = [""] * run.layout.size
+    for l, (w, b) in enumerate(zip(run.layout.weight_slices, run.layout.bias_slices)):
+        fan_in, fan_out = run.layout.shapes[l]
+        for i in range(fan_in):
+            for j in range(fan_out):
+                labels[w.start + i * fan_out + j] = f"{names[l][i]} → {names[l + 1][j]}"
+        if b is not None:
+            for j in range(fan_out):
+                labels[b.start + j] = f"bias → {names[l + 1][j]}"
+    return labels
+
+
+def edited(parameters: np.ndarray, index: int, value: float) -> np.ndarray:
+    """A copy of the flat ``parameters`` (P,) with entry ``index`` set to ``value``."""
+    if not 0 <= index < parameters.shape[-1]:
+        raise NnvizError("weight", index, f"a parameter index from 0 to {parameters.shape[-1] - 1}")
+    if not math.isfinite(value) or abs(value) > 1e3:
+        raise NnvizError("value", value, "a number from -1000 to 1000")
+    out = np.array(parameters, dtype=np.float64)
+    out[index] = value
+    return out
+
+
+def losses_of(run: TrainingRun, parameters: np.ndarray) -> tuple[float, Optional[float]]:
+    """(training loss, test loss or None) of the network with the flat ``parameters`` (P,)."""
+    loss = LOSSES[run.config.loss]
+    with np.errstate(all="ignore"):
+        out = forward_many(run.layout, run.activations, loss, parameters, run.inputs, run.targets)[0][0]
+        train_loss = float(loss.value(out, run.targets))
+        if run.test_inputs is None:
+            return train_loss, None
+        out = forward_many(run.layout, run.activations, loss, parameters, run.test_inputs, run.test_targets)[0][0]
+        return train_loss, float(loss.value(out, run.test_targets))
+
+
+# How features are written on the page.
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1x2": "x₁x₂", "sin_x1": "sin x₁",
+                  "sin_x2": "sin x₂"}

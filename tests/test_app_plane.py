@@ -1,0 +1,283 @@
+"""The plane page (pages/2_Plane.py) driven through streamlit.testing.v1.AppTest: each control changes what it
+should, CSV points load or are refused with a message, the link round-trips and hides controls, an edited weight
+moves the boundary, Step and Reset move the page's epoch."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nnviz import planeurl
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Plane.py")
+
+
+def open_page(**params) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def chart(at: AppTest, key: str) -> dict:
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-" + key)]
+    assert found, f"no chart {key}"
+    return json.loads(found[0].proto.spec)
+
+
+def trace(spec: dict, name: str) -> dict:
+    return next(t for t in spec["data"] if t.get("name") == name)
+
+
+def grid(typed) -> np.ndarray:
+    shape = [int(s) for s in str(typed["shape"]).split(",")]
+    return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=np.dtype(typed["dtype"])).reshape(shape)
+
+
+def config(at: AppTest) -> dict:
+    return json.loads(at.session_state["pl_last_good"][0][3])
+
+
+def settings(at: AppTest) -> dict:
+    return at.session_state["pl_settings"]
+
+
+def healthy(at: AppTest) -> bool:
+    return not at.exception and not at.error
+
+
+def points(at: AppTest, which: str = "training points") -> list:
+    """(x1, x2, colour) of the points drawn."""
+    t = trace(chart(at, "pl_plane_chart"), which)
+    return list(zip(t["x"], t["y"], t["marker"]["color"]))
+
+
+def status(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown if "**Epoch" in m.value)
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_page()
+
+
+def test_default_page_trains_the_circle(default_page):
+    at = default_page
+    assert healthy(at) and not at.warning
+    spec = chart(at, "pl_plane_chart")
+    assert len(spec["frames"]) == 101 and spec["layout"]["sliders"][0]["active"] == 100
+    assert grid(spec["data"][0]["z"]).shape == (100, 100)
+    assert len(points(at)) == 200  # 400 points, half for training
+    assert config(at)["hidden"] == [4, 2] and config(at)["activation"] == "tanh"
+    assert config(at)["learning_rate"] == 0.03 and config(at)["iterations"] == 100 * 20
+    assert "**Epoch 100** of 100" in status(at) and "test loss" in status(at)
+    assert at.query_params["dataset"] == "circle" and at.query_params["hidden"] == "4,2"
+    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == [
+        "pl_plane_chart", "pl_network_chart", "pl_neuron_chart"]
+
+
+def test_dataset_noise_ratio_points_and_regenerate_change_the_data(default_page):
+    at = default_page
+    before = points(at)
+    at.selectbox(key="pl_dataset").set_value("xor").run()
+    assert healthy(at) and settings(at)["dataset"] == "xor" and points(at) != before
+    assert at.query_params["dataset"] == "xor"
+    xor = points(at)
+    at.slider(key="pl_noise").set_value(30).run()
+    assert healthy(at) and points(at) != xor and at.query_params["noise"] == "30"
+    at.slider(key="pl_ratio").set_value(70).run()
+    assert healthy(at) and len(points(at)) == 280 and len(points(at, "test points")) == 120
+    at.slider(key="pl_points").set_value(200).run()
+    assert healthy(at) and len(points(at)) + len(points(at, "test points")) == 200
+    seed, shown = settings(at)["data_seed"], points(at)
+    at.button(key="pl_regenerate").click().run()
+    assert healthy(at) and settings(at)["data_seed"] != seed and points(at) != shown
+    assert at.query_params["data_seed"] == str(settings(at)["data_seed"])
+    assert config(at)["seed"] == 0  # the weights' seed is another one: new data, same starting weights
+
+
+def test_features_change_the_input_width():
+    at = open_page()
+    at.button_group(key="pl_features").set_value(["x1", "x2", "x1^2", "sin_x2"]).run()
+    assert healthy(at) and settings(at)["features"] == ("x1", "x2", "x1^2", "sin_x2")
+    maps = [t["name"] for t in chart(at, "pl_network_chart")["data"] if t["type"] == "heatmap"]
+    assert maps[:4] == ["x₁", "x₂", "x₁²", "sin x₂"] and len(maps) == 4 + 4 + 2 + 1
+    assert at.query_params["features"] == "x1,x2,x1^2,sin_x2"
+    at.button_group(key="pl_features").set_value([]).run()  # no feature: a message, the last run stays
+    assert not at.exception and at.error and "features" in at.error[0].value
+    assert len([t for t in chart(at, "pl_network_chart")["data"] if t["type"] == "heatmap"]) == 11
+
+
+def test_layers_and_neurons_are_added_and_removed():
+    at = open_page()
+    at.button(key="pl_layer_plus").click().run()
+    assert healthy(at) and settings(at)["hidden"] == (4, 2, 2) and config(at)["hidden"] == [4, 2, 2]
+    at.button(key="pl_neuron_plus_0").click().run()
+    at.button(key="pl_neuron_minus_2").click().run()
+    assert healthy(at) and config(at)["hidden"] == [5, 2, 1]
+    layers = [a["text"] for a in chart(at, "pl_network_chart")["layout"]["annotations"] if "Layer" in a["text"]]
+    assert layers == ["<b>Layer 1</b>", "<b>Layer 2</b>", "<b>Layer 3</b>"]
+    assert at.button(key="pl_neuron_minus_2").disabled  # one neuron is the least
+    for _ in range(3):
+        at.button(key="pl_layer_minus").click().run()
+    assert healthy(at) and config(at)["hidden"] == [] and at.query_params["hidden"] == "none"
+    assert at.button(key="pl_layer_minus").disabled
+
+
+def test_network_and_training_controls_reach_the_config():
+    at = open_page()
+    at.selectbox(key="pl_activation").set_value("relu").run()
+    at.select_slider(key="pl_learning_rate").set_value(0.3).run()
+    at.button_group(key="pl_regularization").set_value("l2").run()
+    at.select_slider(key="pl_reg_rate").set_value(0.01).run()
+    at.slider(key="pl_batch_size").set_value(20).run()
+    at.number_input(key="pl_epochs").set_value(30).run()
+    at.number_input(key="pl_seed").set_value(5).run()
+    assert healthy(at)
+    c = config(at)
+    assert (c["activation"], c["learning_rate"], c["regularization"], c["reg_rate"]) == ("relu", 0.3, "l2", 0.01)
+    assert c["batch_size"] == 20 and c["iterations"] == 30 * 10 and c["seed"] == 5
+    assert len(chart(at, "pl_plane_chart")["frames"]) == 31
+    assert at.query_params["learning_rate"] == "0.3" and at.query_params["reg_rate"] == "0.01"
+
+
+def test_problem_switches_to_regression_datasets():
+    at = open_page()
+    at.button_group(key="pl_problem_choice").set_value("regression").run()
+    assert healthy(at) and settings(at)["dataset"] == "plane"
+    assert at.selectbox(key="pl_dataset").options == ["Plane", "Multi-Gaussian"]
+    assert config(at)["loss"] == "mse" and config(at)["output_activation"] == "linear"
+    assert trace(chart(at, "pl_plane_chart"), "training points")["marker"]["cmin"] == -1
+    at.selectbox(key="pl_dataset").set_value("multigauss").run()
+    assert healthy(at) and at.query_params["dataset"] == "multigauss"
+
+
+def test_classes_give_a_softmax_output():
+    at = open_page(dataset="spiral")
+    at.slider(key="pl_classes").set_value(4).run()
+    assert healthy(at) and config(at)["output_activation"] == "softmax" and config(at)["loss"] == "ce"
+    spec = chart(at, "pl_plane_chart")
+    assert set(np.unique(grid(spec["data"][0]["z"]))) <= {0, 1, 2, 3}
+    assert at.toggle(key="pl_discretize").disabled
+
+
+def test_discretize_and_show_test_toggles():
+    at = open_page()
+    assert trace(chart(at, "pl_plane_chart"), "test points")["visible"] == "legendonly"
+    at.toggle(key="pl_show_test").set_value(True).run()
+    at.toggle(key="pl_discretize").set_value(True).run()
+    spec = chart(at, "pl_plane_chart")
+    assert trace(spec, "test points")["visible"] is True
+    assert len({c for _, c in spec["data"][0]["colorscale"]}) == 2
+    assert at.query_params["discretize"] == "1" and at.query_params["show_test"] == "1"
+
+
+CSV = "x1,x2,label\n" + "\n".join(f"{x:.2f},{y:.2f},{int(x * y > 0)}" for x, y in
+                                    np.random.default_rng(3).uniform(-5, 5, (60, 2)))
+
+
+def test_csv_points_load_and_bad_files_are_refused():
+    at = open_page()
+    at.file_uploader(key="pl_csv_file").set_value(("mine.csv", b"x1,x2,label\n1,2,0\n3,oops,1\n", "text/csv")).run()
+    assert not at.exception and settings(at)["dataset"] == "circle"
+    assert any("mine.csv" in e.value and "line 3" in e.value for e in at.error)
+    at.file_uploader(key="pl_csv_file").set_value(("mine.csv", CSV.encode(), "text/csv")).run()
+    assert healthy(at) and settings(at)["dataset"] == "csv"
+    assert len(points(at)) + len(points(at, "test points")) == 60
+    assert "dataset" not in at.query_params  # uploaded points do not travel in a link
+    at.selectbox(key="pl_dataset").set_value("circle").run()
+    assert healthy(at) and len(points(at)) == 200
+
+
+def test_link_reproduces_the_run():
+    wanted = {**planeurl.DEFAULTS, "dataset": "gauss", "classes": 3, "points": 300, "noise": 20, "ratio": 60,
+              "data_seed": 7, "features": ("x1", "x2", "x1x2"), "hidden": (3, 3), "activation": "sigmoid",
+              "learning_rate": 0.1, "regularization": "l1", "reg_rate": 0.003, "batch_size": 12, "epochs": 15,
+              "seed": 4, "discretize": False, "show_test": True}
+    at = open_page(**planeurl.serialize(wanted))
+    assert healthy(at) and not at.warning and settings(at) == wanted
+    assert at.selectbox(key="pl_dataset").value == "gauss" and at.slider(key="pl_classes").value == 3
+    assert at.number_input(key="pl_epochs").value == 15
+    again = open_page(**{k: at.query_params[k] for k in at.query_params})
+    assert settings(again) == wanted
+    a, b = chart(at, "pl_plane_chart"), chart(again, "pl_plane_chart")
+    assert a["frames"][-1]["data"][0]["z"] == b["frames"][-1]["data"][0]["z"]
+    assert trace(a, "training points") == trace(b, "training points")
+
+
+def test_bad_link_values_fall_back_with_a_visible_notice():
+    at = open_page(noise="80", dataset="moons", hidden="4,2")
+    assert not at.exception and not at.error
+    assert at.warning and "noise=80" in at.warning[0].value and "dataset=moons" in at.warning[0].value
+    assert settings(at)["noise"] == 0 and settings(at)["dataset"] == "circle"
+
+
+def test_hide_flags_leave_out_chosen_controls():
+    at = open_page(hide="dataset,features,layers,neurons,step,edit")
+    assert healthy(at)
+    keys = {w.key for w in at.sidebar.selectbox} | {w.key for w in at.sidebar.button_group} | {
+        w.key for w in at.button}
+    assert "pl_dataset" not in keys and "pl_features" not in keys and "pl_layer_plus" not in keys
+    assert "pl_neuron_plus_0" not in keys and "pl_step_one" not in keys and "pl_edit_index" not in {
+        w.key for w in at.selectbox}
+    assert at.slider(key="pl_noise") is not None and at.selectbox(key="pl_activation") is not None
+    assert "**Epoch 100**" in status(at)  # the numbers stay without the buttons
+    assert at.query_params["hide"] == "dataset,features,layers,neurons,step,edit"
+
+
+def test_editing_a_weight_moves_the_boundary():
+    at = open_page()
+    main = grid(chart(at, "pl_plane_chart")["data"][0]["z"])
+    names = at.selectbox(key="pl_edit_index").options
+    bias = names.index("bias → output")
+    at.selectbox(key="pl_edit_index").set_value(bias).run()
+    assert healthy(at) and not [c for c in at.get("plotly_chart") if c.proto.id.endswith("pl_edit_chart")]
+    at.number_input(key="pl_edit_value").set_value(4.0).run()
+    assert healthy(at)
+    edited = grid(chart(at, "pl_edit_chart")["data"][0]["z"])
+    assert np.mean(edited > 127) > np.mean(main > 127)  # a larger output bias: more of the plane is class 1
+    assert [m.label for m in at.metric] == ["Training loss", "Test loss"]
+    assert "with your edited weight" in " ".join(h.value for h in at.subheader)
+    at.button(key="pl_edit_undo").click().run()
+    assert healthy(at) and not [c for c in at.get("plotly_chart") if c.proto.id.endswith("pl_edit_chart")]
+
+
+def test_step_and_reset_move_the_epoch_with_the_same_weights():
+    at = open_page(epochs="150")
+    end = chart(at, "pl_plane_chart")
+    assert end["layout"]["sliders"][0]["active"] == 100 and at.button(key="pl_step_one").disabled
+    at.button(key="pl_reset").click().run()
+    assert healthy(at) and "**Epoch 0** of 150" in status(at)
+    start = chart(at, "pl_plane_chart")
+    assert start["layout"]["sliders"][0]["active"] == 0
+    at.button(key="pl_step_one").click().run()
+    assert healthy(at) and "**Epoch 1** of 150" in status(at)
+    one = chart(at, "pl_plane_chart")
+    labels = [s["label"] for s in one["layout"]["sliders"][0]["steps"]]
+    assert labels[one["layout"]["sliders"][0]["active"]].startswith("Epoch 1 ")
+    assert len(one["frames"]) == 102  # frames every 1.5 epochs, and epoch 1 added
+    at.button(key="pl_step_one").click().run()
+    assert healthy(at) and "**Epoch 2** of 150" in status(at)
+    two = chart(at, "pl_plane_chart")
+    assert len(two["frames"]) == 101  # epoch 2 is on the grid
+    # the same run: epoch 150's boundary is unchanged by the extra snapshot
+    assert two["frames"][-1]["data"][0]["z"] == end["frames"][-1]["data"][0]["z"]
+    at.button(key="pl_reset").click().run()
+    assert chart(at, "pl_plane_chart")["frames"][0]["data"][0]["z"] == start["frames"][0]["data"][0]["z"]
+    at.button(key="pl_end").click().run()
+    assert "**Epoch 150** of 150" in status(at)
+
+
+def test_too_many_epochs_shows_the_engines_message_and_keeps_the_settings():
+    at = open_page()
+    at.slider(key="pl_batch_size").set_value(1).run()
+    at.number_input(key="pl_epochs").set_value(500).run()
+    assert not at.exception and at.error and "epochs: 500 is not allowed" in at.error[0].value
+    assert at.number_input(key="pl_epochs").value == 500  # kept for the user to fix
+    assert any("last run that worked" in i.value for i in at.info)
+    at.number_input(key="pl_epochs").set_value(20).run()
+    assert healthy(at) and config(at)["iterations"] == 20 * 200

@@ -1,0 +1,132 @@
+"""The 2-D playground's pure parts: the URL field table, settings -> dataset/config/epochs, weight editing."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnviz
+from nnviz import plane, planeurl, playground
+
+
+def test_link_round_trip_keeps_every_field():
+    settings = {**planeurl.DEFAULTS, "dataset": "spiral", "classes": 4, "points": 330, "noise": 25, "ratio": 70,
+                "data_seed": 99, "features": ("x1", "sin_x2", "x1x2"), "hidden": (8, 3, 1), "activation": "relu",
+                "learning_rate": 0.003, "regularization": "l2", "reg_rate": 0.01, "batch_size": 17, "epochs": 40,
+                "seed": 12345, "discretize": True, "show_test": True, "hide": ("dataset", "features")}
+    parsed, notices = planeurl.parse(planeurl.serialize(settings))
+    assert notices == [] and parsed == settings
+
+
+def test_no_hidden_layer_travels_as_none():
+    params = planeurl.serialize({**planeurl.DEFAULTS, "hidden": ()})
+    assert params["hidden"] == "none" and "hide" not in params
+    assert planeurl.parse(params)[0]["hidden"] == ()
+
+
+@pytest.mark.parametrize("name, value", [("dataset", "moons"), ("noise", "60"), ("ratio", "5"), ("points", "3"),
+                                         ("features", "x1,x3"), ("hidden", "9,2"), ("hidden", "1,1,1,1,1,1,1"),
+                                         ("learning_rate", "0.05"), ("reg_rate", "abc"), ("activation", "softmax"),
+                                         ("batch_size", "0"), ("epochs", "1e9"), ("seed", "-1"), ("discretize", "maybe")])
+def test_bad_values_fall_back_to_defaults_with_a_notice(name, value):
+    settings, notices = planeurl.parse({name: value, "noise": "20"} if name != "noise" else {name: value})
+    assert settings[name] == planeurl.DEFAULTS[name]
+    assert len(notices) == 1 and notices[0].startswith(f"{name}=")
+    if name != "noise":
+        assert settings["noise"] == 20  # the rest of the link still counts
+
+
+def test_hide_keeps_known_names_and_reports_the_rest():
+    settings, notices = planeurl.parse({"hide": "dataset,bogus,noise,dataset"})
+    assert settings["hide"] == ("dataset", "noise")
+    assert len(notices) == 1 and "bogus" in notices[0]
+
+
+def test_the_other_pages_parameters_are_ignored_quietly():
+    settings, notices = planeurl.parse({"preset": "xor", "table": "0,0:1", "hidden_width": "3", "wat": "1"})
+    assert notices == ["wat=1 (unknown setting)"] and settings == planeurl.DEFAULTS
+
+
+def test_config_follows_the_dataset_and_counts_epochs():
+    settings = {**planeurl.DEFAULTS, "points": 200, "ratio": 50, "batch_size": 7, "epochs": 3}
+    dataset = playground.dataset_from(settings)
+    config = playground.config_for(settings, dataset)
+    assert config.iterations == 3 * 15  # ceil(100 training points / 7)
+    assert config.output_activation == "sigmoid" and config.loss == "bce" and config.hidden == (4, 2)
+    multi = playground.config_for({**settings, "dataset": "spiral", "classes": 3},
+                                  playground.dataset_from({**settings, "dataset": "spiral", "classes": 3}))
+    assert multi.output_activation == "softmax" and multi.loss == "ce"
+    regression = playground.config_for({**settings, "dataset": "plane"},
+                                       playground.dataset_from({**settings, "dataset": "plane"}))
+    assert regression.output_activation == "linear" and regression.loss == "mse"
+    # classes only apply where the generator takes them
+    assert playground.dataset_from({**settings, "dataset": "circle", "classes": 5}).classes == 2
+    big = playground.config_for({**settings, "batch_size": 100}, dataset)
+    assert big.batch_size is None and big.iterations == 3  # a batch of every training point
+
+
+def test_too_many_epochs_or_points_is_an_error_naming_the_setting():
+    settings = {**planeurl.DEFAULTS, "points": 2000, "ratio": 50, "batch_size": 1, "epochs": 100}
+    with pytest.raises(nnviz.NnvizError, match=r"epochs: 100 is not allowed; at most \d+ epochs for this data"):
+        playground.config_for(settings, playground.dataset_from(settings))
+    settings.update(ratio=90, epochs=1)
+    with pytest.raises(nnviz.NnvizError, match="points: 2000 is not allowed; at most 1024 training"):
+        playground.config_for(settings, playground.dataset_from(settings))
+
+
+def test_the_most_epochs_allowed_train():
+    """The largest run the page allows at each corner passes the engine's own checks."""
+    for extra in ({"hidden": (8,) * 6, "batch_size": 1}, {"points": 2000, "batch_size": 1, "hidden": (8, 8)},
+                  {"points": 1000, "batch_size": 50, "hidden": (8, 8, 8)}):
+        settings = {**planeurl.DEFAULTS, **extra, "epochs": playground.MAX_EPOCHS}
+        dataset = playground.dataset_from(settings)
+        with pytest.raises(nnviz.NnvizError) as refused:
+            playground.config_for(settings, dataset)
+        most = int(str(refused.value).split("at most ")[1].split()[0])
+        assert 1 <= most < playground.MAX_EPOCHS
+        config = playground.config_for({**settings, "epochs": most}, dataset)
+        x, y, tx, ty = dataset.split(settings["features"])
+        nnviz.config.check_fit(config, x, y)
+        nnviz.config.check_fit(config, tx, ty)
+        with pytest.raises(nnviz.NnvizError):
+            playground.config_for({**settings, "epochs": most + 1}, dataset)
+
+
+def test_epoch_schedule_every_epoch_or_evenly_spaced_plus_the_one_shown():
+    assert playground.epoch_schedule(5) == (0, 1, 2, 3, 4, 5)
+    long = playground.epoch_schedule(1000)
+    assert len(long) == 101 and long[0] == 0 and long[-1] == 1000
+    assert 7 in playground.epoch_schedule(1000, [7]) and len(playground.epoch_schedule(1000, [7])) == 102
+
+
+def test_training_is_deterministic_and_snapshots_fall_on_epochs():
+    settings = {**planeurl.DEFAULTS, "points": 100, "epochs": 6}
+    dataset = playground.dataset_from(settings)
+    config = playground.config_for(settings, dataset)
+    a = playground.train_plane(dataset, ("x1", "x2"), config, playground.epoch_schedule(6))
+    b = playground.train_plane(dataset, ("x1", "x2"), config, (0, 3, 6))
+    per = config.iterations // 6
+    assert list(a.snapshot_iterations) == [e * per for e in range(7)]
+    np.testing.assert_array_equal(a.parameters[[0, 3, 6]], b.parameters)  # reset/step: bit-identical
+    assert a.test_loss.shape == a.loss.shape
+
+
+def test_parameter_names_and_editing():
+    settings = {**planeurl.DEFAULTS, "points": 100, "epochs": 2}
+    dataset = playground.dataset_from(settings)
+    run = playground.train_plane(dataset, ("x1", "x2"), playground.config_for(settings, dataset), (0, 1, 2))
+    names = playground.parameter_names(run, [["x1", "x2"], ["a", "b", "c", "d"], ["e", "f"], ["y"]])
+    assert len(names) == run.layout.size and names[0] == "x1 → a" and names[1] == "x1 → b"
+    assert names[run.layout.bias_slices[0].start] == "bias → a" and names[-1] == "bias → y"
+    theta = run.parameters[-1]
+    changed = playground.edited(theta, 3, 2.5)
+    assert changed[3] == 2.5 and theta[3] != 2.5 and np.count_nonzero(changed != theta) == 1
+    assert not np.array_equal(plane.boundary_of(run, ("x1", "x2"), changed), plane.boundary(run, ("x1", "x2"), [-1]))
+    np.testing.assert_array_equal(plane.boundary_of(run, ("x1", "x2"), theta), plane.boundary(run, ("x1", "x2"), [-1]))
+    with pytest.raises(nnviz.NnvizError):
+        playground.edited(theta, run.layout.size, 1.0)
+    with pytest.raises(nnviz.NnvizError):
+        playground.edited(theta, 0, float("nan"))
+    train_loss, test_loss = playground.losses_of(run, theta)
+    assert train_loss == pytest.approx(run.final_loss, rel=1e-9) and test_loss > 0
+    maps = plane.neuron_maps(run, ("x1", "x2"), size=20, parameters=changed)
+    assert [m.shape for m in maps] == [(4, 20, 20), (2, 20, 20), (1, 20, 20)]

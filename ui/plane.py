@@ -1,0 +1,487 @@
+"""The 2-D playground page (TensorFlow Playground's view): its controls, charts and the classroom link.
+
+The page's settings live in ``st.session_state.pl_settings`` (a dict keyed by
+:data:`nnviz.planeurl.FIELDS`) and in the URL; every widget key starts with
+``pl_`` so nothing collides with the truth-table page's state. A control that
+the link hides (``hide=``) is not drawn, and its setting keeps the link's value.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from typing import Any, Callable, Optional
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+import nnviz
+from nnviz import planeurl, playground
+from nnviz.datasets import CLASSIFICATION, DOMAIN, REGRESSION, Dataset, load_points_csv
+from nnviz.figures import boundary_figure, network_figure, network_names, neuron_figure, plane_figure
+
+log = logging.getLogger("nnviz.app")
+ss = st.session_state
+
+DATASET_LABELS = {"circle": "Circle", "xor": "XOR", "gauss": "Two Gaussians", "spiral": "Spiral",
+                  "plane": "Plane", "multigauss": "Multi-Gaussian", "csv": "Your CSV points"}
+PROBLEMS = {"classification": CLASSIFICATION, "regression": REGRESSION}
+CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
+
+
+# ---------------------------------------------------------------- state
+
+def start_session() -> None:
+    """Once per visit: the settings from the link (or the defaults), with a notice for each value ignored."""
+    if "pl_settings" in ss:
+        return
+    settings, notices = planeurl.parse(st.query_params.to_dict())
+    ss.pl_settings = settings
+    ss.pl_notices = notices
+    ss.pl_problem = "regression" if settings["dataset"] in REGRESSION else "classification"
+    ss.pl_csv = None  # {"name", "data"} of uploaded points
+    ss.pl_last_good = None
+
+
+def settings() -> dict:
+    return ss.pl_settings
+
+
+def hidden(name: str) -> bool:
+    return name in settings()["hide"]
+
+
+def set_setting(name: str, value: Any) -> None:
+    """Change a setting and its widget (from a callback, before the widgets are drawn)."""
+    settings()[name] = value
+    ss["pl_" + name] = value
+
+
+def control(name: str, widget: Callable, label: str, *args, convert: Callable = lambda v: v, **kwargs):
+    """``widget`` bound to the setting ``name`` (its key ``pl_<name>``); not drawn when the link hides it."""
+    if hidden(name):
+        return settings()[name]
+    key = "pl_" + name
+    if key not in ss:
+        ss[key] = settings()[name]
+    settings()[name] = convert(widget(label, *args, key=key, **kwargs))
+    return settings()[name]
+
+
+# ---------------------------------------------------------------- callbacks
+
+def _problem_changed() -> None:
+    problem = ss.pl_problem_choice or ss.pl_problem
+    ss.pl_problem = ss.pl_problem_choice = problem
+    if settings()["dataset"] != "csv":
+        set_setting("dataset", PROBLEMS[problem][0])
+
+
+def _regenerate() -> None:
+    set_setting("data_seed", random.SystemRandom().randrange(int(nnviz.LIMITS["seed"].maximum) + 1))
+
+
+def _resize(layer: Optional[int], change: int) -> None:
+    """Add (+1) or remove (-1) a hidden layer (``layer`` None) or a neuron of one layer."""
+    widths = list(settings()["hidden"])
+    if layer is None:
+        if change > 0 and len(widths) < nnviz.LIMITS["hidden_layers"].maximum:
+            widths.append(widths[-1] if widths else 2)
+        elif change < 0 and widths:
+            widths.pop()
+    elif 0 <= layer < len(widths):
+        widths[layer] = min(playground.MAX_WIDTH, max(1, widths[layer] + change))
+    settings()["hidden"] = tuple(widths)
+
+
+def _load_csv() -> None:
+    upload = ss.get("pl_csv_file")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        load_points_csv(data, ss.pl_problem, settings()["ratio"] / 100, settings()["data_seed"])
+    except nnviz.NnvizError as error:
+        ss.pl_csv_notice = f"{upload.name}: {error}"
+        return
+    ss.pl_csv = {"name": upload.name, "data": data}
+    set_setting("dataset", "csv")
+
+
+def _step(run_id: str, change: Optional[int]) -> None:
+    """Move the page's epoch: +1, or None for the start (Reset); the end is the epochs setting."""
+    state = ss.get("pl_step")
+    if state is None or state["run"] != run_id:
+        return
+    state["epoch"] = 0 if change is None else min(state["epoch"] + change, settings()["epochs"])
+
+
+def _to_end(run_id: str) -> None:
+    state = ss.get("pl_step")
+    if state is not None and state["run"] == run_id:
+        state["epoch"] = settings()["epochs"]
+
+
+# ---------------------------------------------------------------- sidebar
+
+def sidebar() -> None:
+    """Every setting of the run, in TensorFlow Playground's order: data, features, network, training, view."""
+    bar = st.sidebar
+    bar.markdown("## nnviz · the plane")
+    with bar:
+        data_controls()
+        if not hidden("features"):
+            st.header("Features")
+        control("features", st.pills, "Inputs to the network", list(playground.FEATURE_LABELS),
+                selection_mode="multi", format_func=playground.FEATURE_LABELS.get, convert=tuple,
+                help="What the first layer sees, computed from each point's x₁ and x₂")
+        network_controls()
+        training_controls()
+        if not (hidden("show_test") and hidden("discretize")):
+            st.header("View")
+        control("show_test", st.toggle, "Show test data", help="Test points: diamonds with a dark ring")
+        control("discretize", st.toggle, "Discretize output", disabled=_classes() > 2,
+                help="Paint each side of the boundary in one colour (more classes are always discrete)")
+
+
+def _classes() -> int:
+    s = settings()
+    return int(s["classes"]) if s["dataset"] in playground.MULTI_CLASS else 2
+
+
+def data_controls() -> None:
+    s = settings()
+    st.header("Data")
+    if not hidden("problem"):
+        if "pl_problem_choice" not in ss:
+            ss.pl_problem_choice = ss.pl_problem
+        st.segmented_control("Problem", list(PROBLEMS), key="pl_problem_choice", on_change=_problem_changed,
+                             required=True,
+                             format_func=str.capitalize, help="Classification: classes of points. "
+                             "Regression: a number at each point.")
+    names = list(PROBLEMS[ss.pl_problem]) + (["csv"] if ss.pl_csv else [])
+    if s["dataset"] not in names:
+        set_setting("dataset", names[0])
+    control("dataset", st.selectbox, "Dataset", names, format_func=DATASET_LABELS.get)
+    if s["dataset"] in playground.MULTI_CLASS:
+        control("classes", st.slider, "Classes", int(nnviz.LIMITS["classes"].minimum),
+                int(nnviz.LIMITS["classes"].maximum), help="More than two: a softmax output with cross-entropy")
+    control("ratio", st.slider, "Ratio of training to test data", 10, 90, step=5, format="%d%%")
+    if s["dataset"] != "csv":
+        control("noise", st.slider, "Noise", 0, 50, step=5, format="%d%%")
+        control("points", st.slider, "Points", int(nnviz.LIMITS["points"].minimum),
+                int(nnviz.LIMITS["points"].maximum), step=10)
+    if not hidden("regenerate"):
+        st.button("Regenerate", key="pl_regenerate", on_click=_regenerate, icon=":material/refresh:",
+                  help="New points from a new seed (and a new training/test split)")
+    if not hidden("csv"):
+        csv_loader()
+
+
+@st.fragment
+def csv_loader() -> None:
+    """Choosing a file reruns only this fragment until the points load; then the whole page reruns."""
+    with st.expander("Your own points (CSV)"):
+        st.file_uploader("A CSV file with a header row x1,x2,label", type=["csv"], key="pl_csv_file",
+                         on_change=_load_csv,
+                         help=f"Up to {int(nnviz.LIMITS['points'].maximum)} points; classification labels "
+                              "0, 1, 2, ... (or -1/1), regression labels in [-1, 1]. Points are drawn in "
+                              f"[-{DOMAIN:g}, {DOMAIN:g}]².")
+        if ss.get("pl_csv_notice"):
+            st.error(ss.pop("pl_csv_notice"))
+    if ss.get("pl_csv") and settings()["dataset"] == "csv" and ss.get("pl_csv_shown") != ss.pl_csv["name"]:
+        ss.pl_csv_shown = ss.pl_csv["name"]
+        st.rerun(scope="app")
+
+
+def network_controls() -> None:
+    widths = settings()["hidden"]
+    if not (hidden("layers") and hidden("neurons") and hidden("activation")):
+        st.header("Network")
+    if not hidden("layers"):
+        label, minus, plus = st.columns([3, 1, 1], vertical_alignment="center")
+        label.markdown(f"**{len(widths)} hidden layer{'s' if len(widths) != 1 else ''}**")
+        minus.button("", key="pl_layer_minus", icon=":material/remove:", on_click=_resize, args=(None, -1),
+                     disabled=not widths, help="Remove the last hidden layer")
+        plus.button("", key="pl_layer_plus", icon=":material/add:", on_click=_resize, args=(None, 1),
+                    disabled=len(widths) >= nnviz.LIMITS["hidden_layers"].maximum, help="Add a hidden layer")
+    if not hidden("neurons"):
+        for l, width in enumerate(widths):
+            label, minus, plus = st.columns([3, 1, 1], vertical_alignment="center")
+            label.markdown(f"Layer {l + 1}: {width} neuron{'s' if width != 1 else ''}")
+            minus.button("", key=f"pl_neuron_minus_{l}", icon=":material/remove:", on_click=_resize,
+                         args=(l, -1), disabled=width <= 1, help=f"One neuron less in layer {l + 1}")
+            plus.button("", key=f"pl_neuron_plus_{l}", icon=":material/add:", on_click=_resize, args=(l, 1),
+                        disabled=width >= playground.MAX_WIDTH, help=f"One neuron more in layer {l + 1}")
+    control("activation", st.selectbox, "Activation", list(playground.ACTIVATIONS), help="Of the hidden layers")
+
+
+def training_controls() -> None:
+    names = ("learning_rate", "regularization", "reg_rate", "batch_size", "epochs", "seed")
+    if not all(hidden(n) for n in names):
+        st.header("Training")
+    control("learning_rate", st.select_slider, "Learning rate", list(playground.LEARNING_RATES),
+            format_func=lambda v: f"{v:g}")
+    control("regularization", st.segmented_control, "Regularization", ["none", "l1", "l2"],
+            format_func=lambda v: v.upper() if v != "none" else "None", convert=lambda v: v or "none",
+            required=True)
+    control("reg_rate", st.select_slider, "Regularization rate", list(playground.REG_RATES),
+            format_func=lambda v: f"{v:g}", disabled=settings()["regularization"] == "none")
+    control("batch_size", st.slider, "Batch size", 1, playground.MAX_BATCH,
+            help="Points per update; an epoch is as many updates as it takes to see every training point once")
+    control("epochs", st.number_input, "Epochs", 1, playground.MAX_EPOCHS, step=10,
+            help="How long to train: the timeline of the chart")
+    control("seed", st.number_input, "Seed of the weights", int(nnviz.LIMITS["seed"].minimum),
+            int(nnviz.LIMITS["seed"].maximum), step=1, help="The starting weights and the batch order: the same "
+                                                            "seed gives the same run")
+
+
+# ---------------------------------------------------------------- the run
+
+def data_key() -> str:
+    """Identifies the points: the generator's settings, or the uploaded file with the problem."""
+    s = settings()
+    if s["dataset"] == "csv" and ss.pl_csv:
+        digest = hashlib.sha1(ss.pl_csv["data"]).hexdigest()
+        return json.dumps(["csv", digest, ss.pl_problem, s["ratio"], s["data_seed"]])
+    return json.dumps([s["dataset"], _classes(), s["points"], s["noise"], s["ratio"], s["data_seed"]])
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def cached_dataset(key: str, csv: Optional[bytes]) -> Dataset:
+    kind = json.loads(key)
+    if kind[0] == "csv":
+        return load_points_csv(csv, kind[2], kind[3] / 100, kind[4])
+    name, classes, points, noise, ratio, data_seed = kind
+    return playground.dataset_from(dict(dataset=name, classes=classes, points=points, noise=noise, ratio=ratio,
+                                        data_seed=data_seed))
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Training…")
+def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str,
+               epochs: tuple) -> nnviz.TrainingRun:
+    config = nnviz.make_config(**json.loads(config_json))
+    return playground.train_plane(cached_dataset(key, csv), features, config, epochs)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_plane_figure(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
+                        current: int, discretize: bool, show_test: bool):
+    run = cached_run(key, csv, features, config_json, epochs)
+    per = run.config.iterations // epochs[-1]
+    return plane_figure(run, cached_dataset(key, csv), features, per, current, discretize, show_test)
+
+
+class Page:
+    """The run on the page: the cache key, the dataset, the run, the epoch shown and its snapshot index."""
+
+    def __init__(self, key: tuple, epoch: int):
+        self.key, self.epoch = key, epoch
+        self.dataset = cached_dataset(key[0], key[1])
+        self.run = cached_run(*key)
+        self.snapshot = list(key[4]).index(epoch)
+        self.features = key[2]
+        self.epochs = key[4][-1]
+
+
+def run_id(key: tuple) -> str:
+    """The run without its snapshot schedule: stepping starts over when it changes."""
+    digest = hashlib.sha1(json.dumps([key[0], list(key[2]), key[3]]).encode())
+    if key[1] is not None:
+        digest.update(key[1])
+    return digest.hexdigest()
+
+
+def build() -> Optional[Page]:
+    """Train (cached) for the settings, or show why not and fall back to the last run that worked."""
+    s = settings()
+    try:
+        csv = ss.pl_csv["data"] if s["dataset"] == "csv" and ss.pl_csv else None
+        key0 = data_key()
+        dataset = cached_dataset(key0, csv)
+        features = nnviz.datasets.check_features(s["features"])
+        config = playground.config_for(s, dataset)
+        base = (key0, csv, features, json.dumps(config.as_dict()))
+        rid = run_id((*base, ()))
+        state = ss.get("pl_step")
+        if state is None or state["run"] != rid:
+            state = ss.pl_step = {"run": rid, "epoch": int(s["epochs"])}
+        epoch = min(int(state["epoch"]), int(s["epochs"]))
+        key = (*base, playground.epoch_schedule(int(s["epochs"]), [epoch]))
+        page = Page(key, epoch)
+    except nnviz.NnvizError as error:
+        st.error(str(error))
+        page = None
+    except Exception:  # noqa: BLE001 - the page must never show a traceback
+        log.exception("the plane page failed")
+        st.error("Something went wrong while training this network; try other settings.")
+        page = None
+    if page is not None:
+        ss.pl_last_good = (page.key, page.epoch)
+        return page
+    if ss.pl_last_good is not None:
+        st.info("Showing the last run that worked, until the problem is fixed. Your settings are kept.")
+        return Page(*ss.pl_last_good)
+    return None
+
+
+# ---------------------------------------------------------------- main area
+
+def stepper(page: Page) -> None:
+    """Step one epoch, Reset (the same starting weights), To the end; and where the page's run stands."""
+    run, k = page.run, page.snapshot
+    from nnviz.figures import snapshot_losses
+    train_at, test_at = snapshot_losses(run)
+    words = [f"**Epoch {page.epoch}** of {page.epochs}", f"training loss {train_at[k]:.3f}"]
+    if test_at is not None:
+        words.append(f"test loss {test_at[k]:.3f}")
+    if run.test_inputs is not None and page.dataset.problem == "classification":
+        right = nnviz.training.row_correct(run.test_output_snapshots[k], run.test_targets, run.multiclass)
+        words.append(f"{np.mean(right):.0%} of test points right")
+    with st.container(key="pl_stepper"):
+        if hidden("step"):
+            st.markdown(" · ".join(words))
+            return
+        rid = run_id(page.key[:4] + ((),))
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
+        row.button("Step", key="pl_step_one", icon=":material/skip_next:", on_click=_step, args=(rid, 1),
+                   disabled=page.epoch >= page.epochs, help="Train one epoch more")
+        row.button("Reset", key="pl_reset", icon=":material/replay:", on_click=_step, args=(rid, None),
+                   help="Back to the starting weights: the same seed gives the same run")
+        row.button("End", key="pl_end", icon=":material/last_page:", on_click=_to_end, args=(rid,),
+                   disabled=page.epoch >= page.epochs, help="The trained network")
+        row.markdown(" · ".join(words), width="content")
+    if run.diverged_at is not None:
+        st.warning(f"Training diverged at update {run.diverged_at}: the loss stopped being a number. "
+                   "Try a smaller learning rate.")
+
+
+def plane_chart(page: Page) -> None:
+    s = settings()
+    figure = cached_plane_figure(*page.key, page.snapshot, bool(s["discretize"]), bool(s["show_test"]))
+    with st.container(key="pl_plane"):
+        st.plotly_chart(figure, width="stretch", theme=None, key="pl_plane_chart", config=CHART_CONFIG)
+    outside = int(np.count_nonzero(np.abs(page.dataset.points) > DOMAIN))
+    if outside:
+        st.caption(f"{outside} of your points lie outside the plane drawn ([-{DOMAIN:g}, {DOMAIN:g}]²).")
+
+
+def nodes(page: Page) -> list[tuple[int, int]]:
+    return [(c, i) for c, width in enumerate(page.run.layout.sizes) for i in range(width)]
+
+
+def neurons_view(page: Page, parameters: np.ndarray, edited: bool) -> None:
+    """What every neuron computes: the network of small maps, and the chosen neuron's map large."""
+    if hidden("network"):
+        return
+    names = network_names(page.run, page.features)
+    with st.container(key="pl_network"):
+        st.subheader("What every neuron computes" + (" (with your edited weight)" if edited else ""))
+        options = nodes(page)
+        if ss.get("pl_node") not in options:
+            ss.pl_node = options[-1]
+        left, right = st.columns([3, 2], gap="medium")
+        with right:
+            node = st.selectbox("Show large", options, key="pl_node", format_func=lambda n: names[n[0]][n[1]],
+                                help="Each neuron's output over the plane: blue positive, orange negative")
+            st.plotly_chart(neuron_figure(page.run, page.dataset, page.features, parameters, node),
+                            width="stretch", theme=None, key="pl_neuron_chart", config=CHART_CONFIG)
+        with left:
+            st.plotly_chart(network_figure(page.run, page.features, parameters, node), width="stretch",
+                            theme=None, key="pl_network_chart", config=CHART_CONFIG)
+            st.caption(f"Epoch {page.epoch}. Lines: blue positive, orange negative weights, thicker = stronger; "
+                       "hover a line's middle for its value.")
+
+
+def edit_weight(page: Page) -> tuple[np.ndarray, bool]:
+    """Set one weight or bias by hand; returns (the parameters to show, whether one is edited)."""
+    base = page.run.parameters[page.snapshot]
+    if hidden("edit"):
+        return base, False
+    labels = playground.parameter_names(page.run, network_names(page.run, page.features))
+    with st.container(key="pl_edit"):
+        st.subheader("Edit a weight")
+        pick, value_col, reset_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+        if ss.get("pl_edit_index") not in range(len(labels)):
+            ss.pl_edit_index = 0
+        index = pick.selectbox("Weight or bias", range(len(labels)), key="pl_edit_index", format_func=labels.__getitem__)
+        current = float(np.round(base[index], 4))
+        where = (run_id(page.key[:4] + ((),)), page.epoch, index)
+        if ss.get("pl_edit_for") != where:  # another weight, epoch or run: start from its value
+            ss.pl_edit_for = where
+            ss.pl_edit_value = current
+        value = value_col.number_input("Value", -1000.0, 1000.0, step=0.1, format="%.4f", key="pl_edit_value")
+        reset_col.button("Undo", key="pl_edit_undo", on_click=_undo_edit, args=(current,),
+                         disabled=value == current)
+        if value == current:
+            st.caption(f"At epoch {page.epoch} this weight is {current:g}. Change it to see the boundary move.")
+            return base, False
+        parameters = playground.edited(base, index, float(value))
+        before, after = playground.losses_of(page.run, base), playground.losses_of(page.run, parameters)
+        chart_col, numbers = st.columns([3, 2])
+        with chart_col:
+            fig = boundary_figure(page.run, page.dataset, page.features, parameters,
+                                  bool(settings()["discretize"]), bool(settings()["show_test"]),
+                                  f"<b>Output</b> with {labels[index]} = {value:g}")
+            st.plotly_chart(fig, width="stretch", theme=None, key="pl_edit_chart", config=CHART_CONFIG)
+        with numbers:
+            st.metric("Training loss", f"{after[0]:.3f}", f"{after[0] - before[0]:+.3f}", delta_color="inverse")
+            if after[1] is not None:
+                st.metric("Test loss", f"{after[1]:.3f}", f"{after[1] - before[1]:+.3f}", delta_color="inverse")
+            st.caption(f"Epoch {page.epoch}'s network with {labels[index]} changed from {current:g} to "
+                       f"{value:g}. The chart at the top is unchanged.")
+        return parameters, True
+
+
+def _undo_edit(value: float) -> None:
+    ss.pl_edit_value = value
+
+
+def classroom_link() -> None:
+    """A link to this run with chosen controls hidden, for a lesson."""
+    if hidden("link"):
+        return
+    with st.expander("Classroom link: this run, with controls hidden for a lesson"):
+        chosen = st.multiselect("Hide these controls", planeurl.HIDEABLE, key="pl_link_hide")
+        params = planeurl.serialize({**settings(), "hide": tuple(chosen)})
+        if settings()["dataset"] == "csv":
+            params.pop("dataset")
+            st.caption("Uploaded points are not part of a link: it opens with the default dataset.")
+        base = str(getattr(st.context, "url", "") or "").split("?")[0]
+        st.code(f"{base}?{urlencode(params)}", language=None, wrap_lines=True)
+        st.caption("Everyone who opens it sees the same data, network and run.")
+
+
+def sync_url() -> None:
+    wanted = planeurl.serialize(settings())
+    if settings()["dataset"] == "csv":
+        wanted.pop("dataset")
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+# ---------------------------------------------------------------- the page
+
+def main() -> None:
+    st.set_page_config(page_title="nnviz: the plane", page_icon="🧠", layout="wide")
+    # Constant CSS, nothing a visitor typed: less top padding so the chart fits a 720 px projector.
+    st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-bottom:2rem}"
+                "</style>", unsafe_allow_html=True)
+    start_session()
+    sidebar()
+    if ss.pl_notices:
+        st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.pl_notices))
+    page = build()
+    if page is None:
+        return
+    if ss.pl_last_good == (page.key, page.epoch):
+        sync_url()
+    stepper(page)
+    plane_chart(page)
+    neurons_slot = st.container()  # the neurons come first on the page, but show the edit made below them
+    parameters, edited = edit_weight(page)
+    with neurons_slot:
+        neurons_view(page, parameters, edited)
+    classroom_link()
