@@ -183,7 +183,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     # Weight heatmaps, one per layer, side by side.
     heat_index = len(data)
-    gap = 0.08  # room for the next heatmap's row labels
+    # Room for the next heatmap's row labels, but never more than a third of the panel: deep networks
+    # get narrow gaps and, where labels no longer fit, only the first heatmap labels its rows (each
+    # later heatmap's rows are the previous one's columns).
+    gap = min(0.08, (heat_x[1] - heat_x[0]) / 3 / max(n_layers - 1, 1))
+    row_labels_fit = gap >= 0.05
     span = (heat_x[1] - heat_x[0] - gap * (n_layers - 1)) / n_layers
     cell_w = span * PLOT_WIDTH / max(w.shape[2] for w in weights)
     cell_h = (bottom[1] - bottom[0]) * HEIGHT / (max(w.shape[1] for w in weights) + run.config.bias)
@@ -213,7 +217,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         heat_titles.append(dict(text=f"<b>W{l + 1}</b>", x=x0 + span / 2, y=0.53, xref="paper", yref="paper",
                                 showarrow=False, xanchor="center", font=dict(size=FONT_SIZE + 1)))
         layout[f"yaxis{l + 3}"] = dict(domain=list(bottom), anchor=f"x{l + 3}", autorange="reversed",
-                                           tickfont=dict(size=axis_font))
+                                           tickfont=dict(size=axis_font), showticklabels=row_labels_fit or l == 0)
 
     # Prediction grid: a static part (inputs, targets) and the animated outputs, error, right.
     in_names, out_names = names[0], names[-1]

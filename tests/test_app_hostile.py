@@ -119,8 +119,6 @@ def test_widest_deepest_network_on_the_default_table():
     assert not at.exception, at.exception
 
 
-@pytest.mark.xfail(strict=True, reason="nnviz/figures.py training_figure: 6 hidden layers with 2+ outputs (or 10 "
-                   "inputs) gives a negative x-axis domain, Plotly raises ValueError, the page shows an exception")
 def test_six_hidden_layers_and_two_outputs():
     at = open_app(hidden_layers="6")
     at.number_input(key="n_outputs").set_value(2).run()
