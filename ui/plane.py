@@ -480,8 +480,15 @@ def main() -> None:
         sync_url()
     stepper(page)
     plane_chart(page)
+    inspect(page)
+    classroom_link()
+
+
+@st.fragment
+def inspect(page: Page) -> None:
+    """The neurons and the weight editor, in a fragment: choosing a neuron or editing a weight reruns only
+    this part, so the big animated chart above is not sent again."""
     neurons_slot = st.container()  # the neurons come first on the page, but show the edit made below them
     parameters, edited = edit_weight(page)
     with neurons_slot:
         neurons_view(page, parameters, edited)
-    classroom_link()
