@@ -783,6 +783,8 @@ def _point_traces(dataset, show_test: bool, xaxis="x", yaxis="y") -> list[dict]:
         else:
             marker = dict(color=[CLASS_COLOURS[int(c)] for c in labels])
             label = "class %{customdata}"
+        if dataset.problem == "regression" and symbol == "circle":
+            ring = "#5a5a5a"  # a white ring would vanish where the value, and the plane, are near 0
         marker.update(symbol=symbol, size=8 if symbol == "circle" else 9, line=dict(color=ring, width=1.5))
         traces.append(dict(type="scatter", mode="markers", name=name, x=np.round(dataset.points[rows, 0], 3).tolist(),
                            y=np.round(dataset.points[rows, 1], 3).tolist(), marker=marker,
@@ -872,7 +874,7 @@ def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: 
         xaxis2=dict(domain=[0.62, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False,
                     range=[-0.03 * float(epochs[-1]), 1.03 * float(epochs[-1])], tickfont=dict(size=FONT_SIZE - 1)),
         yaxis2=dict(anchor="x2", gridcolor="#e5e5e5", zeroline=False, range=[0, top * 1.05], title=dict(text="loss"),
-                    tickfont=dict(size=FONT_SIZE - 1)),
+                    tickfont=dict(size=FONT_SIZE - 1), exponentformat="power"),
         annotations=[_title("<b>Output</b> of the network over the plane", 0.0, 1.02),
                      _title("<b>Loss</b> by epoch", 0.62, 1.02)],
         sliders=[dict(active=current, steps=steps, x=0.2, len=0.8, y=-0.13, yanchor="top", pad=dict(t=8),
@@ -886,7 +888,14 @@ def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: 
                                                     transition=dict(duration=0), mode="immediate")]),
                               dict(label="Pause", method="animate",
                                    args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
-                                                      transition=dict(duration=0))])])],
+                                                      transition=dict(duration=0))])]),
+                     # A loss that falls fast at first hides the rest of the curve: a log scale shows it.
+                     dict(type="buttons", direction="left", x=1.0, y=1.02, xanchor="right", yanchor="bottom",
+                          showactive=True, active=0, font=dict(size=FONT_SIZE - 1), pad=dict(r=0, t=0, b=0),
+                          buttons=[dict(label="linear", method="relayout",
+                                        args=[{"yaxis2.type": "linear", "yaxis2.range": [0, top * 1.05], "yaxis2.dtick": None}]),
+                                   dict(label="log", method="relayout",
+                                        args=[{"yaxis2.type": "log", "yaxis2.autorange": True, "yaxis2.dtick": 1}])])],
     )
     return go.Figure(data=data, layout=layout, frames=frames, _validate=False)
 
@@ -927,8 +936,12 @@ def network_layers(run: TrainingRun, features: Sequence[str], parameters: np.nda
     """Per column of the network (features, hidden layers, output): (n, size, size) maps scaled to [-1, 1]."""
     from .plane import feature_maps, neuron_maps
     columns = [display_maps(feature_maps(features, size), "feature")]
-    for maps, kind in zip(neuron_maps(run, features, size=size, parameters=parameters), run.activations):
-        columns.append(display_maps(maps, kind))
+    layers = neuron_maps(run, features, size=size, parameters=parameters)
+    for l, (maps, kind) in enumerate(zip(layers, run.activations)):
+        if l == len(layers) - 1 and kind == "linear":  # a regression output: the boundary's own [-1, 1]
+            columns.append(np.clip(np.nan_to_num(maps), -1, 1))
+        else:
+            columns.append(display_maps(maps, kind))
     return columns
 
 

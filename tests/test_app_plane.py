@@ -74,7 +74,7 @@ def test_default_page_trains_the_circle(default_page):
     assert len(points(at)) == 200  # 400 points, half for training
     assert config(at)["hidden"] == [4, 2] and config(at)["activation"] == "tanh"
     assert config(at)["learning_rate"] == 0.03 and config(at)["iterations"] == 100 * 20
-    assert "**Epoch 100** of 100" in status(at) and "test loss" in status(at)
+    assert "**Epoch 100**/100" in status(at) and "test loss" in status(at)
     assert at.query_params["dataset"] == "circle" and at.query_params["hidden"] == "4,2"
     assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == [
         "pl_plane_chart", "pl_network_chart", "pl_neuron_chart"]
@@ -251,17 +251,17 @@ def test_step_and_reset_move_the_epoch_with_the_same_weights():
     end = chart(at, "pl_plane_chart")
     assert end["layout"]["sliders"][0]["active"] == 100 and at.button(key="pl_step_one").disabled
     at.button(key="pl_reset").click().run()
-    assert healthy(at) and "**Epoch 0** of 150" in status(at)
+    assert healthy(at) and "**Epoch 0**/150" in status(at)
     start = chart(at, "pl_plane_chart")
     assert start["layout"]["sliders"][0]["active"] == 0
     at.button(key="pl_step_one").click().run()
-    assert healthy(at) and "**Epoch 1** of 150" in status(at)
+    assert healthy(at) and "**Epoch 1**/150" in status(at)
     one = chart(at, "pl_plane_chart")
     labels = [s["label"] for s in one["layout"]["sliders"][0]["steps"]]
     assert labels[one["layout"]["sliders"][0]["active"]].startswith("Epoch 1 ")
     assert len(one["frames"]) == 102  # frames every 1.5 epochs, and epoch 1 added
     at.button(key="pl_step_one").click().run()
-    assert healthy(at) and "**Epoch 2** of 150" in status(at)
+    assert healthy(at) and "**Epoch 2**/150" in status(at)
     two = chart(at, "pl_plane_chart")
     assert len(two["frames"]) == 101  # epoch 2 is on the grid
     # the same run: epoch 150's boundary is unchanged by the extra snapshot
@@ -269,7 +269,7 @@ def test_step_and_reset_move_the_epoch_with_the_same_weights():
     at.button(key="pl_reset").click().run()
     assert chart(at, "pl_plane_chart")["frames"][0]["data"][0]["z"] == start["frames"][0]["data"][0]["z"]
     at.button(key="pl_end").click().run()
-    assert "**Epoch 150** of 150" in status(at)
+    assert "**Epoch 150**/150" in status(at)
 
 
 def test_too_many_epochs_shows_the_engines_message_and_keeps_the_settings():

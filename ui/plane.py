@@ -334,12 +334,12 @@ def stepper(page: Page) -> None:
     run, k = page.run, page.snapshot
     from nnviz.figures import snapshot_losses
     train_at, test_at = snapshot_losses(run)
-    words = [f"**Epoch {page.epoch}** of {page.epochs}", f"training loss {train_at[k]:.3f}"]
+    words = [f"**Epoch {page.epoch}**/{page.epochs}", f"training loss {train_at[k]:.3f}"]
     if test_at is not None:
         words.append(f"test loss {test_at[k]:.3f}")
     if run.test_inputs is not None and page.dataset.problem == "classification":
         right = nnviz.training.row_correct(run.test_output_snapshots[k], run.test_targets, run.multiclass)
-        words.append(f"{np.mean(right):.0%} of test points right")
+        words.append(f"test accuracy {np.mean(right):.0%}")
     with st.container(key="pl_stepper"):
         if hidden("step"):
             st.markdown(" · ".join(words))
