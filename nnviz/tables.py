@@ -136,7 +136,7 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
 def _target_count(targets, width: int) -> int:
     try:
         n = int(targets)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
         n = 0
     if isinstance(targets, bool) or n != targets or not 1 <= n < width:
         raise TableError("targets", targets, f"a number of target columns from 1 to {width - 1}")

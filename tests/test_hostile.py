@@ -262,6 +262,7 @@ target_counts = st.one_of(st.integers(-2, 20), st.floats(), st.text(max_size=3),
 @given(csv_bytes, target_counts)
 @example(b"x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", 1)
 @example(b"a,b\n=cmd|' /C calc'!A0,1\n", 1)
+@example(b"0\n0", float("inf"))
 def test_load_csv_loads_or_refuses(data, targets):
     table = trains_or_refuses(nnviz.load_csv, data, targets=targets)
     if isinstance(table, nnviz.Table):
