@@ -10,6 +10,11 @@ prints:
   * bytes: websocket payload received for the default page, per rerun, and the size of the main chart's spec.
 Targets: rerun median <= 0.5 s; default page charts <= 300 KB.
 
+`--load` measures many visitors instead (tests/loaddriver.py's websocket visitors, which speak Streamlit's own
+protocol, so 20 sessions do not need 20 browsers on 2 cores): with 1, 10 and 20 sessions at once, each changing
+seed and hidden width as fast as it is answered, the time from a change to the updated main chart received
+(median, p95), and to the script finished. Targets: median <= 0.5 s alone, <= 2 s with 10 sessions.
+
 `measure_reruns(base_url, sessions=N)` runs N browser sessions at once (one thread, one Playwright and one
 chromium each) so the same numbers can be taken under concurrent load.
 """
@@ -230,12 +235,52 @@ def verdict(ok):
     return "OK " if ok else "OVER"
 
 
+LOAD_TARGETS = {1: 0.5, 10: 2.0}
+
+
+def measure_load(levels=(1, 10, 20), changes=6):
+    """Websocket visitors on one fresh server: {sessions: (chart times, finished times, errors)}."""
+    from loaddriver import concurrent_changes, rss_mb, run_async
+    server = StreamlitServer()
+    out = {}
+    try:
+        server.wait_healthy()
+        run_async(concurrent_changes(server.base_url, 1, 2))  # warm up: imports, first run
+        for n in levels:
+            results = run_async(concurrent_changes(server.base_url, n, changes))
+            flat = [r for session in results for r in session]
+            out[n] = ([r.chart_seconds for r in flat if r.chart_seconds is not None], [r.seconds for r in flat],
+                      sum(len(r.exceptions) + len(r.errors) for r in flat))
+        out["rss_mb"] = rss_mb(server.proc.pid)
+    finally:
+        server.stop()
+    return out
+
+
+def print_load(out, changes):
+    print("nnviz load benchmark (one streamlit server, websocket visitors changing seed and hidden width)")
+    for n, (chart, finished, errors) in ((k, v) for k, v in out.items() if isinstance(k, int)):
+        target = LOAD_TARGETS.get(n)
+        verdict_text = (f" [{verdict(statistics.median(chart) <= target)} target median <= {target} s]"
+                        if target else "")
+        print(f"  {n:2d} session(s) x {changes} changes: change -> chart received median "
+              f"{statistics.median(chart):.2f} s, p95 {percentile(chart, 0.95):.2f} s; -> script finished "
+              f"median {statistics.median(finished):.2f} s, p95 {percentile(finished, 0.95):.2f} s; "
+              f"errors {errors}{verdict_text}")
+    print(f"  server RSS after the load: {out['rss_mb']:.0f} MB")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--load", action="store_true", help="latency with 1, 10 and 20 concurrent sessions")
     ap.add_argument("--changes", type=int, default=15, help="slider changes per session (default 15)")
     ap.add_argument("--sessions", type=int, default=1, help="concurrent browser sessions (default 1)")
     ap.add_argument("--verbose", action="store_true", help="print every slider change")
     args = ap.parse_args(argv)
+    if args.load:
+        changes = min(args.changes, 6)
+        print_load(measure_load(changes=changes), changes)
+        return 0
 
     server, cold = measure_cold_start()
     try:
