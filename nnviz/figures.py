@@ -724,7 +724,7 @@ PALE_SHARE = 0.5  # how much white the plane mixes into a class colour
 LEVELS = 255  # a boundary grid travels as uint8 levels 0..LEVELS
 PLANE_HEIGHT = 520  # with the page's controls, fits a 1280x720 screen
 NETWORK_COL_GAP, NETWORK_ROW_GAP = 1.9, 1.25  # network figure units; a neuron's map is 1 x 1
-NETWORK_WIDTH = 450  # px the network figure gets on the page at 1280 wide (measured), for its height
+NETWORK_WIDTH = 860  # px the network figure gets on the page at 1280 wide (full width), for its height
 NEURON_SCALE = [[0.0, "#f0b84d"], [0.5, "#ffffff"], [1.0, "#4d9bd0"]]  # a neuron's map under the points
 
 
@@ -1010,7 +1010,8 @@ def network_figure(run: TrainingRun, features: Sequence[str], parameters: np.nda
     width_units = (len(columns) - 1) * NETWORK_COL_GAP + 2.6
     height_units = top * 2 + 1.3  # the y range below
     axis = dict(visible=False, fixedrange=True)
-    unit = min(62.0, NETWORK_WIDTH / (width_units + 0.6))  # px per unit when the figure is NETWORK_WIDTH wide
+    # px per unit when the figure is NETWORK_WIDTH wide, and at most 560 px tall
+    unit = min(62.0, NETWORK_WIDTH / (width_units + 0.6), 540 / height_units)
     layout = _base_layout(int(max(240, 20 + unit * height_units)), margin=dict(l=10, r=10, t=10, b=10),
                           xaxis=dict(axis, range=[-2.0, width_units - 2.0 + 0.6]),
                           yaxis=dict(axis, range=[-top - 0.4, top + 0.9], scaleanchor="x", scaleratio=1),

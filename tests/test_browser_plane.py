@@ -78,6 +78,7 @@ def test_page_loads_with_the_boundary_chart(page: Page, app_server):
     assert page.locator(f"{PLANE} .hm image, {PLANE} .heatmaplayer image").count() >= 1  # really drawn
     assert len(page.evaluate(NETWORK_MAPS_JS, NETWORK)) == 2 + 4 + 2 + 1
     expect(page.locator(".st-key-pl_stepper", has_text="Epoch 100")).to_be_visible()
+    expect(page.locator(".st-key-pl_neuron .js-plotly-plot")).to_be_visible()
     assert "dataset=circle" in page.url  # the state is in the link
     assert_no_exception(page)
     shot(page, "loads")

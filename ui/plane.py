@@ -153,7 +153,8 @@ def _classes() -> int:
 
 def data_controls() -> None:
     s = settings()
-    st.header("Data")
+    if not all(hidden(n) for n in ("problem", "dataset", "classes", "ratio", "noise", "points", "regenerate", "csv")):
+        st.header("Data")
     if not hidden("problem"):
         if "pl_problem_choice" not in ss:
             ss.pl_problem_choice = ss.pl_problem
@@ -334,9 +335,9 @@ def stepper(page: Page) -> None:
     run, k = page.run, page.snapshot
     from nnviz.figures import snapshot_losses
     train_at, test_at = snapshot_losses(run)
-    words = [f"**Epoch {page.epoch}**/{page.epochs}", f"training loss {train_at[k]:.3f}"]
+    words = [f"**Epoch {page.epoch}**/{page.epochs}", f"loss: training {train_at[k]:.3f}"]
     if test_at is not None:
-        words.append(f"test loss {test_at[k]:.3f}")
+        words[-1] += f", test {test_at[k]:.3f}"
     if run.test_inputs is not None and page.dataset.problem == "classification":
         right = nnviz.training.row_correct(run.test_output_snapshots[k], run.test_targets, run.multiclass)
         words.append(f"test accuracy {np.mean(right):.0%}")
@@ -372,41 +373,42 @@ def nodes(page: Page) -> list[tuple[int, int]]:
     return [(c, i) for c, width in enumerate(page.run.layout.sizes) for i in range(width)]
 
 
-def neurons_view(page: Page, parameters: np.ndarray, edited: bool) -> None:
-    """What every neuron computes: the network of small maps, and the chosen neuron's map large."""
-    if hidden("network"):
-        return
-    names = network_names(page.run, page.features)
+def network_view(page: Page, parameters: np.ndarray, edited: bool, node: tuple[int, int]) -> None:
+    """What every neuron computes: the network of small maps, full width (six layers of eight must fit)."""
     with st.container(key="pl_network"):
         st.subheader("What every neuron computes" + (" (with your edited weight)" if edited else ""))
-        options = nodes(page)
-        if ss.get("pl_node") not in options:
-            ss.pl_node = options[-1]
-        left, right = st.columns([3, 2], gap="medium")
-        with right:
-            node = st.selectbox("Show large", options, key="pl_node", format_func=lambda n: names[n[0]][n[1]],
-                                help="Each neuron's output over the plane: blue positive, orange negative")
-            st.plotly_chart(neuron_figure(page.run, page.dataset, page.features, parameters, node),
-                            width="stretch", theme=None, key="pl_neuron_chart", config=CHART_CONFIG)
-        with left:
-            st.plotly_chart(network_figure(page.run, page.features, parameters, node), width="stretch",
-                            theme=None, key="pl_network_chart", config=CHART_CONFIG)
-            st.caption(f"Epoch {page.epoch}. Lines: blue positive, orange negative weights, thicker = stronger; "
-                       "hover a line's middle for its value.")
+        st.plotly_chart(network_figure(page.run, page.features, parameters, node), width="stretch",
+                        theme=None, key="pl_network_chart", config=CHART_CONFIG)
+        st.caption(f"Epoch {page.epoch}: each square is a neuron's output over the plane (blue positive, orange "
+                   "negative). Lines: blue positive, orange negative weights, thicker = stronger; hover a line's "
+                   "middle for its value.")
+
+
+def neuron_large(page: Page, parameters: np.ndarray) -> tuple[int, int]:
+    """A select box of every neuron and its map, large, with the training points; returns the neuron."""
+    names = network_names(page.run, page.features)
+    options = nodes(page)
+    if ss.get("pl_node") not in options:
+        ss.pl_node = options[-1]
+    with st.container(key="pl_neuron"):
+        node = st.selectbox("Show a neuron large", options, key="pl_node", format_func=lambda n: names[n[0]][n[1]],
+                            help="Its output over the plane, with the training points; outlined in the network")
+        st.plotly_chart(neuron_figure(page.run, page.dataset, page.features, parameters, node),
+                        width="stretch", theme=None, key="pl_neuron_chart", config=CHART_CONFIG)
+    return node
 
 
 def edit_weight(page: Page) -> tuple[np.ndarray, bool]:
     """Set one weight or bias by hand; returns (the parameters to show, whether one is edited)."""
     base = page.run.parameters[page.snapshot]
-    if hidden("edit"):
-        return base, False
     labels = playground.parameter_names(page.run, network_names(page.run, page.features))
     with st.container(key="pl_edit"):
-        st.subheader("Edit a weight")
-        pick, value_col, reset_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+        st.markdown("**Edit a weight**")
+        pick, value_col, reset_col = st.columns([5, 4, 3], vertical_alignment="bottom")
         if ss.get("pl_edit_index") not in range(len(labels)):
             ss.pl_edit_index = 0
-        index = pick.selectbox("Weight or bias", range(len(labels)), key="pl_edit_index", format_func=labels.__getitem__)
+        index = pick.selectbox("Weight or bias", range(len(labels)), key="pl_edit_index",
+                               format_func=labels.__getitem__)
         current = float(np.round(base[index], 4))
         where = (run_id(page.key[:4] + ((),)), page.epoch, index)
         if ss.get("pl_edit_for") != where:  # another weight, epoch or run: start from its value
@@ -420,18 +422,15 @@ def edit_weight(page: Page) -> tuple[np.ndarray, bool]:
             return base, False
         parameters = playground.edited(base, index, float(value))
         before, after = playground.losses_of(page.run, base), playground.losses_of(page.run, parameters)
-        chart_col, numbers = st.columns([3, 2])
-        with chart_col:
-            fig = boundary_figure(page.run, page.dataset, page.features, parameters,
-                                  bool(settings()["discretize"]), bool(settings()["show_test"]),
-                                  f"<b>Output</b> with {labels[index]} = {value:g}")
-            st.plotly_chart(fig, width="stretch", theme=None, key="pl_edit_chart", config=CHART_CONFIG)
-        with numbers:
-            st.metric("Training loss", f"{after[0]:.3f}", f"{after[0] - before[0]:+.3f}", delta_color="inverse")
-            if after[1] is not None:
-                st.metric("Test loss", f"{after[1]:.3f}", f"{after[1] - before[1]:+.3f}", delta_color="inverse")
-            st.caption(f"Epoch {page.epoch}'s network with {labels[index]} changed from {current:g} to "
-                       f"{value:g}. The chart at the top is unchanged.")
+        train_col, test_col = st.columns(2)
+        train_col.metric("Training loss", f"{after[0]:.3f}", f"{after[0] - before[0]:+.3f}", delta_color="inverse")
+        if after[1] is not None:
+            test_col.metric("Test loss", f"{after[1]:.3f}", f"{after[1] - before[1]:+.3f}", delta_color="inverse")
+        fig = boundary_figure(page.run, page.dataset, page.features, parameters, bool(settings()["discretize"]),
+                              bool(settings()["show_test"]), f"<b>Output</b> with {labels[index]} = {value:g}")
+        st.plotly_chart(fig, width="stretch", theme=None, key="pl_edit_chart", config=CHART_CONFIG)
+        st.caption(f"Epoch {page.epoch}'s network with {labels[index]} changed from {current:g} to {value:g}; "
+                   "the chart at the top is unchanged.")
         return parameters, True
 
 
@@ -488,7 +487,16 @@ def main() -> None:
 def inspect(page: Page) -> None:
     """The neurons and the weight editor, in a fragment: choosing a neuron or editing a weight reruns only
     this part, so the big animated chart above is not sent again."""
-    neurons_slot = st.container()  # the neurons come first on the page, but show the edit made below them
-    parameters, edited = edit_weight(page)
-    with neurons_slot:
-        neurons_view(page, parameters, edited)
+    if hidden("network") and hidden("edit"):
+        return
+    network_slot = st.container()  # drawn last: it shows the edit and the neuron chosen below it
+    left, right = st.columns(2, gap="large") if not (hidden("network") or hidden("edit")) else (st.container(),) * 2
+    parameters, edited = page.run.parameters[page.snapshot], False
+    if not hidden("edit"):
+        with right:
+            parameters, edited = edit_weight(page)
+    if not hidden("network"):
+        with left:
+            node = neuron_large(page, parameters)
+        with network_slot:
+            network_view(page, parameters, edited, node)
