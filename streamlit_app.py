@@ -21,6 +21,7 @@ from nnviz.figures import presenter_style, training_figure
 from nnviz.script import export_script
 from ui.common import View
 from ui.teaching import look_closer, presenter_css
+from nnviz.activations import HIDDEN_ACTIVATIONS
 from nnviz.limits import DECISION_THRESHOLD, LIMITS
 
 log = logging.getLogger("nnviz.app")
@@ -121,7 +122,7 @@ def sidebar_settings() -> dict:
                         int(LIMITS["hidden_layers"].maximum), key="hidden_layers")
     bar.slider("Hidden width", int(LIMITS["hidden_width"].minimum), int(LIMITS["hidden_width"].maximum),
                key="hidden_width", disabled=layers == 0, help="Neurons in each hidden layer")
-    bar.selectbox("Activation", list(nnviz.ACTIVATIONS), key="activation", help="Of the hidden layers")
+    bar.selectbox("Activation", list(HIDDEN_ACTIVATIONS), key="activation", help="Of the hidden layers")
     bar.selectbox("Output activation", list(nnviz.ACTIVATIONS), key="output_activation")
     bar.toggle("Biases", key="bias", help="The tutorial has none: its x3 column of ones acts as a bias")
     bar.header("Training")
@@ -136,7 +137,8 @@ def sidebar_settings() -> dict:
     bar.number_input("Seed", int(LIMITS["seed"].minimum), int(LIMITS["seed"].maximum), step=1, key="seed",
                      help="Picks the starting weights; the same seed gives the same run")
     bar.button("New random seed", key="new_seed", on_click=new_seed)
-    return {field.name: ss[field.name] for field in urlstate.FIELDS}
+    # .get: a field whose widget is drawn elsewhere (the preset) may not be in this session's state yet.
+    return {field.name: ss.get(field.name, urlstate.DEFAULTS[field.name]) for field in urlstate.FIELDS}
 
 
 def make_config(settings: dict) -> nnviz.TrainConfig:

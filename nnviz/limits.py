@@ -65,6 +65,9 @@ MAX_LAYER_STEPS = 7 * 20_000
 # Seed sweeps: networks x rows x parameters x iterations. Slowest at this limit: 1000 networks of 6 hidden
 # layers of one neuron on 4 rows, 11,111 iterations: 1.73 s.
 MAX_SWEEP_WORK = 400_000_000
+# A sweep keeps every network's loss at every iteration: networks x iterations floats (16 MB here),
+# which a cache holds per entry.
+MAX_SWEEP_RECORD = 2_000_000
 
 # Threshold that turns an output into a class: an output is "right" when it is
 # on the same side of it as the target.

@@ -17,7 +17,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, as_function
 from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config, resolve_config
-from .limits import LIMITS, MAX_SWEEP_WORK
+from .limits import LIMITS, MAX_SWEEP_RECORD, MAX_SWEEP_WORK
 from .losses import LOSSES
 from .network import Layout, initial_parameters
 from .optimizers import make_optimizer
@@ -95,6 +95,10 @@ def train_many(inputs: Any, targets: Any, seeds: Optional[Sequence[int]] = None,
         raise NnvizError("networks", len(seeds),
                          f"fewer networks or a smaller run: networks x rows x parameters x iterations = {work:,} "
                          f"exceeds {MAX_SWEEP_WORK:,}")
+    if len(seeds) * config.iterations > MAX_SWEEP_RECORD:
+        raise NnvizError("networks", len(seeds),
+                         f"fewer networks or iterations: networks x iterations = {len(seeds) * config.iterations:,} "
+                         f"exceeds {MAX_SWEEP_RECORD:,}, the loss curves a sweep may keep")
     return _Sweep(config, x, y, layout, seeds).train()
 
 

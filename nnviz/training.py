@@ -193,6 +193,8 @@ def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None,
             raise TableError("test_inputs", f"{test[0].shape[1]} inputs and {test[1].shape[1]} outputs",
                              f"the training table's {x.shape[1]} inputs and {y.shape[1]} outputs")
         check_fit(config, *test)
+        # The test rows cost a forward pass every iteration: the budget counts them with the training rows.
+        check_fit(config, np.vstack([x, test[0]]), np.vstack([y, test[1]]))
     chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
     try:
         return _train(config, x, y, config.iterations, chosen, test)

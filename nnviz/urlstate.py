@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from .config import NnvizError, TrainConfig, check_table
 from .limits import LIMITS
 from .losses import LOSSES
@@ -88,7 +88,7 @@ FIELDS: tuple[Field, ...] = (
     Field("hidden_layers", int(LIMITS["hidden_layers"].default), _whole("hidden_layers")),
     Field("iterations", int(LIMITS["iterations"].default), _whole("iterations")),
     Field("learning_rate", float(LIMITS["learning_rate"].default), _rate, lambda v: f"{v:g}"),
-    Field("activation", _DEFAULTS.activation, _one_of(tuple(ACTIVATIONS))),
+    Field("activation", _DEFAULTS.activation, _one_of(HIDDEN_ACTIVATIONS)),
     Field("output_activation", _DEFAULTS.output_activation, _one_of(tuple(ACTIVATIONS))),
     Field("loss", _DEFAULTS.loss, _one_of(tuple(LOSSES))),
     Field("bias", _DEFAULTS.bias, _flag, lambda v: "1" if v else "0"),

@@ -18,7 +18,7 @@ MAX_SEED_BUTTONS = 30
 
 # ---------------------------------------------------------------- seed sweep
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Training the networks…")
+@st.cache_data(max_entries=8, ttl=3600, show_spinner="Training the networks…")
 def cached_sweep(config_text: str, inputs: np.ndarray, targets: np.ndarray, networks: int) -> nnviz.SweepRun:
     """``networks`` networks of one configuration, seeds 0 to networks - 1, in one vectorized pass."""
     return nnviz.train_many(inputs, targets, networks=networks,
