@@ -281,3 +281,15 @@ def test_too_many_epochs_shows_the_engines_message_and_keeps_the_settings():
     assert any("last run that worked" in i.value for i in at.info)
     at.number_input(key="pl_epochs").set_value(20).run()
     assert healthy(at) and config(at)["iterations"] == 20 * 200
+
+
+def test_a_failing_part_shows_a_message_not_a_traceback(monkeypatch):
+    import ui.plane
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(ui.plane, "network_figure", broken)
+    at = open_page()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Something went wrong in this part of the page; try other settings."]
+    assert chart(at, "pl_plane_chart")  # the rest of the page is there

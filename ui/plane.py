@@ -477,18 +477,32 @@ def main() -> None:
         return
     if ss.pl_last_good == (page.key, page.epoch):
         sync_url()
-    stepper(page)
-    plane_chart(page)
+    safely(stepper, page)
+    safely(plane_chart, page)
     inspect(page)
-    classroom_link()
+    safely(classroom_link)
+
+
+def safely(part: Callable, *args) -> None:
+    """Draw a part of the page; an engine error is its message, anything else is logged, never a traceback."""
+    try:
+        part(*args)
+    except nnviz.NnvizError as error:
+        st.error(str(error))
+    except Exception:  # noqa: BLE001 - the page must never show a traceback
+        log.exception("the plane page's %s failed", part.__name__)
+        st.error("Something went wrong in this part of the page; try other settings.")
 
 
 @st.fragment
 def inspect(page: Page) -> None:
     """The neurons and the weight editor, in a fragment: choosing a neuron or editing a weight reruns only
     this part, so the big animated chart above is not sent again."""
-    if hidden("network") and hidden("edit"):
-        return
+    if not (hidden("network") and hidden("edit")):
+        safely(_inspect, page)
+
+
+def _inspect(page: Page) -> None:
     network_slot = st.container()  # drawn last: it shows the edit and the neuron chosen below it
     left, right = st.columns(2, gap="large") if not (hidden("network") or hidden("edit")) else (st.container(),) * 2
     parameters, edited = page.run.parameters[page.snapshot], False
