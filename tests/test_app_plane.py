@@ -293,3 +293,17 @@ def test_a_failing_part_shows_a_message_not_a_traceback(monkeypatch):
     assert not at.exception
     assert [e.value for e in at.error] == ["Something went wrong in this part of the page; try other settings."]
     assert chart(at, "pl_plane_chart")  # the rest of the page is there
+
+
+def test_classroom_link_builder_writes_a_link_with_hide_flags():
+    at = open_page(dataset="xor")
+    at.multiselect(key="pl_link_hide").set_value(["dataset", "features"]).run()
+    assert healthy(at)
+    link = at.code[0].value
+    assert "dataset=xor" in link and "hide=dataset%2Cfeatures" in link
+    assert "hide" not in at.query_params  # the teacher's own page keeps every control
+    from urllib.parse import parse_qsl
+    params = dict(parse_qsl(link.split("?", 1)[1]))
+    lesson = open_page(**params)
+    assert healthy(lesson) and lesson.session_state["pl_settings"]["hide"] == ("dataset", "features")
+    assert not [w for w in lesson.sidebar.selectbox if w.key == "pl_dataset"]
