@@ -14,7 +14,8 @@ from . import playground
 from .config import NnvizError, parse_hidden
 from .datasets import DEFAULT_FEATURES, GENERATORS, check_features
 from .limits import LIMITS
-from .urlstate import FIELDS as MAIN_FIELDS, TABLE_PARAMS, Field, _flag, _one_of, _short, _whole
+from .urlstate import FIELDS as MAIN_FIELDS
+from .urlstate import TABLE_PARAMS, Field, _flag, _one_of, _short, _whole
 
 # Controls a lesson link can hide, by the name used in ``hide=``.
 HIDEABLE = ("problem", "dataset", "classes", "points", "noise", "ratio", "regenerate", "csv", "features",

@@ -8,9 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from conftest import wait_idle
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,17 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from nnviz import planeurl, plane, playground
-from nnviz.figures import (CLASS_COLOURS, LEVELS, boundary_figure, boundary_levels, network_figure,
-                           network_names, neuron_figure, plane_figure)
+from nnviz import plane, planeurl, playground
+from nnviz.figures import (
+    CLASS_COLOURS,
+    LEVELS,
+    boundary_figure,
+    boundary_levels,
+    network_figure,
+    network_names,
+    neuron_figure,
+    plane_figure,
+)
 
 FEATURES = ("x1", "x2")
 
