@@ -304,4 +304,8 @@ def main() -> None:
         downloads(key)
 
 
-main()
+# Two views of the same engine; the plane's page lives in pages/ (its UI in ui/plane.py).
+st.navigation([
+    st.Page(main, title="Truth table", icon=":material/table_chart:", default=True),
+    st.Page("pages/2_Plane.py", title="2-D playground", icon=":material/scatter_plot:", url_path="Plane"),
+]).run()
