@@ -27,6 +27,7 @@ STATE_JS = """(sel) => {
   const gd = document.querySelector(sel);
   if (!gd || !gd._fullData || !gd._fullLayout || !gd._fullData.length) return null;
   const z = gd._fullData[0].z;
+  if (!z || !z.length || !gd._fullLayout.sliders || !gd._transitionData) return null;  // mid-redraw
   let sum = 0; for (const row of z) for (const v of row) sum += v;
   const byName = Object.fromEntries(gd._fullData.map(t => [t.name, t]));
   const pts = byName['training points'];
@@ -86,7 +87,7 @@ def test_page_loads_with_the_boundary_chart(page: Page, app_server):
 def test_a_feature_toggle_reshapes_the_network_and_the_boundary(page: Page, app_server):
     before = open_plane(page, app_server + "/Plane")
     page.locator(SIDEBAR).get_by_role("button", name="x₁²").click()
-    page.wait_for_function(f"() => ({NETWORK_MAPS_JS})({NETWORK!r}).length === 3 + 4 + 2 + 1", timeout=TIMEOUT)
+    page.wait_for_function(f"() => (({NETWORK_MAPS_JS})({NETWORK!r}) || []).length === 3 + 4 + 2 + 1", timeout=TIMEOUT)
     after = wait_state(page, "(s, old) => s.sum !== old", before["sum"])
     wait_idle(page, TIMEOUT)
     assert page.evaluate(NETWORK_MAPS_JS, NETWORK)[:3] == ["x₁", "x₂", "x₁²"]
