@@ -168,7 +168,7 @@ def plane_chart(page: Page) -> None:
         st.plotly_chart(figure, width="stretch", theme=None, key="pl_plane_chart", config=CHART_CONFIG)
     outside = int(np.count_nonzero(np.abs(page.dataset.points) > DOMAIN))
     if outside:
-        st.caption(f"{outside} of your points lie outside the plane drawn ([-{DOMAIN:g}, {DOMAIN:g}]²).")
+        st.caption(f"{outside} of the points lie outside the plane drawn ([-{DOMAIN:g}, {DOMAIN:g}]²).")
 
 
 def nodes(page: Page) -> list[tuple[int, int]]:
