@@ -15,7 +15,7 @@ from .config import NnvizError, parse_hidden
 from .datasets import DEFAULT_FEATURES, GENERATORS, check_features
 from .limits import LIMITS
 from .urlstate import FIELDS as MAIN_FIELDS
-from .urlstate import TABLE_PARAMS, Field, _flag, _one_of, _short, _whole
+from .urlstate import TABLE_PARAMS, Field, _flag, _one_of, _short, _whole, parse_fields
 
 # Controls a lesson link can hide, by the name used in ``hide=``.
 HIDEABLE = ("problem", "dataset", "classes", "points", "noise", "ratio", "regenerate", "csv", "features",
@@ -105,23 +105,12 @@ _OTHER_PAGE = {f.name for f in MAIN_FIELDS} | set(TABLE_PARAMS)
 
 def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     """(settings, notices): every field parsed or its default; a notice for each value ignored."""
-    settings = dict(DEFAULTS)
-    notices = []
-    for field in FIELDS:
-        if field.name in params:
-            text = str(params[field.name])
-            try:
-                settings[field.name] = field.parse(text)
-            except (ValueError, TypeError, OverflowError) as error:
-                reason = str(error) if "could not convert" not in str(error) else "a number"
-                notices.append(f"{field.name}={_short(text)} (expected {reason})")
+    settings, notices = parse_fields(FIELDS, params, ignore={"hide"} | _OTHER_PAGE)
     if "hide" in params:  # one unknown name does not cancel the others
         settings["hide"], unknown = _split_hide(str(params["hide"]))
         notices = [n for n in notices if not n.startswith("hide=")]
         if unknown:
             notices.append(f"hide={_short(','.join(unknown))} (expected names of controls: {', '.join(HIDEABLE)})")
-    for name in sorted(set(params) - {f.name for f in FIELDS} - _OTHER_PAGE):
-        notices.append(f"{name}={_short(str(params[name]))} (unknown setting)")
     return settings, notices
 
 

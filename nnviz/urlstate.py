@@ -107,19 +107,7 @@ def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], Optional[Table], l
     Every field of :data:`FIELDS` is in the settings: parsed, or the default.
     ``notices`` name each parameter that was ignored and why.
     """
-    settings = dict(DEFAULTS)
-    notices = []
-    for field in FIELDS:
-        if field.name not in params:
-            continue
-        text = str(params[field.name])
-        try:
-            settings[field.name] = field.parse(text)
-        except (ValueError, TypeError, OverflowError) as error:
-            reason = str(error) if "could not convert" not in str(error) else "a number"
-            notices.append(f"{field.name}={_short(text)} (expected {reason})")
-    for name in sorted(set(params) - {f.name for f in FIELDS} - set(TABLE_PARAMS)):
-        notices.append(f"{name}={_short(str(params[name]))} (unknown setting)")
+    settings, notices = parse_fields(FIELDS, params, ignore=set(TABLE_PARAMS))
     table = None
     if "table" in params:
         try:
@@ -184,6 +172,25 @@ def parse_table(text: str, names: Optional[str] = None) -> Table:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def parse_fields(fields: tuple[Field, ...], params: Mapping[str, str], ignore=frozenset()):
+    """(settings, notices) from a table of fields: each parsed or its default, a notice for each value
+    ignored and for each parameter that is neither a field nor in ``ignore``."""
+    settings = {f.name: f.default for f in fields}
+    notices = []
+    for field in fields:
+        if field.name not in params:
+            continue
+        text = str(params[field.name])
+        try:
+            settings[field.name] = field.parse(text)
+        except (ValueError, TypeError, OverflowError) as error:
+            reason = str(error) if "could not convert" not in str(error) else "a number"
+            notices.append(f"{field.name}={_short(text)} (expected {reason})")
+    for name in sorted(set(params) - {f.name for f in fields} - set(ignore)):
+        notices.append(f"{name}={_short(str(params[name]))} (unknown setting)")
+    return settings, notices
 
 
 def _short(text: str) -> str:
