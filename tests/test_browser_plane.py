@@ -4,21 +4,19 @@ flag hides a control. Screenshots of each test's end state go to /tmp/nnviz-shot
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from conftest import wait_idle
+from test_browser import assert_no_exception
+from test_browser import shot as screenshot
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(os.environ.get("NNVIZ_SHOTS", "/tmp/nnviz-shots"))
 TIMEOUT = 90_000  # ms; 2 cores shared with other work
 PLANE = ".st-key-pl_plane .js-plotly-plot"
 NETWORK = ".st-key-pl_network .js-plotly-plot"
 SIDEBAR = '[data-testid="stSidebar"]'
-EXCEPTION = '[data-testid="stException"]'
 
 expect.set_options(timeout=30_000)
 
@@ -58,15 +56,8 @@ def open_plane(page: Page, url: str) -> dict:
     return result
 
 
-def assert_no_exception(page: Page) -> None:
-    exc = page.locator(EXCEPTION)
-    if exc.count():
-        pytest.fail("exception box on the page:\n" + "\n---\n".join(exc.all_inner_texts()))
-
-
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"plane_{name}.png"), full_page=True)
+    screenshot(page, f"plane_{name}")
 
 
 def test_page_loads_with_the_boundary_chart(page: Page, app_server):
