@@ -33,6 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, IDLE_SELECTOR, StreamlitServer  # noqa: E402
+from loaddriver import W1_SHAPE_JS  # noqa: E402  the shape of the main chart's W1 heatmap, or null
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 RERUN_TARGET_S = 0.5
@@ -40,15 +41,6 @@ PAGE_BYTES_TARGET = 300 * 1024
 PLOT = ".st-key-training_view .js-plotly-plot"
 TIMEOUT_MS = 120_000
 VIEWPORT = {"width": 1400, "height": 2400}
-
-# Shape of the W1 heatmap of the main chart, or null while it is not drawn.
-W1_SHAPE_JS = """(sel) => {
-  const gd = document.querySelector(sel);
-  if (!gd || !gd._fullData) return null;
-  const t = gd._fullData.find(t => t.name === 'W1');
-  if (!t || !t.z || !t.z.length) return null;
-  return [t.z.length, t.z[0].length];
-}"""
 
 # Size of the main chart's figure as JSON (typed arrays as plain lists), data + layout + frames.
 SPEC_SIZE_JS = """(sel) => {

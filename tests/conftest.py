@@ -158,17 +158,25 @@ class StreamlitServer:
             pass
 
 
-@pytest.fixture(scope="session")
-def app_server():
-    """Base URL of a live `streamlit run streamlit_app.py` started from the repo root."""
+def live_server():
+    """A started, healthy StreamlitServer for a fixture to yield (fails the test with its output otherwise);
+    the caller stops it."""
     if not APP_FILE.exists():
         pytest.fail(f"{APP_FILE} does not exist", pytrace=False)
     server = StreamlitServer()
     try:
-        try:
-            server.wait_healthy()
-        except RuntimeError as exc:
-            pytest.fail(str(exc), pytrace=False)
+        server.wait_healthy()
+    except RuntimeError as exc:
+        server.stop()
+        pytest.fail(str(exc), pytrace=False)
+    return server
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Base URL of a live `streamlit run streamlit_app.py` started from the repo root."""
+    server = live_server()
+    try:
         yield server.base_url
     finally:
         server.stop()

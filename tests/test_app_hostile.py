@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from nnviz import urlstate
 from nnviz.limits import LIMITS
 
-from test_app import APP, config, edit_table, open_app, predictions
+from test_app import config, edit_table, open_app, predictions
 
 LONG = "9" * 5000
 

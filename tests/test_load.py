@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import StreamlitServer
+from conftest import live_server
 from loaddriver import many_visitors, rss_mb, run_async, soak
 
 pytestmark = pytest.mark.browser
@@ -21,12 +21,8 @@ SOAK_RERUNS = 500
 
 @pytest.fixture(scope="module")
 def server():
-    s = StreamlitServer()
+    s = live_server()
     try:
-        try:
-            s.wait_healthy()
-        except RuntimeError as exc:
-            pytest.fail(str(exc), pytrace=False)
         yield s
     finally:
         s.stop()
