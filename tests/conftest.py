@@ -192,3 +192,36 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     still read ``notRunning`` for a moment.
     """
     page.wait_for_selector(IDLE_SELECTOR, state="attached", timeout=timeout)
+
+
+# Blank paints during playback. Plotly's two-pass `animate` once redrew only a frame's scatter traces and
+# dropped the layers of every other subplot until the full redraw came back 40-240 ms later: heatmaps went
+# white on every frame. `paint_sampler` samples every requestAnimationFrame of a figure: in each paint,
+# every subplot that had marks at rest must still have them. Call `mark_rest(page, selector)` while the
+# figure is still, start playback, then `sample_paints(page, selector, ms)`.
+MARKS_JS = """(gd) => Array.from(gd.querySelectorAll('.cartesianlayer > .subplot')).map(
+  s => s.querySelectorAll('image, path.point, path.js-line, path.js-fill, g.bars path, text').length)"""
+
+
+def mark_rest(page, selector: str) -> list[int]:
+    """Marks per subplot of the figure at ``selector`` now (call it while the figure is at rest)."""
+    return page.evaluate(f"""(sel) => {{ const gd = document.querySelector(sel);
+        window.__nnvizRest = ({MARKS_JS})(gd); return window.__nnvizRest; }}""", selector)
+
+
+def sample_paints(page, selector: str, ms: int = 4000) -> dict:
+    """Sample every paint for ``ms``: paints, blank paints (a subplot with marks at rest has none), and the
+    slider's active step at each paint."""
+    return page.evaluate(f"""([sel, ms]) => new Promise(resolve => {{
+        const rest = window.__nnvizRest, t0 = performance.now(), blank = [], active = [];
+        const tick = () => {{
+          const gd = document.querySelector(sel);
+          const now = gd ? ({MARKS_JS})(gd) : [];
+          if (rest.some((n, i) => n > 0 && !(now[i] > 0))) blank.push(Math.round(performance.now() - t0));
+          const slider = gd && gd._fullLayout && (gd._fullLayout.sliders || [])[0];
+          active.push(slider ? slider.active : null);
+          if (performance.now() - t0 < ms) requestAnimationFrame(tick);
+          else resolve({{paints: active.length, blank, active, rest, now}});
+        }};
+        requestAnimationFrame(tick);
+    }})""", [selector, ms])

@@ -1,7 +1,6 @@
 """The figure builders, asserted on fig.data / fig.layout / fig.frames without rendering."""
 from __future__ import annotations
 
-import ast
 import pathlib
 
 import numpy as np
@@ -169,15 +168,3 @@ def test_diverged_run_still_draws():
                       iterations=200)
     fig = training_figure(run)
     assert fig.frames and len(fig.to_json()) > 0
-
-
-def test_only_figures_imports_plotly_and_nothing_imports_streamlit():
-    for path in (ROOT / "nnviz").glob("*.py"):
-        tree = ast.parse(path.read_text())
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                    for alias in node.names}
-        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                     if isinstance(node, ast.ImportFrom) and node.module}
-        assert "streamlit" not in imported, path.name
-        if path.name != "figures.py":
-            assert "plotly" not in imported, path.name

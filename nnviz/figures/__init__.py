@@ -1,0 +1,88 @@
+"""Plotly figures of a training run: pure functions, ``run -> figure``.
+
+The only part of nnviz that imports plotly; one module per view.
+"""
+from .network import (  # noqa: F401
+    edge_groups,
+    frame_indices,
+    neuron_names,
+    node_positions,
+    weight_range,
+)
+from .plane import (  # noqa: F401
+    CLASS_COLOURS,
+    LEVELS,
+    NETWORK_COL_GAP,
+    NETWORK_ROW_GAP,
+    NETWORK_WIDTH,
+    NEURON_SCALE,
+    PALE_SHARE,
+    PLANE_HEIGHT,
+    PLANE_NEGATIVE,
+    PLANE_POSITIVE,
+    PLANE_SCALE,
+    PLANE_STEPS,
+    POINT_SCALE,
+    boundary_figure,
+    boundary_levels,
+    boundary_range,
+    display_maps,
+    network_figure,
+    network_layers,
+    network_names,
+    neuron_figure,
+    plane_figure,
+    snapshot_losses,
+)
+from .presenter import (  # noqa: F401
+    PRESENTER_FONT_STEP,
+    PRESENTER_NEGATIVE,
+    PRESENTER_POSITIVE,
+    PRESENTER_RIGHT,
+    PRESENTER_WRONG,
+    presenter_style,
+)
+from .style import (  # noqa: F401
+    A_COLOUR,
+    B_COLOUR,
+    BAND_COLOUR,
+    BIAS_ROW,
+    CHANGE_SHOWN,
+    DIVERGED_COLOUR,
+    EDGE_BINS,
+    EDGE_WIDTHS,
+    FAILED_COLOUR,
+    FONT_SIZE,
+    FRAME_BUDGET,
+    GRADCHECK_RANGE,
+    HEIGHT,
+    LEARNED_COLOUR,
+    MAX_EDGES,
+    MAX_FRAMES,
+    MAX_LOSS_POINTS,
+    MAX_PREDICTION_ROWS,
+    MIN_CELL,
+    NEGATIVE,
+    PLOT_WIDTH,
+    POSITIVE,
+    RIGHT_COLOUR,
+    TOOL_HEIGHT,
+    WEIGHT_DECIMALS,
+    WEIGHT_SCALE,
+    WRONG_COLOUR,
+    row_labels,
+)
+from .teaching import (  # noqa: F401
+    compare_figure,
+    final_loss_histogram,
+    gradient_check_figure,
+    health_figure,
+    hidden_space_figure,
+    hidden_units_figure,
+    sweep_band,
+    sweep_figure,
+    weight_change_figure,
+)
+from .training import (  # noqa: F401
+    training_figure,
+)

@@ -1,0 +1,131 @@
+"""Shared sizes, colours and small helpers of every figure."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+MAX_FRAMES = 50
+
+
+FRAME_BUDGET = 40_000  # numbers sent in all frames together, about 250 KB of JSON
+
+
+MAX_PREDICTION_ROWS = 16  # a projector shows no more; the full table is below the chart
+
+
+MAX_EDGES = 160  # strongest connections drawn per frame in big networks
+
+
+MAX_LOSS_POINTS = 800
+
+
+WEIGHT_DECIMALS = 3
+
+
+EDGE_BINS = (0.25, 0.5, 0.75)  # |w| / max|w| thresholds between the four line widths
+
+
+EDGE_WIDTHS = (1.0, 2.5, 4.5, 7.0)
+
+
+POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red -
+
+
+FONT_SIZE = 15
+
+
+HEIGHT = 560  # fits a 1280x720 projector screen under the page heading
+
+
+PLOT_WIDTH = 850  # px the chart gets beside the sidebar at 1280 wide, for sizing text
+
+
+MIN_CELL = (44, 22)  # px a cell needs to show its value
+
+
+BIAS_ROW = "bias"  # the heatmap row of a layer's biases
+
+
+# Categories of the prediction grid's colour: a row right, a row wrong.
+RIGHT_COLOUR, WRONG_COLOUR = "#c7e9c0", "#fcbba1"
+
+
+# Negative red, zero white, positive blue: the same colours as the network's edges.
+WEIGHT_SCALE = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _cell(value: float) -> str:
+    """A table value as written: 1 not 1.00, 0.25 as is."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.3g}"
+
+
+def _sig(value: float) -> Optional[float]:
+    return float(f"{value:.4g}") if np.isfinite(value) else None
+
+
+def _lean(traces: list[dict]) -> list[dict]:
+    """Frame traces carry only what changes: data arrays, not styling already in the base trace."""
+    keep = {"scatter": ("x", "y"), "heatmap": ("z", "text")}
+    return [{"type": t["type"], **{k: t[k] for k in keep[t["type"]] if k in t}} for t in traces]
+
+
+TOOL_HEIGHT = 380
+
+
+A_COLOUR, B_COLOUR = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion: apart for every colour vision
+
+
+LEARNED_COLOUR, FAILED_COLOUR, DIVERGED_COLOUR = "#0072B2", "#E69F00", "#7f7f7f"
+
+
+BAND_COLOUR = "rgba(0, 114, 178, 0.2)"
+
+
+CHANGE_SHOWN = 12  # cells per side up to which heatmap cells carry their value
+
+
+# Gradient check: light to dark blue below the pass threshold, orange to red above it.
+GRADCHECK_RANGE = (-12.0, 0.0)  # log10 of the relative error shown
+
+
+def _base_layout(height: int = TOOL_HEIGHT, **extra) -> dict:
+    layout = dict(height=height, autosize=True, showlegend=False, plot_bgcolor="white", paper_bgcolor="white",
+                  font=dict(size=FONT_SIZE, color="#111418"), margin=dict(l=70, r=20, t=50, b=50))
+    layout.update(extra)
+    return layout
+
+
+def _title(text: str, x: float = 0.0, y: float = 1.0) -> dict:
+    return dict(text=text, x=x, y=y, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                yanchor="bottom", font=dict(size=FONT_SIZE + 1))
+
+
+def _corner_legend(right: float) -> dict:
+    """A legend in the top right corner of a panel that ends at ``right`` (paper x)."""
+    return dict(x=right, xanchor="right", y=1.0, yanchor="top", bgcolor="rgba(255,255,255,0.85)",
+                font=dict(size=FONT_SIZE - 1))
+
+
+def _thin(n: int) -> np.ndarray:
+    """At most MAX_LOSS_POINTS indices into n values, first and last included."""
+    return np.unique(np.round(np.linspace(0, max(n - 1, 0), min(n, MAX_LOSS_POINTS))).astype(int))
+
+
+def _values(a) -> list:
+    """Plain floats for JSON; not-finite becomes None (a gap)."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(a, dtype=float).ravel()]
+
+
+def row_labels(inputs: np.ndarray, targets: np.ndarray) -> list[str]:
+    """One label per table row: its inputs, an arrow, its targets ("0,1,1 → 1")."""
+    return [",".join(_cell(v) for v in x) + " → " + ",".join(_cell(v) for v in y) for x, y in zip(inputs, targets)]
+
+
+def _values_finite(a) -> list:
+    return [v for v in _values(a) if v is not None]
+
