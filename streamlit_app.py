@@ -306,6 +306,6 @@ def main() -> None:
 
 # Two views of the same engine; the plane's page lives in pages/ (its UI in ui/plane.py).
 st.navigation([
-    st.Page(main, title="Truth table", icon=":material/table_chart:", default=True),
-    st.Page("pages/2_Plane.py", title="2-D playground", icon=":material/scatter_plot:", url_path="Plane"),
+    st.Page(main, title="Truth table", icon="🔢", default=True),
+    st.Page("pages/2_Plane.py", title="2-D playground", icon="🌀", url_path="Plane"),
 ]).run()

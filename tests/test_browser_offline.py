@@ -1,0 +1,32 @@
+"""The app works offline (a lecture room without internet): every request a page makes goes to the app's own
+server, on both pages and in presenter mode. The page icon once came from a font CDN and broke offline."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Page
+
+from conftest import wait_idle
+from test_browser import TIMEOUT, assert_no_exception
+
+pytestmark = pytest.mark.browser
+
+CHART_DRAWN_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .some(gd => gd._fullData && gd._fullData.length > 0 && gd.querySelector('.main-svg'))"""
+
+
+@pytest.mark.parametrize("path", ["/", "/?presenter=1", "/Plane", "/Plane?presenter=1"])
+def test_every_request_goes_to_the_app_itself(page: Page, app_server, path):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(app_server + path, timeout=TIMEOUT)
+    page.wait_for_function(CHART_DRAWN_JS, timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    page.wait_for_timeout(1500)  # late requests: favicon, fonts, icons
+    own = urlparse(app_server).netloc
+    assert requests, "the page made no request at all: the recorder saw nothing"
+    elsewhere = sorted({url for url in requests if urlparse(url).scheme in ("http", "https", "ws", "wss")
+                        and urlparse(url).netloc != own})
+    assert not elsewhere, f"requests to other origins: {elsewhere}"
+    assert_no_exception(page)
