@@ -219,6 +219,21 @@ def _is_number(v: Any) -> bool:
         return False
 
 
+def check_one_hot(targets: np.ndarray) -> None:
+    """Cross-entropy with a softmax output needs one column per class and one-hot rows: its gradient,
+    (o - y) / rows, is the true one only when every target row sums to 1."""
+    if targets.shape[1] < 2:
+        raise TableError("targets", f"{targets.shape[1]} target column",
+                         "two or more target columns, one per class, for cross-entropy (ce) with a softmax "
+                         "output; for a single target use sse, mse or bce")
+    one_hot = np.all((targets == 0) | (targets == 1), axis=1) & (np.count_nonzero(targets, axis=1) == 1)
+    if not one_hot.all():
+        row = int(np.flatnonzero(~one_hot)[0])
+        shown = ",".join(f"{v:g}" for v in targets[row])
+        raise TableError("targets", f"row {row + 1}: {shown}",
+                         "one-hot rows for cross-entropy (ce): a single 1, the other targets 0")
+
+
 def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray) -> None:
     """Checks that need both the table and the config: reachable targets, batch size, work budget."""
     act = ACTIVATIONS[config.output_activation]
@@ -230,6 +245,8 @@ def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray) -> N
             f"values from {act.low:g} to {act.high:g}, the range of the {act.name} output "
             "(change the targets or the output activation)",
         )
+    if LOSSES[config.loss].requires_output == "softmax":
+        check_one_hot(targets)
     rows = inputs.shape[0]
     if config.batch_size is not None and config.batch_size > rows:
         raise NnvizError("batch_size", config.batch_size, f"1 to {rows}, the number of rows")

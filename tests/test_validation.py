@@ -248,3 +248,30 @@ def test_csv_unreadable_paths(tmp_path, monkeypatch, path):
 def test_csv_bad_target_count(targets, value):
     error = refused(lambda: load_csv(b"x1,x2,y\n0,0,0\n", targets=targets), "targets", value)
     assert "1 to 2" in str(error)
+
+
+# Cross-entropy with softmax: its gradient (o - y) / rows is the true one only for one-hot target rows.
+@pytest.mark.parametrize("targets, says", [
+    ([[1.0, 1.0]], "one-hot"),          # sums to 2: the gradient was [-0.541, -0.459], the true one sums to 0
+    ([[0.0, 0.0]], "one-hot"),          # zero loss, yet it moved the weights
+    ([[0.5, 0.5]], "one-hot"),          # soft labels are not offered
+    ([[1.0]], "two or more target columns"),  # one column: output constantly 1, accuracy always 100%
+])
+def test_cross_entropy_refuses_targets_that_are_not_one_hot(targets, says):
+    with pytest.raises(nnviz.TableError, match=says):
+        nnviz.train([[1.0]] * len(targets), targets, hidden=[], output_activation="softmax", loss="ce",
+                    iterations=1)
+
+
+def test_cross_entropy_names_the_first_bad_row():
+    targets = [[1, 0, 0], [0, 1, 0], [0, 1, 1], [0, 0, 1]]
+    with pytest.raises(nnviz.TableError, match="row 3: 0,1,1"):
+        nnviz.train([[0, 0], [0, 1], [1, 0], [1, 1]], targets, hidden=[2], output_activation="softmax",
+                    loss="ce", iterations=1)
+
+
+def test_cross_entropy_on_one_hot_rows_matches_its_finite_difference_gradient():
+    from nnviz.diagnostics import gradient_check
+    run = nnviz.train([[0, 0], [0, 1], [1, 0], [1, 1]], [[1, 0], [0, 1], [0, 1], [1, 0]], hidden=[3],
+                      output_activation="softmax", loss="ce", iterations=5, bias=True)
+    assert gradient_check(run).passed
