@@ -6,7 +6,15 @@ in the URL (nnviz.urlstate), so a copied link reproduces the run.
 """
 from __future__ import annotations
 
-import json
+import os
+
+# One BLAS thread per server process, set before NumPy loads (Streamlit itself imports NumPy only when this
+# script first runs): at nnviz's sizes a second OpenBLAS thread adds nothing but spikes under load (the
+# largest run: 0.59 s median and 3.4-7 s spikes with two threads, 0.31 s and at most 0.61 s with one).
+for _blas_threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(_blas_threads, "1")
+
+import json  # noqa: E402 - after the BLAS setting above
 import logging
 import random
 

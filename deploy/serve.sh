@@ -42,6 +42,8 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
+# One BLAS thread per app process (one process per core already): a second thread only adds spikes.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 SERVERS=""
 for ((i = 0; i < PROCESSES; i++)); do
     port=$((FIRST + i))

@@ -12,6 +12,8 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
@@ -92,6 +94,52 @@ def test_ten_visitors_through_nginx_sticky_and_spread(browser, proxy):
     assert all(len(u) == 1 for u in upstreams.values()), upstreams
     used = set().union(*upstreams.values())
     assert {f"127.0.0.1:{p}" for p in proxy["ports"]} == used, used
+
+
+def _get(url: str, **headers) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, b""
+
+
+def test_static_files_are_compressed_and_cached_for_a_year(proxy):
+    status, _, page = _get(proxy["url"] + "/")
+    assert status == 200
+    scripts = re.findall(rb'src="\.?/?(static/js/[^"]+\.js)"', page)
+    assert scripts, page[:500]
+    status, headers, body = _get(f"{proxy['url']}/{scripts[0].decode()}", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip"
+    plain = _get(f"{proxy['url']}/{scripts[0].decode()}")[2]
+    assert len(body) < 0.5 * len(plain)  # JavaScript compresses to about a third
+    assert "max-age=31536000" in headers.get("cache-control", "")
+
+
+def test_no_framing_by_other_sites_and_no_public_metrics(proxy):
+    status, headers, _ = _get(proxy["url"] + "/")
+    assert "frame-ancestors 'self'" in headers.get("content-security-policy", "")
+    assert headers.get("x-frame-options") == "SAMEORIGIN"
+    assert _get(proxy["url"] + "/_stcore/metrics")[0] == 404
+    assert _get(f"http://127.0.0.1:{proxy['ports'][0]}/_stcore/metrics")[0] == 200  # the app still serves it
+
+
+def test_a_link_holding_a_1024_row_table_reloads_through_nginx(page, proxy):
+    import numpy as np
+    from nnviz import urlstate
+    rng = np.random.default_rng(0)
+    inputs = rng.integers(0, 10, size=(1024, 3)) / 4  # quarter steps: 3-4 characters a cell, like a real CSV
+    targets = rng.integers(0, 2, size=(1024, 1)).astype(float)
+    params = urlstate.serialize({}, inputs, targets, ["x1", "x2", "x3"], ["y"])
+    url = proxy["url"] + "/?" + urllib.parse.urlencode(params)
+    assert len(url) > 20_000  # nginx's default 8 KB header buffers answered 414 Request-URI Too Large
+    for _ in range(2):  # the first load, then a reload
+        response = page.goto(url, timeout=90_000)
+        assert response.status == 200
+        page.wait_for_function("() => !!document.querySelector('.js-plotly-plot .main-svg')", timeout=90_000)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+        assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["table"] == [params["table"]]
 
 
 def test_serve_sh_stops_everything_on_sigterm(proxy):
