@@ -1,12 +1,13 @@
 """Training one network, and the record of it that the front end animates."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .config import NnvizError, TableError, TrainConfig, check_fit, check_table, layer_sizes, resolve_config
+from .config import NnvizError, TableError, TrainConfig, _int, check_fit, check_table, layer_sizes, resolve_config
 from .limits import DECISION_THRESHOLD, LIMITS
 from .losses import LOSSES
 from .network import Layout, initial_parameters
@@ -40,6 +41,7 @@ class TrainingRun:
 
     The recorded losses are the data's loss alone; a regularization penalty is not added.
     With a softmax output a row is right when its largest output is its target's class.
+    :func:`train_further` goes on training from the run's last state.
     """
 
     config: TrainConfig
@@ -60,6 +62,8 @@ class TrainingRun:
     test_targets: Optional[np.ndarray] = None
     test_loss: Optional[np.ndarray] = None
     test_output_snapshots: Optional[np.ndarray] = None
+    # How to go on training (see train_further); None for a run that diverged.
+    _state: Optional["_Resume"] = field(default=None, repr=False)
 
     @property
     def iterations(self) -> int:
@@ -192,17 +196,73 @@ def train(inputs: Any, targets: Any, config: Optional[TrainConfig] = None,
         if test[0].shape[1] != x.shape[1] or test[1].shape[1] != y.shape[1]:
             raise TableError("test_inputs", f"{test[0].shape[1]} inputs and {test[1].shape[1]} outputs",
                              f"the training table's {x.shape[1]} inputs and {y.shape[1]} outputs")
-        check_fit(config, *test)
-        # The test rows cost a forward pass every iteration: the budget counts them with the training rows.
-        check_fit(config, np.vstack([x, test[0]]), np.vstack([y, test[1]]))
+        _check_test_fit(config, x, y, test)
     chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
     try:
-        return _train(config, x, y, config.iterations, chosen, test)
+        return _fresh(config, x, y, config.iterations, chosen, test)
     except _Diverged as diverged:
         # Train again, deterministically, up to the iteration that diverged, so the
         # record ends with the state that produced the first non-finite loss.
         chosen = None if chosen is None else chosen[chosen < diverged.at]
-        return replace(_train(config, x, y, diverged.at, chosen, test), diverged_at=diverged.at)
+        return replace(_fresh(config, x, y, diverged.at, chosen, test), diverged_at=diverged.at, _state=None)
+
+
+def train_further(run: TrainingRun, extra_iterations: int,
+                  snapshot_iterations: Optional[Sequence[int]] = None) -> TrainingRun:
+    """``run`` trained ``extra_iterations`` more, from its last state; only the new iterations run.
+
+    The result equals ``train(...)`` of the longer run from the start bit for bit in
+    ``loss``, ``gradient_norms``, ``rows_correct``, ``test_loss``, ``output``,
+    ``predictions``, the final parameters and ``diverged_at`` (the weights, the
+    optimizer's state and the mini-batch order go on where they stopped).
+
+    Snapshots: the longer run's own schedule (``snapshot_iterations``, or evenly
+    spaced as :func:`train` picks them), except that an iteration up to
+    ``run.iterations`` that ``run`` did not keep moves to the nearest one it kept
+    (the earlier on a tie): at most as many snapshots, from 0 to the new last
+    iteration, each holding exactly the longer run's parameters and outputs at its
+    iteration. Where ``run`` kept them all (every iteration, or nested schedules),
+    the snapshots are the from-scratch run's.
+
+    Raises :class:`~nnviz.config.NnvizError` for a run that diverged, or a total over
+    :func:`train`'s limits and work budget.
+    """
+    if not isinstance(run, TrainingRun):
+        raise NnvizError("run", type(run).__name__, "a TrainingRun from nnviz.train or nnviz.train_further")
+    if run.diverged_at is not None:
+        raise NnvizError("run", f"diverged at iteration {run.diverged_at}", "a run that did not diverge",
+                         f"This run diverged at iteration {run.diverged_at}: its loss is no longer a number, so "
+                         "training further cannot recover it; lower the learning rate and train again")
+    if run._state is None:
+        raise NnvizError("run", "a run without its training state",
+                         "a run from nnviz.train or nnviz.train_further")
+    done = run.iterations
+    most = int(LIMITS["iterations"].maximum)
+    room = f"this run has {done:,} iterations, a run at most {most:,}"
+    if done >= most:
+        raise NnvizError("extra_iterations", extra_iterations, f"none: {room}")
+    try:
+        extra = _int("extra_iterations", extra_iterations, 1, most - done)
+    except NnvizError:
+        raise NnvizError("extra_iterations", extra_iterations, f"a whole number from 1 to {most - done:,}: {room}"
+                         ) from None
+    config = run.config.replace(iterations=done + extra)
+    check_fit(config, run.inputs, run.targets)
+    if run.test_inputs is not None:
+        _check_test_fit(config, run.inputs, run.targets, (run.test_inputs, run.test_targets))
+    chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
+    try:
+        return _continued(run, config, config.iterations, chosen)
+    except _Diverged as diverged:
+        # As train() does: again from the same state, up to the iteration that diverged.
+        chosen = None if chosen is None else chosen[chosen < diverged.at]
+        return replace(_continued(run, config, diverged.at, chosen), diverged_at=diverged.at, _state=None)
+
+
+def _check_test_fit(config: TrainConfig, x: np.ndarray, y: np.ndarray, test: tuple[np.ndarray, np.ndarray]) -> None:
+    check_fit(config, *test)
+    # The test rows cost a forward pass every iteration: the budget counts them with the training rows.
+    check_fit(config, np.vstack([x, test[0]]), np.vstack([y, test[1]]))
 
 
 def _chosen_snapshots(iterations: Sequence[int], config: TrainConfig) -> np.ndarray:
@@ -227,32 +287,133 @@ def snapshot_schedule(iterations: int, snapshots: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, iterations, min(snapshots, iterations + 1))).astype(np.int64))
 
 
-def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
+def _schedule(iterations: int, chosen: Optional[np.ndarray], config: TrainConfig) -> np.ndarray:
+    """The snapshot iterations of a run of ``iterations``: ``chosen`` with 0 and the last, or evenly spaced."""
+    if chosen is None:
+        return snapshot_schedule(iterations, config.snapshots)
+    return np.union1d(chosen[chosen <= iterations], [0, iterations])
+
+
+@dataclass(frozen=True, eq=False)
+class _Resume:
+    """What going on from a run's last iteration needs besides its parameters: the optimizer (momentum's
+    velocity, Adam's moments and step count; None for plain SGD) and the mini-batch order (None without
+    mini-batches). Never changed: :func:`train_further` works on copies."""
+
+    optimizer: Any
+    order: Optional["_BatchOrder"]
+
+
+@dataclass
+class _Segment:
+    """The records of iterations run from some state (see :func:`_segment`)."""
+
+    losses: np.ndarray
+    norms: np.ndarray
+    correct: np.ndarray
+    params: np.ndarray
+    outputs: np.ndarray
+    test_losses: Optional[np.ndarray]
+    test_outputs: Optional[np.ndarray]
+    last_output: Optional[np.ndarray]  # the last forward pass during training, None if none ran
+
+
+def _layout(config: TrainConfig, x: np.ndarray, y: np.ndarray) -> Layout:
+    return Layout(layer_sizes(config, x.shape[1], y.shape[1]), config.bias)
+
+
+def _batch(config: TrainConfig, rows: int) -> Optional[int]:
+    return config.batch_size if config.batch_size and config.batch_size < rows else None
+
+
+def _fresh(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
            chosen: Optional[np.ndarray] = None, test: Optional[tuple[np.ndarray, np.ndarray]] = None) -> TrainingRun:
+    """A run of ``iterations`` from the initial weights."""
+    layout = _layout(config, x, y)
+    theta = initial_parameters(layout, config.init, config.seed)
+    optimizer = None if config.optimizer == "sgd" else make_optimizer(config.optimizer, config.learning_rate,
+                                                                        theta.shape)
+    batch = _batch(config, x.shape[0])
+    order = _BatchOrder(x.shape[0], batch, config.seed) if batch else None
+    schedule = _schedule(iterations, chosen, config)
+    seg = _segment(config, x, y, layout, theta, optimizer, order, iterations, schedule, test)
+    test_x, test_y = test if test is not None else (None, None)
+    return TrainingRun(
+        config=config, inputs=x, targets=y, layout=layout, loss=seg.losses, gradient_norms=seg.norms,
+        rows_correct=seg.correct, snapshot_iterations=schedule, parameters=seg.params,
+        output_snapshots=seg.outputs,
+        output=seg.last_output if seg.last_output is not None else seg.outputs[-1].copy(),
+        predictions=seg.outputs[-1], diverged_at=None, activations=activation_names(config), test_inputs=test_x,
+        test_targets=test_y, test_loss=seg.test_losses, test_output_snapshots=seg.test_outputs,
+        _state=_Resume(optimizer, order.rest() if order else None),
+    )
+
+
+def _nearest(kept: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each of ``wanted`` the nearest of the sorted ``kept`` (at least two), the earlier on a tie."""
+    right = np.clip(np.searchsorted(kept, wanted), 1, len(kept) - 1)
+    before, after = kept[right - 1], kept[right]
+    return np.where(wanted - before <= after - wanted, before, after)
+
+
+def _continued(run: TrainingRun, config: TrainConfig, iterations: int, chosen: Optional[np.ndarray]) -> TrainingRun:
+    """``run`` (not diverged, with its state) continued up to ``iterations`` (at least its own)."""
+    done = run.iterations
+    wanted = _schedule(iterations, chosen, config)
+    kept = run.snapshot_iterations
+    early = np.searchsorted(kept, np.unique(_nearest(kept, wanted[wanted <= done])))
+    late = wanted[wanted > done]
+    optimizer, order = copy.deepcopy((run._state.optimizer, run._state.order))
+    test = None if run.test_inputs is None else (run.test_inputs, run.test_targets)
+    if iterations == done:  # it diverges at once: nothing new, the snapshots thinned
+        return replace(run, config=config, snapshot_iterations=kept[early], parameters=run.parameters[early],
+                       output_snapshots=run.output_snapshots[early], predictions=run.output_snapshots[early][-1],
+                       test_output_snapshots=None if test is None else run.test_output_snapshots[early])
+    try:
+        seg = _segment(config, run.inputs, run.targets, run.layout, run.parameters[-1], optimizer, order,
+                       iterations - done, late - done, test)
+    except _Diverged as diverged:
+        raise _Diverged(done + diverged.at) from None
+
+    def joined(old: Optional[np.ndarray], new: Optional[np.ndarray], keep=slice(None)) -> Optional[np.ndarray]:
+        return None if old is None else np.concatenate([old[keep], new])
+
+    outputs = joined(run.output_snapshots, seg.outputs, early)
+    return replace(
+        run, config=config, loss=joined(run.loss, seg.losses), gradient_norms=joined(run.gradient_norms, seg.norms),
+        rows_correct=joined(run.rows_correct, seg.correct), snapshot_iterations=joined(kept, late, early),
+        parameters=joined(run.parameters, seg.params, early), output_snapshots=outputs,
+        output=seg.last_output, predictions=outputs[-1], test_loss=joined(run.test_loss, seg.test_losses),
+        test_output_snapshots=joined(run.test_output_snapshots, seg.test_outputs, early),
+        _state=_Resume(optimizer, order.rest() if order else None),
+    )
+
+
+def _segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout: Layout, theta: np.ndarray, optimizer,
+             order: Optional["_BatchOrder"], iterations: int, schedule: np.ndarray,
+             test: Optional[tuple[np.ndarray, np.ndarray]] = None) -> _Segment:
+    """Run ``iterations`` from the parameters ``theta`` (P,), changing ``optimizer`` and ``order`` in place.
+
+    ``schedule``: sorted iteration numbers counted from this state, the last = ``iterations``; the snapshots
+    (parameters after that many updates, and the outputs) are kept there. Raises _Diverged at the first
+    iteration (counted from this state) whose loss is not finite.
+    """
     rows, n_out = y.shape
-    layout = Layout(layer_sizes(config, x.shape[1], n_out), config.bias)
     acts = activation_names(config)
     loss = LOSSES[config.loss]
-    theta = initial_parameters(layout, config.init, config.seed)
-    batch = config.batch_size if config.batch_size and config.batch_size < rows else None
+    batch = _batch(config, rows)
     test_x, test_y = test if test is not None else (None, None)
     test_rows = 0 if test_x is None else test_x.shape[0]
     record = layout.size + rows * sum(layout.sizes[1:]) + test_rows * n_out
     block = max(1, min(iterations, _BLOCK_BYTES // (8 * record)))
-    step = None if config.optimizer == "sgd" else make_optimizer(config.optimizer, config.learning_rate,
-                                                                   theta.shape).step
+    step = None if optimizer is None else optimizer.step
     program = Program(layout, acts, loss, x, y, theta, batch, block, step, config.learning_rate,
                       config.regularization, config.reg_rate, test_x)
-    order = _BatchOrder(rows, batch, config.seed) if batch else None
     H = program.history
     outs = program.activation_slices[-1]
     layer_slices = [slice(program.grad_slice.start + s.start, program.grad_slice.start + s.stop)
                     for s in layout.layer_slices()]
 
-    if chosen is None:
-        schedule = snapshot_schedule(iterations, config.snapshots)
-    else:
-        schedule = np.union1d(chosen[chosen <= iterations], [0, iterations])
     params = np.empty((len(schedule), layout.size))
     outputs = np.empty((len(schedule), rows, n_out))
     losses = np.empty(iterations)
@@ -300,14 +461,7 @@ def _train(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
         outputs[k] = program.forward()
         if test_rows:
             test_outputs[k] = forward_many(layout, acts, loss, params[k], test_x, test_y)[0][0]
-    predictions = outputs[-1]
-    return TrainingRun(
-        config=config, inputs=x, targets=y, layout=layout, loss=losses, gradient_norms=norms,
-        rows_correct=correct, snapshot_iterations=schedule, parameters=params,
-        output_snapshots=outputs, output=last_output if last_output is not None else predictions.copy(),
-        predictions=predictions, diverged_at=None, activations=acts, test_inputs=test_x, test_targets=test_y,
-        test_loss=test_losses, test_output_snapshots=test_outputs,
-    )
+    return _Segment(losses, norms, correct, params, outputs, test_losses, test_outputs, last_output)
 
 
 class _BatchOrder:
@@ -330,3 +484,8 @@ class _BatchOrder:
         idx = self.stream[self.pos:self.pos + need]
         self.pos += need
         return idx.reshape(count, self.batch)
+
+    def rest(self) -> "_BatchOrder":
+        """Itself without the rows already handed out (fewer than an epoch stay), to keep."""
+        self.stream, self.pos = self.stream[self.pos:].copy(), 0
+        return self
