@@ -227,6 +227,29 @@ def train_further(run: TrainingRun, extra_iterations: int,
     Raises :class:`~nnviz.config.NnvizError` for a run that diverged, or a total over
     :func:`train`'s limits and work budget.
     """
+    config = further_config(run, extra_iterations)
+    chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
+    try:
+        return _continued(run, config, config.iterations, chosen)
+    except _Diverged as diverged:
+        # As train() does: again from the same state, up to the iteration that diverged.
+        chosen = None if chosen is None else chosen[chosen < diverged.at]
+        return replace(_continued(run, config, diverged.at, chosen), diverged_at=diverged.at, _state=None)
+
+
+def further_schedule(run: TrainingRun, extra_iterations: int,
+                     snapshot_iterations: Optional[Sequence[int]] = None) -> np.ndarray:
+    """The snapshot iterations :func:`train_further` keeps with these arguments, without training (a run that
+    diverges keeps those before it). Asked for again, they are kept as they are."""
+    config = further_config(run, extra_iterations)
+    chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
+    early, late = _kept(run, _schedule(config.iterations, chosen, config))
+    return np.concatenate([run.snapshot_iterations[early], late])
+
+
+def further_config(run: TrainingRun, extra_iterations: int) -> TrainConfig:
+    """The config of ``run`` trained ``extra_iterations`` more, checked as :func:`train_further` checks it:
+    NnvizError for a diverged run, or a total over :func:`train`'s limits and work budget."""
     if not isinstance(run, TrainingRun):
         raise NnvizError("run", type(run).__name__, "a TrainingRun from nnviz.train or nnviz.train_further")
     if run.diverged_at is not None:
@@ -250,13 +273,7 @@ def train_further(run: TrainingRun, extra_iterations: int,
     check_fit(config, run.inputs, run.targets)
     if run.test_inputs is not None:
         _check_test_fit(config, run.inputs, run.targets, (run.test_inputs, run.test_targets))
-    chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
-    try:
-        return _continued(run, config, config.iterations, chosen)
-    except _Diverged as diverged:
-        # As train() does: again from the same state, up to the iteration that diverged.
-        chosen = None if chosen is None else chosen[chosen < diverged.at]
-        return replace(_continued(run, config, diverged.at, chosen), diverged_at=diverged.at, _state=None)
+    return config
 
 
 def _check_test_fit(config: TrainConfig, x: np.ndarray, y: np.ndarray, test: tuple[np.ndarray, np.ndarray]) -> None:
@@ -356,13 +373,17 @@ def _nearest(kept: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.where(wanted - before <= after - wanted, before, after)
 
 
+def _kept(run: TrainingRun, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of ``run``'s snapshots kept, the new snapshot iterations) for the ``wanted`` schedule."""
+    done, kept = run.iterations, run.snapshot_iterations
+    return np.searchsorted(kept, np.unique(_nearest(kept, wanted[wanted <= done]))), wanted[wanted > done]
+
+
 def _continued(run: TrainingRun, config: TrainConfig, iterations: int, chosen: Optional[np.ndarray]) -> TrainingRun:
     """``run`` (not diverged, with its state) continued up to ``iterations`` (at least its own)."""
     done = run.iterations
-    wanted = _schedule(iterations, chosen, config)
     kept = run.snapshot_iterations
-    early = np.searchsorted(kept, np.unique(_nearest(kept, wanted[wanted <= done])))
-    late = wanted[wanted > done]
+    early, late = _kept(run, _schedule(iterations, chosen, config))
     optimizer, order = copy.deepcopy((run._state.optimizer, run._state.order))
     test = None if run.test_inputs is None else (run.test_inputs, run.test_targets)
     if iterations == done:  # it diverges at once: nothing new, the snapshots thinned

@@ -197,3 +197,13 @@ def test_bad_snapshot_iterations_are_refused():
     run = nnviz.train(*XOR, iterations=100)
     with pytest.raises(nnviz.NnvizError, match="snapshot_iterations.*from 0 to 150"):
         nnviz.train_further(run, 50, [0, 10, 151])
+
+
+def test_further_schedule_says_which_snapshots_are_kept_and_asking_for_them_keeps_them():
+    shorter = nnviz.train(*nnviz.preset("tutorial"))
+    kept = training.further_schedule(shorter, 500)
+    assert kept.tobytes() == nnviz.train_further(shorter, 500).snapshot_iterations.tobytes()
+    again = nnviz.train_further(shorter, 500, kept)
+    assert again.snapshot_iterations.tobytes() == kept.tobytes()
+    assert_same_run(again, nnviz.train(*nnviz.preset("tutorial"), iterations=2000))
+
