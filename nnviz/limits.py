@@ -34,6 +34,7 @@ _LIMITS = [
     Limit("hidden_width", 1, 64, 4),
     Limit("hidden_layers", 0, 6, 1),
     Limit("iterations", 1, 20_000, 1500),
+    Limit("extra_iterations", 1, 20_000, 500),  # "Train further": how many more iterations a press adds
     Limit("snapshots", 2, 201, 101),
     Limit("learning_rate", 1e-6, 100.0, 1.0),
     Limit("seed", 0, 2**32 - 1, 0),
@@ -68,6 +69,10 @@ MAX_SWEEP_WORK = 400_000_000
 # A sweep keeps every network's loss at every iteration: networks x iterations floats (16 MB here),
 # which a cache holds per entry.
 MAX_SWEEP_RECORD = 2_000_000
+
+# "Train further" keeps a continued run with the runs it went on from (their snapshots differ from a run from
+# scratch), and rebuilds it through them if the cache dropped them: the page allows this many in a row.
+MAX_CONTINUATIONS = 50
 
 # Threshold that turns an output into a class: an output is "right" when it is
 # on the same side of it as the target.
