@@ -18,7 +18,7 @@ from .datasets import Dataset, default_options, generate
 from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK
 from .losses import LOSSES
 from .program import forward_many
-from .training import TrainingRun, train
+from .training import TrainingRun, further_schedule, train, train_further
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -26,6 +26,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 MAX_WIDTH = 8  # neurons per hidden layer, as in the Playground: a map of each must fit on the page
 MAX_BATCH = 100
 MAX_EPOCHS = 2000
+MORE_EPOCHS = 100  # what "+N epochs" offers first
 FRAMES = 100  # epochs drawn as animation frames at most (plus epoch 0)
 MULTI_CLASS = ("gauss", "spiral")  # the datasets that take more than two classes
 
@@ -95,6 +96,19 @@ def train_plane(dataset: Dataset, features: Sequence[str], config: TrainConfig,
     updates = config.iterations // epochs[-1]  # the schedule ends with the last epoch
     return train(train_x, train_y, config, snapshot_iterations=[e * updates for e in epochs],
                  test_inputs=test_x, test_targets=test_y)
+
+
+def further_epochs(run: TrainingRun, updates: int, epochs: int) -> tuple[int, ...]:
+    """The epochs drawn when :func:`train_plane`'s ``run`` (``updates`` per epoch) goes on to ``epochs``:
+    :func:`epoch_schedule`'s, an epoch the run did not draw moved to the nearest it did (nnviz.train_further)."""
+    wanted = [e * updates for e in epoch_schedule(epochs)]
+    return tuple(int(i) // updates for i in further_schedule(run, epochs * updates - run.iterations, wanted))
+
+
+def train_plane_further(run: TrainingRun, updates: int, epochs: Sequence[int]) -> TrainingRun:
+    """:func:`train_plane`'s ``run`` (``updates`` per epoch) trained on to the last of ``epochs``, with snapshots
+    at ``epochs``: only the new updates run, and the run is the longer one from scratch, bit for bit."""
+    return train_further(run, epochs[-1] * updates - run.iterations, [e * updates for e in epochs])
 
 
 def parameter_names(run: TrainingRun, names: Sequence[Sequence[str]]) -> list[str]:

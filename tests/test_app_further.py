@@ -9,8 +9,14 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import app_test
 
 import nnviz
+from nnviz import planeurl, playground
 from nnviz.export import run_to_dict
 from test_app import config, healthy, open_app, spec
+from test_app_plane import chart as plane_chart
+from test_app_plane import open_page as open_plane
+from test_app_plane import settings as plane_settings
+from test_app_plane import status as plane_status
+from test_further import assert_same_run
 
 # The snapshots of a continued run may sit at other iterations than the run from scratch (nnviz.train_further).
 SCHEDULE = "snapshot_iterations"
@@ -120,3 +126,63 @@ def test_a_diverged_run_cannot_go_further():
     button = at.button(key="further_button")
     assert button.disabled and "diverged" in button.help
 
+
+# ---------------------------------------------------------------- the plane page: "+N epochs"
+
+def plane_run(at):
+    """The run the plane page shows, by its cache key (a cache miss rebuilds it the same way)."""
+    import ui.plane
+    return ui.plane.cached_run(*at.session_state["pl_last_good"][0])
+
+
+def plane_from_scratch(settings: dict) -> nnviz.TrainingRun:
+    dataset = playground.dataset_from(settings)
+    return playground.train_plane(dataset, settings["features"], playground.config_for(settings, dataset),
+                                  playground.epoch_schedule(settings["epochs"]))
+
+
+def test_plus_epochs_gives_the_longer_run_and_puts_the_total_in_the_link():
+    at = open_plane()
+    assert at.button(key="pl_further_button").label == "+100 epochs"
+    at.button(key="pl_further_button").click().run()
+    assert healthy(at) and plane_settings(at)["epochs"] == 200 and at.query_params["epochs"] == "200"
+    assert "**Epoch 200**/200" in plane_status(at)
+    key = at.session_state["pl_last_good"][0]
+    assert [epochs[-1] for epochs in key[5]] == [100]  # gone on from the 100 epochs shown before
+    slider = plane_chart(at, "pl_plane_chart")["layout"]["sliders"][0]
+    assert len(slider["steps"]) == 101 and slider["steps"][-1]["label"].startswith("Epoch 200")
+    scratch = plane_from_scratch({**planeurl.DEFAULTS, "epochs": 200})
+    assert_same_run(plane_run(at), scratch)
+    assert plane_run(at).snapshot_iterations.tobytes() == scratch.snapshot_iterations.tobytes()  # all kept
+
+    copied = open_plane(**link(at))  # a copied link trains from scratch: the same run, the same header
+    assert healthy(copied) and copied.session_state["pl_last_good"][0][5] == ()
+    assert plane_status(copied) == plane_status(at)
+
+
+def test_plus_epochs_twice_then_step_and_reset():
+    at = open_plane(dataset="spiral", classes="3", hidden="6,4", batch_size="7", epochs="150")
+    at.number_input(key="pl_further_by").set_value(75).run()
+    assert at.button(key="pl_further_button").label == "+75 epochs"
+    at.button(key="pl_further_button").click().run()
+    at.button(key="pl_further_button").click().run()
+    assert healthy(at) and at.query_params["epochs"] == "300" and "**Epoch 300**/300" in plane_status(at)
+    key = at.session_state["pl_last_good"][0]
+    assert [epochs[-1] for epochs in key[5]] == [150, 225]
+    settings = {**planeurl.DEFAULTS, "dataset": "spiral", "classes": 3, "hidden": (6, 4), "batch_size": 7,
+                "epochs": 300}
+    assert_same_run(plane_run(at), plane_from_scratch(settings))
+    at.button(key="pl_reset").click().run()  # epoch 0 is a frame of the continued run: it stays
+    assert healthy(at) and "**Epoch 0**/300" in plane_status(at) and at.session_state["pl_last_good"][0][5]
+    at.button(key="pl_step_one").click().run()  # epoch 1 is not: the same run, from scratch with that frame
+    assert healthy(at) and "**Epoch 1**/300" in plane_status(at)
+    assert at.session_state["pl_last_good"][0][5] == ()
+
+
+def test_too_many_epochs_further_is_refused_with_a_message_and_the_run_stays():
+    at = open_plane(batch_size="1", epochs="60")
+    at.button(key="pl_further_button").click().run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("Cannot train further: epochs: 160 is not allowed; at most 100")
+    assert plane_settings(at)["epochs"] == 60 and at.query_params["epochs"] == "60"
+    assert "**Epoch 60**/60" in plane_status(at)

@@ -207,3 +207,17 @@ def test_further_schedule_says_which_snapshots_are_kept_and_asking_for_them_keep
     assert again.snapshot_iterations.tobytes() == kept.tobytes()
     assert_same_run(again, nnviz.train(*nnviz.preset("tutorial"), iterations=2000))
 
+
+def test_the_plane_goes_on_by_epochs_with_the_frames_it_says():
+    settings = {**planeurl.DEFAULTS, "epochs": 150}
+    dataset = playground.dataset_from(settings)
+    config = playground.config_for(settings, dataset)
+    per = config.iterations // 150
+    shorter = playground.train_plane(dataset, DEFAULT_FEATURES, config, playground.epoch_schedule(150))
+    epochs = playground.further_epochs(shorter, per, 350)
+    assert epochs[0] == 0 and epochs[-1] == 350 and len(epochs) <= 101
+    assert epochs != playground.epoch_schedule(350)  # every 3.5th epoch; the 150 epochs drew every 1.5th
+    continued = playground.train_plane_further(shorter, per, epochs)
+    assert tuple(continued.snapshot_iterations // per) == epochs
+    assert_same_run(continued, playground.train_plane(dataset, DEFAULT_FEATURES, config.replace(iterations=350 * per),
+                                                      epochs))
