@@ -296,3 +296,17 @@ def test_copied_url_reproduces_the_run(page: Page, app_server):
     finally:
         other.close()
     assert_no_exception(page)
+
+
+def test_train_further_extends_the_timeline(page: Page, app_server):
+    before = open_app(page, app_server)
+    assert before["steps"][-1] == "Iteration 1500"
+    page.locator(".st-key-further").get_by_role("button", name="+500 iterations").click()
+    after = wait_plot(page, "s => s.steps.length > 0 && s.steps[s.steps.length - 1] === 'Iteration 2000'")
+    wait_idle(page, TIMEOUT)
+    assert after["steps"][0] == "Iteration 0" and after["frames"] == len(after["steps"])
+    page.wait_for_function("() => window.location.search.includes('iterations=2000')", timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stSidebar"]').get_by_label("Iterations", exact=True)).to_have_value("2000")
+    expect(page.locator(".st-key-further").get_by_role("button", name="+500 iterations")).to_be_enabled()
+    assert_no_exception(page)
+    shot(page, "train_further")
