@@ -186,3 +186,20 @@ def test_too_many_epochs_further_is_refused_with_a_message_and_the_run_stays():
     assert at.error and at.error[0].value.startswith("Cannot train further: epochs: 160 is not allowed; at most 100")
     assert plane_settings(at)["epochs"] == 60 and at.query_params["epochs"] == "60"
     assert "**Epoch 60**/60" in plane_status(at)
+
+
+def test_a_lesson_link_that_hides_the_epochs_hides_plus_epochs():
+    at = open_plane(hide="epochs")
+    assert healthy(at) and "pl_further_button" not in {b.key for b in at.button}
+
+
+def test_training_further_many_times_in_a_row_stops_at_the_limit(monkeypatch):
+    monkeypatch.setattr(nnviz.limits, "MAX_CONTINUATIONS", 2)  # the page reads it on every run
+    at = open_app(iterations="100")
+    further(at, 10)
+    further(at)
+    assert healthy(at) and at.query_params["iterations"] == "120"
+    button = at.button(key="further_button")
+    assert button.disabled and "Trained further 2 times in a row" in button.help
+    at.sidebar.number_input(key="iterations").set_value(500).run()  # set in the sidebar: from scratch
+    assert healthy(at) and not at.button(key="further_button").disabled
