@@ -239,8 +239,8 @@ def train_further(run: TrainingRun, extra_iterations: int,
 
 def further_schedule(run: TrainingRun, extra_iterations: int,
                      snapshot_iterations: Optional[Sequence[int]] = None) -> np.ndarray:
-    """The snapshot iterations :func:`train_further` keeps with these arguments, without training (a run that
-    diverges keeps those before it). Asked for again, they are kept as they are."""
+    """The snapshot iterations :func:`train_further` keeps with these arguments if the run does not diverge,
+    found without training. Asked for as ``snapshot_iterations``, they are kept exactly."""
     config = further_config(run, extra_iterations)
     chosen = None if snapshot_iterations is None else _chosen_snapshots(snapshot_iterations, config)
     early, late = _kept(run, _schedule(config.iterations, chosen, config))
