@@ -154,7 +154,7 @@ def settings_of(config: nnviz.TrainConfig) -> dict:
 
 def _load_scene(key: str, load_table) -> None:
     table, config = SCENES[key].load()
-    load_table(table, SCENES[key].table)
+    load_table(table, SCENES[key].preset)
     ss.update(settings_of(config))
     ss.scene_loaded = key
     ss.rerun_app = True
