@@ -158,13 +158,7 @@ def sidebar_settings() -> dict:
 
 
 def make_config(settings: dict) -> nnviz.TrainConfig:
-    return nnviz.make_config(
-        hidden=[int(settings["hidden_width"])] * int(settings["hidden_layers"]),
-        iterations=int(settings["iterations"]), activation=settings["activation"],
-        output_activation=settings["output_activation"], loss=settings["loss"], bias=bool(settings["bias"]),
-        learning_rate=float(settings["learning_rate"]), optimizer=settings["optimizer"],
-        batch_size=int(settings["batch_size"]) or None, seed=int(settings["seed"]),
-    )
+    return urlstate.config_of(settings)
 
 
 def table_editor() -> tuple[pd.DataFrame, int]:

@@ -19,6 +19,7 @@ import nnviz
 from nnviz import datasets, editing, urlstate
 from nnviz.config import NnvizError, TableError, make_config
 from nnviz.limits import LIMITS, MAX_SWEEP_WORK, MAX_WORK
+from nnviz.scenes import SCENES
 from nnviz.tables import MAX_CSV_BYTES
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -173,6 +174,7 @@ param_values = st.one_of(
                      "<script>alert(1)</script>", "=cmd|' /C calc'!A0"]),
     st.integers(-10**30, 10**30).map(str),
     st.floats().map(repr),
+    st.sampled_from(list(SCENES) + list(urlstate.TOOLS) + ["TUTORIAL", " sweep", "l1_sparse"]),
 )
 
 
@@ -190,6 +192,7 @@ def check_parse(params):
                 {"preset": nnviz.PRESETS, "activation": nnviz.ACTIVATIONS,
                  "output_activation": nnviz.ACTIVATIONS, "loss": nnviz.LOSSES,
                  "optimizer": nnviz.OPTIMIZERS}[field.name])
+    assert settings_["tool"] in (None, *urlstate.TOOLS) and settings_["scene"] in (None, *SCENES)
     return settings_, table, notices
 
 
@@ -217,6 +220,20 @@ def test_parse_overlong_tables(rows, n_in, n_out):
     _, table, notices = check_parse({"table": ";".join([row] * rows), "names": "a" * 10_000 + ":" + "b"})
     if table is not None:
         assert table.inputs.shape == (rows, n_in) and table.targets.shape == (rows, n_out)
+
+
+@FAST
+@given(st.sampled_from(list(SCENES)), st.dictionaries(param_names, param_values, max_size=6))
+def test_parse_scene_with_anything_else(key, params):
+    """A scene's settings are the defaults: a field the link does not set, or sets badly, is the scene's."""
+    settings_, table, notices = check_parse({**params, "scene": key})
+    assert settings_["scene"] == key
+    wanted = urlstate.scene_settings(SCENES[key])
+    for name, value in settings_.items():
+        if name not in params or any(note.startswith(f"{name}=") for note in notices):
+            assert value == wanted[name], name
+    if table is None:
+        assert isinstance(SCENES[key].table, str) or "preset" in params
 
 
 def test_parse_huge_query_string_is_quick():

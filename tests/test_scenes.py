@@ -191,6 +191,15 @@ def test_stuck_seed():
     assert run_of("stuck_seed", iterations=3000).solved_at == 2608
 
 
+@pytest.mark.parametrize("key", SCENES)
+def test_page_settings_reproduce_the_scene(key):
+    """Every page-1 scene can be set with the sidebar: its settings give back its configuration."""
+    from nnviz import urlstate
+    settings = urlstate.scene_settings(scene(key))
+    assert urlstate.config_of(settings) == scene(key).config
+    assert settings["preset"] in nnviz.PRESETS and settings["scene"] == key and settings["tool"] == "scenes"
+
+
 # ---------------------------------------------------------------- the 2-D page
 
 def test_l1_sparse():
