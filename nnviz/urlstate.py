@@ -16,6 +16,7 @@ table and settings, except those the link gives itself.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional
 
@@ -249,9 +250,25 @@ def parse_fields(fields: tuple[Field, ...], params: Mapping[str, str], ignore=fr
             reason = str(error) if "could not convert" not in str(error) else "a number"
             notices.append(f"{field.name}={_short(text)} (expected {reason})")
     for name in sorted(set(params) - {f.name for f in fields} - set(ignore)):
-        notices.append(f"{name}={_short(str(params[name]))} (unknown setting)")
+        notices.append(f"{_short(name)}={_short(str(params[name]))} (unknown setting)")
     return settings, notices
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= 30 else text[:27] + "..."
+    """A visitor's text as a notice quotes it: at most 30 characters, made inert for markdown.
+
+    The pages show notices as markdown, where ``[x](https://...)``, ``![x](...)``, a bare
+    ``www.x.org`` or ``a@b.org`` would become a link or an image from another site. Text of
+    letters, digits and ``._,+-`` (no ``www.``) cannot; anything else is quoted as inline code
+    (fenced by more backticks than the text holds in a row), inside which nothing is markup.
+    """
+    text = text if len(text) <= 30 else text[:27] + "..."
+    if _PLAIN.fullmatch(text) and "www." not in text.lower():
+        return text
+    text = "".join(c if c.isprintable() else " " for c in text)  # a blank line would end the code span
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9 ._,+-]*")

@@ -3,6 +3,8 @@ presenter mode enlarges the page and survives a reload. Screenshots go to /tmp/n
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -160,3 +162,16 @@ def test_scene_link_opens_the_scene_and_a_tool_click_is_in_the_link(page: Page, 
     wait_idle(page, TIMEOUT)
     wait_plot(page)
     shot(page, "scene_link")
+    # a hostile link: bad values fall back to the scene's, and the notice quotes them as plain text
+    bad = {"tool": "[x](https://evil.example)", "seed": "![i](https://e.example/i.png)", "www.evil.example": "1",
+           "iterations": "a@b.example", "learning_rate": ":red[x] $x^2$"}
+    open_app(page, app_server.rstrip("/") + "/?scene=saturation&" + urlencode(bad))
+    expect(page.locator(".st-key-scene_texts")).to_contain_text(lesson.title)
+    notice = page.locator('[data-testid="stAlert"]', has_text="Parts of the link were ignored")
+    for text in [*bad.values(), "www.evil.example"]:
+        expect(notice).to_contain_text(text)
+    outside = page.evaluate("""(origin) => Array.from(document.querySelectorAll('a[href], img[src]'))
+        .map(e => e.href || e.src).filter(u => !u.startsWith(origin))""", app_server.rstrip("/"))
+    assert outside == []
+    assert_no_exception(page)
+    shot(page, "scene_link_hostile")

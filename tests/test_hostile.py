@@ -7,6 +7,7 @@ Property-based with hypothesis; kept small (tens of examples per property, tiny 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -171,11 +172,17 @@ param_values = st.one_of(
     st.text(alphabet="0123456789.,;:-e ", max_size=60),
     st.sampled_from(["nan", "inf", "-inf", "1e309", "-0", "1e-400", "9" * 400, "0x1f", "4.0", "１２",
                      "0,0,1:0;0,1,1:1", "0,0:0;1", ":;:;", "1," * 20 + "1:1", "all", "true", "\x00", "%00",
-                     "<script>alert(1)</script>", "=cmd|' /C calc'!A0"]),
+                     "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "[x](https://evil.example)",
+                     "![i](http://e.example/i.png)", "www.evil.example", ":red[x] $x^2$", "a@b.example",
+                     "`` [x](https://e.example) ``", "x\n\n[x](https://e.example)"]),
     st.integers(-10**30, 10**30).map(str),
     st.floats().map(repr),
     st.sampled_from(list(SCENES) + list(urlstate.TOOLS) + ["TUTORIAL", " sweep", "l1_sparse"]),
 )
+
+
+# An inline code span: a run of backticks, the text, the same run (CommonMark).
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 
 
 def check_parse(params):
@@ -183,6 +190,9 @@ def check_parse(params):
     assert set(settings_) == set(urlstate.DEFAULTS)
     for note in notices:
         assert isinstance(note, str) and len(note) < 300, note
+        # shown as markdown: a visitor's text is quoted as inline code, so none of it becomes a link or an image
+        ours = CODE_SPAN.sub("", note)
+        assert not any(mark in ours for mark in ("`", "](", "://", "www.", "@", "$", ":red")), note
     if table is not None:
         assert isinstance(table, nnviz.Table)
     # every parsed setting is one the page can use: the config built from it validates or says why not
