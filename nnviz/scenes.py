@@ -101,8 +101,8 @@ SCENES: dict[str, Scene] = {s.key: s for s in (
           watch="The loss never falls: from the first step it grows, after a dozen steps by a factor of 225 every "
                 "iteration, until it is no longer a number (around iteration 130).",
           try_it="Lower the learning rate to 0.1: the same network learns.",
-          shows="Each step overshoots the bottom of the valley and lands higher up its other side, where the "
-                "slope is steeper, so the next step is larger still."),
+          shows="Each step overshoots: every output jumps to the other side of its target, further from it than "
+                "before, where the slope is steeper, so the next step is larger still."),
     Scene("rate_too_low", "A learning rate too low barely moves", "tutorial", {"learning_rate": 0.01},
           watch="The loss falls from 1.30 to 0.996 and stays there: after 1500 iterations every output is still "
                 "within 0.02 of 0.5 and row (1, 1, 1) is wrong.",

@@ -15,9 +15,9 @@ TUTORIAL = nnviz.preset("tutorial")
 XOR = nnviz.preset("xor")
 
 
-def run_of(key: str, **changes) -> nnviz.TrainingRun:
+def run_of(key: str, snapshot_iterations=None, **changes) -> nnviz.TrainingRun:
     table, config = scene(key).load()
-    return nnviz.train(*table, config=config.replace(**changes))
+    return nnviz.train(*table, config=config.replace(**changes), snapshot_iterations=snapshot_iterations)
 
 
 def sweep_of(key: str, **changes) -> nnviz.SweepRun:
@@ -52,7 +52,12 @@ def test_unknown_scene():
 
 def test_tutorial():
     run = run_of("tutorial")
-    assert scene("tutorial").config == nnviz.TrainConfig()  # "the tutorial's network, bit for bit"
+    # "The tutorial's network, bit for bit (test_tutorial.py): 4 sigmoid hidden units, no biases, the sum of squared
+    # errors, learning rate 1, 1500 iterations."
+    config = scene("tutorial").config
+    assert config == nnviz.TrainConfig()
+    assert (config.hidden, config.activation, config.bias, config.loss, config.learning_rate, config.iterations) == (
+        (4,), "sigmoid", False, "sse", 1.0, 1500)
     # "The loss falls from 1.30 to 0.53 by iteration 143, from where every row is right; it ends at 0.0028."
     assert round(run.loss[0], 2) == 1.30 and round(run.loss[143], 2) == 0.53
     assert run.solved_at == 143 and round(run.final_loss, 4) == 0.0028
@@ -62,7 +67,8 @@ def test_tutorial():
 
 def test_xor_no_hidden():
     run = run_of("xor_no_hidden")
-    assert run.config.hidden == ()
+    # "the output is a sigmoid of one weighted sum of x1 and x2"
+    assert run.config.hidden == () and run.config.output_activation == "sigmoid" and XOR.input_names == ("x1", "x2")
     # "it ends at exactly 0.5 on every row: loss 1, no row right."
     np.testing.assert_allclose(run.predictions, 0.5, atol=1e-12)
     assert round(run.final_loss, 9) == 1 and not run.correct.any()
@@ -129,6 +135,11 @@ def test_rate_too_high():
     np.testing.assert_allclose(factors[12:], 225, rtol=1e-6)
     # "Lower the learning rate to 0.1: the same network learns."
     assert run_of("rate_too_high", learning_rate=0.1).learned
+    # "every output jumps to the other side of its target, further from it than before"
+    early = run_of("rate_too_high", iterations=40, snapshot_iterations=range(41))
+    error = early.output_snapshots[:, :, 0] - TUTORIAL.targets[:, 0]  # (iterations, rows)
+    assert (np.sign(error[3:]) == -np.sign(error[2:-1])).all()
+    assert (np.abs(error[3:]) > np.abs(error[2:-1])).all()
 
 
 def test_rate_too_low():
@@ -143,6 +154,8 @@ def test_rate_too_low():
     assert 13_500 <= run_of("rate_too_low", iterations=20_000).solved_at <= 14_500
     # "Or set the learning rate back to 1: from iteration 143."
     assert run_of("rate_too_low", learning_rate=1.0).solved_at == 143
+    # "at 0.01, a hundred times smaller than the tutorial's"
+    assert run.config.learning_rate * 100 == nnviz.TrainConfig().learning_rate
 
 
 def test_adam_vs_sgd():
@@ -156,6 +169,13 @@ def test_adam_vs_sgd():
     adam = run_of("adam_vs_sgd", learning_rate=1.0)
     assert round(adam.final_loss, 2) == 0.75 and len(wrong_rows(adam)) == 2
     assert abs(adam.loss[750] - adam.final_loss) < 0.001  # stalls: flat over the last half
+    # "so its steps are about the learning rate whatever the gradient ... SGD's steps are the rate times the
+    # gradient, small here": the first step of every parameter
+    def first_step(**changes):
+        one = run_of("adam_vs_sgd", iterations=1, snapshot_iterations=[0, 1], **changes)
+        return np.abs(one.parameters[1] - one.parameters[0])
+    np.testing.assert_allclose(first_step(), 0.01, rtol=1e-5)
+    assert first_step(optimizer="sgd").max() < 0.01 / 3
 
 
 def test_seed_lottery():
@@ -228,6 +248,8 @@ def test_overfitting():
     per_epoch = run.config.iterations // settings["epochs"]
     # "20 noisy training points, two hidden layers of 8"
     assert len(run.inputs) == 20 and run.config.hidden == (8, 8) and settings["noise"] == 50
+    # "A network with many more weights than points"
+    assert run.layout.size > 5 * len(run.inputs)
     # "the training loss falls to 0.08 with every training point right."
     assert round(run.final_loss, 2) == 0.08 and run.accuracy == 1
     # "The test loss is lowest (0.67) around epoch 190, then climbs to 1.55"
