@@ -260,3 +260,12 @@ def test_overfitting():
     assert run.test_accuracy == 0.65
     # "Set Points to 200: 85% of the test points end right."
     assert lesson.run(points=200).test_accuracy == 0.85
+
+
+@pytest.mark.parametrize("key", PLANE_SCENES)
+def test_plane_scene_is_a_link_of_the_2d_page(key):
+    """Until the 2-D page offers its lessons, each is a link to that page: its settings round-trip."""
+    from nnviz import planeurl
+    settings = plane_scene(key).full_settings()
+    parsed, notices = planeurl.parse(planeurl.serialize(settings))
+    assert notices == [] and parsed == settings
