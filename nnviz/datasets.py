@@ -15,6 +15,7 @@ import numpy as np
 from .config import NnvizError, TableError
 from .limits import LIMITS
 from .tables import csv_rows
+from .text import cap, one_line
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
 REGRESSION = ("plane", "multigauss")
@@ -215,7 +216,7 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
             try:
                 values[line - 2, col] = float(cell)
             except ValueError:
-                raise TableError("csv", f"line {line}: {cell.strip()[:20]!r}", "numbers only") from None
+                raise TableError("csv", f"line {line}: {cap(one_line(cell), 20)!r}", "numbers only") from None
     if not np.all(np.isfinite(values)):
         raise TableError("csv", "NaN or infinity", "finite numbers only")
     if np.max(np.abs(values[:, :2])) > 1e6:

@@ -3,7 +3,10 @@
 The app keeps the table as a DataFrame (what ``st.data_editor`` edits) plus the
 number of input columns. These functions turn it into the engine's arrays, with
 an :class:`~nnviz.config.NnvizError` naming the row and column of a bad cell,
-and add or remove columns without losing the cells that stay.
+and add or remove columns without losing the cells that stay. Every column name
+they write is plain (:func:`nnviz.text.plain_name`) and unique, so whatever a
+link or a CSV file named a column, the grid, its "Download as CSV" and the
+figures show it as text.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import pandas as pd
 from .config import TableError, check_table
 from .limits import LIMITS
 from .tables import Table
+from .text import NAME_LIMIT, plain_name
 from .training import row_correct
 
 TARGET_MARK = "→ "  # how the editor labels target columns
@@ -89,17 +93,19 @@ def resize(frame: pd.DataFrame, n_inputs: int, new_inputs: int, new_outputs: int
     return result.apply(pd.to_numeric, errors="coerce").astype(np.float64)
 
 
-def _unique(names: Sequence[str]) -> list[str]:
-    """Column names with duplicates suffixed, so every column can be addressed."""
-    seen: dict[str, int] = {}
+def _unique(names: Sequence[str], taken=(), limit: int = NAME_LIMIT) -> list[str]:
+    """Plain column names with duplicates (and names in ``taken``) suffixed _1, _2, ..., so every column can
+    be addressed."""
+    used = set(taken)
     result = []
     for name in names:
-        name = str(name) or "column"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        seen.setdefault(name, 0)
-        result.append(name)
+        name = plain_name(name, limit) or "column"
+        candidate, k = name, 0
+        while candidate in used:
+            k += 1
+            candidate = f"{name}_{k}"
+        used.add(candidate)
+        result.append(candidate)
     return result
 
 

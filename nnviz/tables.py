@@ -12,6 +12,7 @@ import numpy as np
 
 from .config import TableError, check_table
 from .limits import LIMITS
+from .text import cap, one_line, plain_name
 
 MAX_CSV_BYTES = 256 * 1024  # a 1024-row table of 18 columns is well under this
 
@@ -94,7 +95,8 @@ def csv_rows(data: bytes, expected: str) -> list[list[str]]:
 def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
     """A table from CSV: a header row, then numbers; the last ``targets`` columns are targets.
 
-    ``source`` is a path, or the file's contents as bytes (an upload).
+    ``source`` is a path, or the file's contents as bytes (an upload). Column names are made plain
+    (:func:`nnviz.text.plain_name`): no markup, at most 40 characters.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -116,6 +118,7 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
     if width > max_columns:
         raise TableError("csv", f"{width} columns", f"at most {max_columns} columns")
     n_targets = _target_count(targets, width)
+    names = [plain_name(h) or f"column {i + 1}" for i, h in enumerate(header)]
     for line, row in enumerate(body, start=2):
         if len(row) != width:
             raise TableError("csv", f"line {line} has {len(row)} cells",
@@ -126,10 +129,9 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
             try:
                 values[line - 2, col] = float(cell)
             except ValueError:
-                raise TableError("csv", f"line {line}, column {header[col] or col + 1}: {cell.strip()[:20]!r}",
+                raise TableError("csv", f"line {line}, column {names[col]}: {cap(one_line(cell), 20)!r}",
                                  "numbers only") from None
     x, y = check_table(values[:, :-n_targets], values[:, -n_targets:])
-    names = [h or f"column {i + 1}" for i, h in enumerate(header)]
     return Table(x, y, tuple(names[:-n_targets]), tuple(names[-n_targets:]), "Loaded from CSV")
 
 

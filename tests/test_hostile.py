@@ -20,6 +20,7 @@ from nnviz import datasets, editing, urlstate
 from nnviz.config import NnvizError, TableError, make_config
 from nnviz.limits import LIMITS, MAX_SWEEP_WORK, MAX_WORK
 from nnviz.tables import MAX_CSV_BYTES
+from nnviz.text import NAME_LIMIT, plain_name
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -176,6 +177,13 @@ param_values = st.one_of(
 )
 
 
+def assert_plain_names(table) -> None:
+    """Names any figure, grid or CSV download may show: no markup, one short line, no formula."""
+    for name in (*table.input_names, *table.output_names):
+        assert name == plain_name(name) and not set("<>&\n\r") & set(name), name
+        assert len(name) <= NAME_LIMIT + 1 and not name.startswith(("=", "+", "-", "@"))
+
+
 def check_parse(params):
     settings_, table, notices = urlstate.parse(params)
     assert set(settings_) == set(urlstate.DEFAULTS)
@@ -183,6 +191,7 @@ def check_parse(params):
         assert isinstance(note, str) and len(note) < 300, note
     if table is not None:
         assert isinstance(table, nnviz.Table)
+        assert_plain_names(table)
     # every parsed setting is one the page can use: the config built from it validates or says why not
     for field in urlstate.FIELDS:
         if field.name in ("preset", "activation", "output_activation", "loss", "optimizer"):
@@ -208,6 +217,14 @@ def test_parse_repeated_keys(pairs):
         grouped.setdefault(k, []).append(v)
     check_parse({k: v[-1] for k, v in grouped.items()})
     check_parse({k: v for k, v in grouped.items()})
+
+
+@FAST
+@given(st.lists(st.text(max_size=60), min_size=3, max_size=3))
+@example(['<a href="//host/">x1</a>', "![x](http://x/t.png)", "=cmd|' /C calc'!A0"])
+def test_parse_link_names_are_plain(names):
+    _, table, _ = check_parse({"table": "0,0:0;1,1:1", "names": f"{names[0]},{names[1]}:{names[2]}"})
+    assert table is not None
 
 
 @FAST
@@ -263,11 +280,13 @@ target_counts = st.one_of(st.integers(-2, 20), st.floats(), st.text(max_size=3),
 @example(b"x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", 1)
 @example(b"a,b\n=cmd|' /C calc'!A0,1\n", 1)
 @example(b"0\n0", float("inf"))
+@example(b'<a href="//h/">x</a>,=y\n0,1\n', 1)
 def test_load_csv_loads_or_refuses(data, targets):
     table = trains_or_refuses(nnviz.load_csv, data, targets=targets)
     if isinstance(table, nnviz.Table):
         assert table.inputs.shape[0] == table.targets.shape[0] >= 1
         assert np.all(np.isfinite(table.inputs)) and np.all(np.isfinite(table.targets))
+        assert_plain_names(table)
 
 
 @FAST
