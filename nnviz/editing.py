@@ -111,14 +111,26 @@ def _unique(names: Sequence[str], taken=(), limit: int = NAME_LIMIT) -> list[str
 
 def prediction_frame(inputs: np.ndarray, targets: np.ndarray, outputs: np.ndarray,
                      input_names: Sequence[str], output_names: Sequence[str]) -> pd.DataFrame:
-    """One row per table row: inputs, targets (→ name), outputs, error (sum of |target - output|), right."""
+    """One row per table row: inputs, targets (→ name), outputs (name (output)), error (sum of
+    |target - output|), right.
+
+    Every column keeps its values whatever the table's columns are called: the table's own columns come
+    first in the claim to a name (error, right, targets, outputs, then inputs), and a name already taken
+    gets a suffix (an input named ``error`` shows as ``error_1``).
+    """
+    outs = [plain_name(n) or "column" for n in output_names]
+    fixed = ["error", "right"]
+    longer = NAME_LIMIT + len(" (output)")  # the mark and the suffix on top of a name's own length
+    target_cols = _unique([TARGET_MARK + n for n in outs], fixed, longer)
+    output_cols = _unique([f"{n} (output)" for n in outs], fixed + target_cols, longer)
+    input_cols = _unique(input_names, fixed + target_cols + output_cols)
     columns: dict[str, object] = {}
-    for i, name in enumerate(input_names):
+    for i, name in enumerate(input_cols):
         columns[name] = inputs[:, i]
-    for j, name in enumerate(output_names):
-        columns[TARGET_MARK + name] = targets[:, j]
-    for j, name in enumerate(output_names):
-        columns[f"{name} (output)"] = np.round(outputs[:, j], 4)
+    for j, name in enumerate(target_cols):
+        columns[name] = targets[:, j]
+    for j, name in enumerate(output_cols):
+        columns[name] = np.round(outputs[:, j], 4)
     columns["error"] = np.round(np.abs(targets - outputs).sum(axis=1), 4)
     columns["right"] = row_correct(outputs, targets)
     return pd.DataFrame(columns)

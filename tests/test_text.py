@@ -182,3 +182,30 @@ def test_editor_frames_have_plain_unique_names():
     assert list(frame.columns) == ["‹b›a‹/b›", "'=x", "x" * (NAME_LIMIT - 1) + ELLIPSIS, "‹i›y‹/i›"]
     resized = editing.resize(frame, 3, 4, 1)
     assert list(resized.columns)[:3] == list(frame.columns)[:3]
+
+
+@pytest.mark.parametrize("input_names", [
+    ["error", "right"],
+    ["→ y", "y (output)"],
+    ["y", "→ y"],
+    ["right", "right_1"],
+    ["error_1", "error"],
+    ["-> y", "→ y"],
+])
+def test_prediction_frame_never_loses_a_column(input_names):
+    inputs = np.array([[1.0, 2.0], [3.0, 4.0]])
+    targets, outputs = np.array([[0.0], [1.0]]), np.array([[0.2], [0.9]])
+    frame = editing.prediction_frame(inputs, targets, outputs, input_names, ["y"])
+    assert frame.shape[1] == 2 + 1 + 1 + 2 and len(set(frame.columns)) == frame.shape[1]
+    assert list(frame.columns[-2:]) == ["error", "right"]  # the table's own columns keep their names
+    assert frame["→ y"].tolist() == [0.0, 1.0] and frame["y (output)"].tolist() == [0.2, 0.9]
+    assert frame["error"].tolist() == [0.2, 0.1] and frame["right"].tolist() == [True, True]
+    np.testing.assert_array_equal(frame.iloc[:, :2].to_numpy(), inputs)  # the inputs keep their values
+
+
+def test_prediction_frame_with_hostile_output_names():
+    frame = editing.prediction_frame(np.zeros((1, 1)), np.zeros((1, 2)), np.zeros((1, 2)), ["x"],
+                                     ["<b>y</b>", "=1"])
+    assert len(set(frame.columns)) == frame.shape[1] == 1 + 2 + 2 + 2
+    for column in frame.columns:
+        assert not set("<>&") & set(column) and not column.startswith(FORMULA_START)
