@@ -14,7 +14,7 @@ import numpy as np
 
 from .config import NnvizError, TableError
 from .limits import LIMITS
-from .tables import csv_rows
+from .tables import csv_rows, delimiter_hint
 from .text import cap, one_line
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
@@ -202,6 +202,8 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
         raise NnvizError("problem", problem, "classification or regression")
     seed = _in_limit("seed", seed)
     rows = csv_rows(data, "a text file with columns x1, x2, label")
+    if rows and len(rows[0]) == 1:
+        delimiter_hint(rows, "x1, x2, label")
     if len(rows) < 3:
         raise TableError("csv", f"{len(rows)} non-empty lines", "a header row (x1,x2,label) and points")
     body = rows[1:]

@@ -281,12 +281,15 @@ target_counts = st.one_of(st.integers(-2, 20), st.floats(), st.text(max_size=3),
 @example(b"a,b\n=cmd|' /C calc'!A0,1\n", 1)
 @example(b"0\n0", float("inf"))
 @example(b'<a href="//h/">x</a>,=y\n0,1\n', 1)
+@example(b"x;y\n0;1\n", 1)
 def test_load_csv_loads_or_refuses(data, targets):
     table = trains_or_refuses(nnviz.load_csv, data, targets=targets)
     if isinstance(table, nnviz.Table):
         assert table.inputs.shape[0] == table.targets.shape[0] >= 1
         assert np.all(np.isfinite(table.inputs)) and np.all(np.isfinite(table.targets))
         assert_plain_names(table)
+    else:
+        assert "from 1 to 0" not in str(table)  # one column: says so, not "targets ... from 1 to 0"
 
 
 @FAST
@@ -326,6 +329,18 @@ def test_loaders_refuse_hostile_files_quickly(loader, data):
     import time
     t0 = time.perf_counter()
     trains_or_refuses(loader, data)
+    assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_load_csv_from_an_endless_device_stops_at_the_limit(device):
+    import os
+    import time
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    t0 = time.perf_counter()
+    error = trains_or_refuses(nnviz.load_csv, device)
+    assert isinstance(error, TableError) and f"at most {MAX_CSV_BYTES:,} bytes" in str(error)
     assert time.perf_counter() - t0 < 2.0
 
 
