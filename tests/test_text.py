@@ -6,6 +6,8 @@ what a figure shows, no formula in a CSV a spreadsheet opens; and they are one l
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import numpy as np
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 import nnviz
 from nnviz import editing, planeurl, urlstate
+from nnviz.export import csv_line, loss_csv
 from nnviz.text import (ELLIPSIS, FORMULA_START, NAME_LIMIT, TEXT_LIMIT, cap, csv_cell, markdown_text, one_line,
                         plain_name, plotly_text)
 
@@ -110,6 +113,26 @@ def test_csv_cell_neutralises_text_formulas_but_not_numbers():
         assert csv_cell(text) == "'" + text
     for value in (-0.5, -1, 0, 1.5, "x1", "", "'=1"):
         assert csv_cell(value) == value
+    line = csv_line(["=cmd|' /C calc'!A0", -0.5, "a,b"])
+    assert next(csv.reader(io.StringIO(line))) == ["'=cmd|' /C calc'!A0", "-0.5", "a,b"]
+
+
+def test_loss_csv_numbers_stay_numbers():
+    run = nnviz.train(*nnviz.preset("xor"), iterations=5)
+    rows = list(csv.reader(io.StringIO(loss_csv(run))))
+    assert rows[0] == ["iteration", "loss"]
+    assert [float(v) for _, v in rows[1:]] == run.loss.tolist()
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(FORMULA_START) or _is_number(cell)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 # ---------------------------------------------------------------------------------------------------------------
