@@ -197,3 +197,28 @@ def test_hostile_links_on_the_plane_put_no_markup_on_the_page(params):
     assert at.warning, "the notice says what was ignored"
     for text in rendered_markdown(at):
         assert not markup_in(text), text
+
+
+@pytest.mark.parametrize("name,content", [
+    ("[log in](http://evil.example).csv", b'<a href="//evil.example/">x1</a>,=cmd|x,![i](http://evil.example/t.png)\n'
+                                         b"0,0,0\n0,1,1\n1,0,1\n1,1,0\n"),
+    ("![i](http://evil.example/t.png).csv", b"x1,x2,y\n0,0,0\n0,[x](http://evil.example),1\n"),
+    ("a.csv", b"x1;x2;y\n0;0;0\n"),
+])
+def test_hostile_csv_uploads_put_no_markup_on_the_page(name, content):
+    at = open_app()
+    at.file_uploader(key="csv").set_value((name, content, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.error or "Loaded from" in " ".join(c.value for c in at.caption)
+    for text in rendered_markdown(at):
+        assert not markup_in(text), text
+    figure = json.dumps(spec(at))
+    assert not re.search(r"<\s*/?\s*(a|img|i)\b", figure, re.IGNORECASE)
+    for column in [str(c) for c in predictions(at).columns]:
+        assert not set("<>&") & set(column) and not column.startswith(("=", "+", "-", "@")), column
+
+
+def test_semicolon_csv_upload_says_what_is_wrong():
+    at = open_app()
+    at.file_uploader(key="csv").set_value(("a.csv", b"x1;x2;y\n0;0;0\n", "text/csv")).run()
+    assert any("semicolons" in as_shown(e.value) for e in at.error), [e.value for e in at.error]

@@ -42,6 +42,7 @@ MAIN_LINKS = [
     {"seed": "[x](http://evil.example)"},
     {"![x](http://evil.example/t.png)": "1"},
     {"seed": "http://evil.example www.evil.example a@evil.example", "loss": "<img src=//evil.example/t.png>"},
+    {"table": "0,0:0;0,1:1;1,0:1;1,1:0", "names": "[log in](http://evil.example),![i](http://evil.example/t.png):y"},
     {"table": "0,0:0;0,1:1;1,0:1;1,1:0", "names": '<a href="//evil.example/">x1</a>,x2:y'},
 ]
 PLANE_LINKS = [
