@@ -6,16 +6,16 @@ Three places read text as markup, and each gets its own function here:
   ASCII punctuation mark with a backslash (so no link, image, HTML, math or directive can form) and puts an
   invisible word joiner into ``://``, ``www.`` and ``@`` (GitHub-flavoured markdown turns bare URLs and e-mail
   addresses into links even when their punctuation is escaped).
-- **Plotly text** (tick labels, hover text, annotations) understands ``<a href>``, ``<b>``, ``<img>``-free
-  pseudo-HTML: :func:`plotly_text` writes ``<``, ``>`` and ``&`` as entities.
+- **Plotly text** (tick labels, hover text, annotations) is pseudo-HTML (``<a href>``, ``<b>``, ``<br>``...):
+  :func:`plotly_text` writes ``<``, ``>`` and ``&`` as entities.
 - **Column names** go everywhere at once: the figures (which take them as they are), the data grid and its
   "Download as CSV", the link. :func:`plain_name` makes a name safe in all of them and stays the same when
   applied again (a name read back from a link is unchanged): ``<``, ``>`` and ``&`` become look-alikes
-  (‹ › ＆), control and invisible formatting characters go, the length is capped, and a leading ``=``, ``+``,
+  (‹ › ＆; entities would show as ``&lt;`` in the grid and grow on every trip through a link), control and invisible formatting characters go, the length is capped, and a leading ``=``, ``+``,
   ``-`` or ``@`` (a spreadsheet formula) gets a ``'`` in front.
 
 :func:`csv_cell` neutralises formula-like text cells in the CSV files the app offers; numbers stay numbers.
-Every function also caps the length (with …) and makes the text one line.
+The text functions also cap the length (with …) and make the text one line.
 """
 from __future__ import annotations
 
