@@ -28,6 +28,7 @@ from nnviz.export import loss_csv, run_to_dict
 from nnviz.figures import presenter_style, training_figure
 from nnviz.script import export_script
 from nnviz.training import further_config
+from nnviz.text import markdown_text
 from ui.common import View
 from ui.teaching import look_closer, presenter_css
 from nnviz.activations import HIDDEN_ACTIVATIONS
@@ -115,9 +116,9 @@ def load_csv() -> None:
     try:
         table = nnviz.load_csv(upload.getvalue(), targets=int(ss.csv_targets))
     except nnviz.NnvizError as error:
-        ss.csv_notice = f"{upload.name}: {error}"
+        ss.csv_notice = markdown_text(f"{upload.name}: {error}")  # file name and cells: shown as typed
         return
-    set_table(editing.from_table(table), len(table.input_names), f"Loaded from {upload.name}")
+    set_table(editing.from_table(table), len(table.input_names), f"Loaded from {markdown_text(upload.name)}")
     ss.csv_loaded = True
 
 
@@ -328,7 +329,8 @@ def main() -> None:
     presenter_css(bool(ss.presenter))
     summary_box = st.container()
     if ss.link_notices:
-        st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.link_notices))
+        st.warning("Parts of the link were ignored, defaults used instead: "
+                   + markdown_text("; ".join(ss.link_notices)))
     config_errors = st.container()
     # The animated chart comes first: on a projector it is what the room watches.
     view = st.container()
@@ -349,7 +351,7 @@ def main() -> None:
         key = (*key, continued_from(key))
         cached_run(*key)
     except nnviz.NnvizError as error:
-        (table_errors if isinstance(error, nnviz.TableError) else config_errors).error(str(error))
+        (table_errors if isinstance(error, nnviz.TableError) else config_errors).error(markdown_text(error))
         key = None
     except Exception:  # noqa: BLE001 - the page must never show a traceback
         log.exception("training failed")

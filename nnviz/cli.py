@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -23,7 +24,7 @@ from .limits import LIMITS
 from .script import export_script
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
-from .tables import PRESETS, Table, load_csv, preset
+from .tables import PRESETS, Table, load_csv, preset, read_limited
 from .training import train
 
 USAGE_ERROR = 2
@@ -128,11 +129,9 @@ def load_dataset(args: argparse.Namespace) -> datasets.Dataset:
         points = args.points if args.points is not None else int(LIMITS["points"].default)
         return datasets.generate(name.lower(), _whole("points", points), _percent("noise", args.noise, 0, 50), ratio,
                                  seed, _whole("classes", args.classes))
-    try:
-        data = Path(name).read_bytes()
-    except OSError as error:
-        raise NnvizError("dataset", name, "one of " + ", ".join(datasets.GENERATORS)
-                         + f", or a readable CSV file ({error.strerror})") from None
+    if not Path(name).exists():
+        raise NnvizError("dataset", name, "one of " + ", ".join(datasets.GENERATORS) + ", or a CSV file")
+    data = read_limited(name, field="dataset")  # at most its size limit, whatever the file is
     return datasets.load_points_csv(data, args.problem or "classification", ratio, seed)
 
 
@@ -148,12 +147,14 @@ def _percent(field: str, value: str, low: float, high: float) -> float:
 
 
 def _whole(field: str, value) -> int:
+    """A whole number the user typed, within LIMITS[field]; NnvizError naming the typed text otherwise."""
+    limit = LIMITS[field]
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise NnvizError(field, value, "a whole number") from None
-    if number != int(number):
-        raise NnvizError(field, value, "a whole number")
+        number = math.nan
+    if not (math.isfinite(number) and number == int(number) and limit.minimum <= number <= limit.maximum):
+        raise NnvizError(field, value, f"a whole number from {limit.allowed()}")
     return int(number)
 
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from .config import NnvizError, TableError
 from .limits import LIMITS
-from .tables import csv_rows
+from .tables import csv_rows, delimiter_hint
+from .text import cap, one_line
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
 REGRESSION = ("plane", "multigauss")
@@ -201,6 +202,8 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
         raise NnvizError("problem", problem, "classification or regression")
     seed = _in_limit("seed", seed)
     rows = csv_rows(data, "a text file with columns x1, x2, label")
+    if rows and len(rows[0]) == 1:
+        delimiter_hint(rows, "x1, x2, label")
     if len(rows) < 3:
         raise TableError("csv", f"{len(rows)} non-empty lines", "a header row (x1,x2,label) and points")
     body = rows[1:]
@@ -215,7 +218,7 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
             try:
                 values[line - 2, col] = float(cell)
             except ValueError:
-                raise TableError("csv", f"line {line}: {cell.strip()[:20]!r}", "numbers only") from None
+                raise TableError("csv", f"line {line}: {cap(one_line(cell), 20)!r}", "numbers only") from None
     if not np.all(np.isfinite(values)):
         raise TableError("csv", "NaN or infinity", "finite numbers only")
     if np.max(np.abs(values[:, :2])) > 1e6:

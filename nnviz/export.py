@@ -6,12 +6,14 @@ allow_nan=False)`` always succeeds and the file is strict JSON.
 """
 from __future__ import annotations
 
+import csv
 import io
 import math
 from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from .text import csv_cell
 from .training import TrainingRun
 
 
@@ -75,13 +77,26 @@ def run_to_dict(run: TrainingRun) -> dict:
     return record
 
 
+CSV_HEADER = ("iteration", "loss")
+
+
+def csv_line(cells) -> str:
+    """One CSV line: text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...)
+    get a ``'`` in front (:func:`nnviz.text.csv_cell`); numbers are written as they are (floats as
+    ``repr``, so -0.5 stays the number -0.5)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([csv_cell(c) for c in cells])
+    return out.getvalue()
+
+
 def loss_csv(run: TrainingRun) -> str:
     """The loss curve as CSV: header ``iteration,loss``, then one line per iteration (from 0).
 
-    Values use ``repr`` so they read back bit for bit; a non-finite loss is an empty cell.
+    Values use ``repr`` so they read back bit for bit; a non-finite loss is an empty cell. Every CSV
+    nnviz writes goes through :func:`csv_line`.
     """
     out = io.StringIO()
-    out.write("iteration,loss\n")
+    out.write(csv_line(CSV_HEADER))
     for i, value in enumerate(run.loss.tolist()):
-        out.write(f"{i},{value!r}\n" if math.isfinite(value) else f"{i},\n")
+        out.write(csv_line((i, value if math.isfinite(value) else "")))
     return out.getvalue()

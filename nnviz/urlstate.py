@@ -7,7 +7,8 @@ reported, never raised. The parameter names are the widget keys.
 The table travels as ``table``: rows separated by ``;``, cells by ``,``, and
 ``:`` between the inputs and the targets of a row, e.g. the tutorial's table is
 ``table=0,0,1:0;0,1,1:1;1,0,1:1;1,1,1:0``. Column names travel as
-``names=x1,x2,x3:y`` in the same way. When the table is exactly the preset's,
+``names=x1,x2,x3:y`` in the same way, each made plain (:func:`nnviz.text.plain_name`: no markup, at most
+40 characters) before anything shows it. When the table is exactly the preset's,
 ``table`` and ``names`` are left out and ``preset=<name>`` says it all.
 
 ``tool`` is the open "Look closer" tool and ``scene`` the lesson loaded last; both
@@ -16,7 +17,6 @@ table and settings, except those the link gives itself.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional
 
@@ -30,6 +30,7 @@ from .optimizers import OPTIMIZERS
 from .editing import default_names
 from .scenes import SCENES, Scene
 from .tables import PRESETS, Table
+from .text import cap, one_line, plain_names
 
 _DEFAULTS = TrainConfig()
 # The "Look closer" tools by key (ui/teaching.py draws them in this order).
@@ -225,7 +226,7 @@ def parse_table(text: str, names: Optional[str] = None) -> Table:
     if names:
         parts = str(names).split(":")
         if len(parts) == 2:
-            given_in, given_out = parts[0].split(","), parts[1].split(",")
+            given_in, given_out = plain_names(parts[0].split(",")), plain_names(parts[1].split(","))
             if len(given_in) == x.shape[1] and len(given_out) == y.shape[1] and all(given_in + given_out):
                 in_names, out_names = given_in, given_out
     return Table(x, y, tuple(in_names), tuple(out_names), "From the link")
@@ -250,25 +251,10 @@ def parse_fields(fields: tuple[Field, ...], params: Mapping[str, str], ignore=fr
             reason = str(error) if "could not convert" not in str(error) else "a number"
             notices.append(f"{field.name}={_short(text)} (expected {reason})")
     for name in sorted(set(params) - {f.name for f in fields} - set(ignore)):
-        notices.append(f"{_short(name)}={_short(str(params[name]))} (unknown setting)")
+        notices.append(f"{_short(str(name))}={_short(str(params[name]))} (unknown setting)")
     return settings, notices
 
 
 def _short(text: str) -> str:
-    """A visitor's text as a notice quotes it: at most 30 characters, made inert for markdown.
-
-    The pages show notices as markdown, where ``[x](https://...)``, ``![x](...)``, a bare
-    ``www.x.org`` or ``a@b.org`` would become a link or an image from another site. Text of
-    letters, digits and ``._,+-`` (no ``www.``) cannot; anything else is quoted as inline code
-    (fenced by more backticks than the text holds in a row), inside which nothing is markup.
-    """
-    text = text if len(text) <= 30 else text[:27] + "..."
-    if _PLAIN.fullmatch(text) and "www." not in text.lower():
-        return text
-    text = "".join(c if c.isprintable() else " " for c in text)  # a blank line would end the code span
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    pad = " " if text[0] == "`" or text[-1] == "`" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-_PLAIN = re.compile(r"[A-Za-z0-9 ._,+-]*")
+    """Outside text quoted in a notice: one line, at most 30 characters (the notice is shown as plain text)."""
+    return cap(one_line(text), 30)

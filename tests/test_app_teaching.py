@@ -13,6 +13,7 @@ from nnviz import diagnostics, figures, scenes, urlstate
 from nnviz.explain import explain, latex
 from nnviz.script import export_script
 from test_app import block, config, healthy, open_app, predictions
+from test_text import as_shown
 from ui import teaching
 
 TOOLS = ["live_math", "stepping", "sweep", "ab", "hidden", "gradcheck", "health", "scenes"]
@@ -234,7 +235,8 @@ def link(at) -> dict:
 
 
 def link_notice(at) -> str:
-    return " ".join(w.value for w in at.warning if "Parts of the link were ignored" in w.value)
+    """The link notice as the visitor reads it (the page escapes its markdown)."""
+    return " ".join(as_shown(w.value) for w in at.warning if "Parts of the link were ignored" in w.value)
 
 
 def shows_scene(at, key: str) -> None:

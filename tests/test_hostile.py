@@ -7,7 +7,6 @@ Property-based with hypothesis; kept small (tens of examples per property, tiny 
 from __future__ import annotations
 
 import math
-import re
 import warnings
 
 import numpy as np
@@ -22,6 +21,7 @@ from nnviz.config import NnvizError, TableError, make_config
 from nnviz.limits import LIMITS, MAX_SWEEP_WORK, MAX_WORK
 from nnviz.scenes import SCENES
 from nnviz.tables import MAX_CSV_BYTES
+from nnviz.text import NAME_LIMIT, plain_name
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -181,8 +181,11 @@ param_values = st.one_of(
 )
 
 
-# An inline code span: a run of backticks, the text, the same run (CommonMark).
-CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+def assert_plain_names(table) -> None:
+    """Names any figure, grid or CSV download may show: no markup, one short line, no formula."""
+    for name in (*table.input_names, *table.output_names):
+        assert name == plain_name(name) and not set("<>&\n\r") & set(name), name
+        assert len(name) <= NAME_LIMIT + 1 and not name.startswith(("=", "+", "-", "@"))
 
 
 def check_parse(params):
@@ -190,11 +193,10 @@ def check_parse(params):
     assert set(settings_) == set(urlstate.DEFAULTS)
     for note in notices:
         assert isinstance(note, str) and len(note) < 300, note
-        # shown as markdown: a visitor's text is quoted as inline code, so none of it becomes a link or an image
-        ours = CODE_SPAN.sub("", note)
-        assert not any(mark in ours for mark in ("`", "](", "://", "www.", "@", "$", ":red")), note
+        assert "\n" not in note  # one line; the pages show it through nnviz.text.markdown_text (no markup)
     if table is not None:
         assert isinstance(table, nnviz.Table)
+        assert_plain_names(table)
     # every parsed setting is one the page can use: the config built from it validates or says why not
     for field in urlstate.FIELDS:
         if field.name in ("preset", "activation", "output_activation", "loss", "optimizer"):
@@ -221,6 +223,14 @@ def test_parse_repeated_keys(pairs):
         grouped.setdefault(k, []).append(v)
     check_parse({k: v[-1] for k, v in grouped.items()})
     check_parse({k: v for k, v in grouped.items()})
+
+
+@FAST
+@given(st.lists(st.text(max_size=60), min_size=3, max_size=3))
+@example(['<a href="//host/">x1</a>', "![x](http://x/t.png)", "=cmd|' /C calc'!A0"])
+def test_parse_link_names_are_plain(names):
+    _, table, _ = check_parse({"table": "0,0:0;1,1:1", "names": f"{names[0]},{names[1]}:{names[2]}"})
+    assert table is not None
 
 
 @FAST
@@ -290,11 +300,16 @@ target_counts = st.one_of(st.integers(-2, 20), st.floats(), st.text(max_size=3),
 @example(b"x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", 1)
 @example(b"a,b\n=cmd|' /C calc'!A0,1\n", 1)
 @example(b"0\n0", float("inf"))
+@example(b'<a href="//h/">x</a>,=y\n0,1\n', 1)
+@example(b"x;y\n0;1\n", 1)
 def test_load_csv_loads_or_refuses(data, targets):
     table = trains_or_refuses(nnviz.load_csv, data, targets=targets)
     if isinstance(table, nnviz.Table):
         assert table.inputs.shape[0] == table.targets.shape[0] >= 1
         assert np.all(np.isfinite(table.inputs)) and np.all(np.isfinite(table.targets))
+        assert_plain_names(table)
+    else:
+        assert "from 1 to 0" not in str(table)  # one column: says so, not "targets ... from 1 to 0"
 
 
 @FAST
@@ -334,6 +349,18 @@ def test_loaders_refuse_hostile_files_quickly(loader, data):
     import time
     t0 = time.perf_counter()
     trains_or_refuses(loader, data)
+    assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_load_csv_from_an_endless_device_stops_at_the_limit(device):
+    import os
+    import time
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    t0 = time.perf_counter()
+    error = trains_or_refuses(nnviz.load_csv, device)
+    assert isinstance(error, TableError) and f"at most {MAX_CSV_BYTES:,} bytes" in str(error)
     assert time.perf_counter() - t0 < 2.0
 
 

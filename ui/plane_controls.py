@@ -15,6 +15,7 @@ import streamlit as st
 import nnviz
 from nnviz import planeurl, playground
 from nnviz.datasets import CLASSIFICATION, DOMAIN, REGRESSION, load_points_csv
+from nnviz.text import markdown_text
 
 ss = st.session_state
 
@@ -30,7 +31,7 @@ def start_session() -> None:
         return
     settings, notices = planeurl.parse(st.query_params.to_dict())
     ss.pl_settings = settings
-    ss.pl_notices = notices
+    ss.pl_notices = [markdown_text(n) for n in notices]  # shown as markdown: link text made plain here
     ss.pl_problem = "regression" if settings["dataset"] in REGRESSION else "classification"
     ss.pl_csv = None  # {"name", "data"} of uploaded points
     ss.pl_last_good = None
@@ -95,7 +96,7 @@ def _load_csv() -> None:
     try:
         load_points_csv(data, ss.pl_problem, settings()["ratio"] / 100, settings()["data_seed"])
     except nnviz.NnvizError as error:
-        ss.pl_csv_notice = f"{upload.name}: {error}"
+        ss.pl_csv_notice = markdown_text(f"{upload.name}: {error}")
         return
     ss.pl_csv = {"name": upload.name, "data": data}
     set_setting("dataset", "csv")
