@@ -168,7 +168,7 @@ def test_cli_dataset_json_has_train_and_test_losses(capsys):
     assert set(range(0, 301, 6)) <= set(record["loss_iterations"]) and record["loss_iterations"][-1] == 300
     assert "every 6 updates" in record["losses_recorded"] and record["config"]["record_every"] == 6
     assert 0 <= record["test_accuracy"] <= 1 and len(record["test_inputs"]) == 40
-    assert record["config"]["regularization"] == "l2" and record["config"]["loss"] == "bce"
+    assert record["config"]["regularization"] == "l2" and record["config"]["loss"] == "mse"
     assert len(record["weights"][0]) == 4  # four features in
 
 

@@ -52,7 +52,8 @@ def test_config_follows_the_dataset_and_counts_epochs():
     dataset = playground.dataset_from(settings)
     config = playground.config_for(settings, dataset)
     assert config.iterations == 3 * 15  # ceil(100 training points / 7)
-    assert config.output_activation == "sigmoid" and config.loss == "bce" and config.hidden == (4, 2)
+    # two classes: TF Playground's tanh output with the square loss, and its L1
+    assert config.output_activation == "tanh" and config.loss == "mse" and config.hidden == (4, 2) and config.l1_clip
     multi = playground.config_for({**settings, "dataset": "spiral", "classes": 3},
                                   playground.dataset_from({**settings, "dataset": "spiral", "classes": 3}))
     assert multi.output_activation == "softmax" and multi.loss == "ce"

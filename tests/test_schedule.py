@@ -143,3 +143,13 @@ def test_the_truth_tables_l1_is_the_penalty_gradient_and_kills_nothing():
     run = nnviz.train(*nnviz.preset("xor"), hidden=[4], regularization="l1", reg_rate=0.01, iterations=500)
     assert run.dead_links is None and not run.config.l1_clip
     assert np.count_nonzero(run.parameters[-1] == 0.0) == 0
+
+
+def test_both_l1_forms_are_explained():
+    from nnviz.explain import L1_FORMS, latex, explain, regularization_note
+    table = nnviz.train(*nnviz.preset("xor"), hidden=[3], regularization="l1", reg_rate=0.01, iterations=20)
+    plane = nnviz.train(*nnviz.preset("xor"), hidden=[3], regularization="l1", reg_rate=0.01, iterations=20,
+                        l1_clip=True)
+    assert regularization_note(table.config) == L1_FORMS[False] and "jitter" in L1_FORMS[False]
+    assert regularization_note(plane.config) == L1_FORMS[True] and "dead" in L1_FORMS[True]
+    assert "dead" in latex(explain(plane))[-1][1] and "dead" not in latex(explain(table))[-1][1]
