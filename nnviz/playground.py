@@ -9,6 +9,7 @@ points), so "Reset" and a copied link give the same run, bit for bit.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Mapping, Optional, Sequence
 
 import numpy as np
@@ -99,8 +100,24 @@ def train_plane(dataset: Dataset, features: Sequence[str], config: TrainConfig,
     config's ``record_every``); snapshots at ``epochs``."""
     train_x, train_y, test_x, test_y = dataset.split(features)
     updates = config.iterations // epochs[-1]  # the schedule ends with the last epoch
-    return train(train_x, train_y, config, snapshot_iterations=[e * updates for e in epochs],
-                 test_inputs=test_x, test_targets=test_y)
+    run = train(train_x, train_y, config, snapshot_iterations=[e * updates for e in epochs],
+                test_inputs=test_x, test_targets=test_y)
+    return _one_snapshot_an_epoch(run, epochs, updates) if run.diverged_at is not None else run
+
+
+def _one_snapshot_an_epoch(run: TrainingRun, epochs: Sequence[int], updates: int) -> TrainingRun:
+    """A run that diverged keeps its snapshots up to the update that diverged; the page picks a snapshot by
+    the position of its epoch in ``epochs``. So every epoch from there on gets the last state, the one that
+    diverged (its snapshot iteration repeated): the page shows it and the warning, never an index error."""
+    kept = np.searchsorted(run.snapshot_iterations, np.asarray(epochs) * updates)
+    kept = np.minimum(kept, len(run.snapshot_iterations) - 1)
+
+    def picked(array):
+        return None if array is None else array[kept]
+
+    return replace(run, snapshot_iterations=run.snapshot_iterations[kept], parameters=run.parameters[kept],
+                   output_snapshots=run.output_snapshots[kept], test_output_snapshots=picked(run.test_output_snapshots),
+                   dead_links=picked(run.dead_links))
 
 
 def further_epochs(run: TrainingRun, updates: int, epochs: int) -> tuple[int, ...]:

@@ -52,3 +52,9 @@ def test_2000_epochs_set_in_the_sidebar_are_accepted():
     assert healthy(at), [e.value for e in at.error]
     assert json.loads(at.session_state["pl_last_good"][0][3])["iterations"] == 50_000
     assert "**Epoch 2000**/2000" in status(at) and at.query_params["epochs"] == "2000"
+
+
+def test_a_run_that_diverges_shows_its_last_state_and_a_warning():
+    at = open_page(dataset="plane", learning_rate="10", activation="relu", epochs="100")
+    assert healthy(at), [e.value for e in at.error]
+    assert at.warning and "diverged at update" in at.warning[0].value

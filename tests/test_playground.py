@@ -156,3 +156,17 @@ def test_parameter_names_and_editing():
     assert train_loss == pytest.approx(run.final_loss, rel=1e-9) and test_loss > 0
     maps = plane.neuron_maps(run, ("x1", "x2"), size=20, parameters=changed)
     assert [m.shape for m in maps] == [(4, 20, 20), (2, 20, 20), (1, 20, 20)]
+
+
+def test_a_run_that_diverges_still_has_a_snapshot_for_every_epoch_drawn():
+    """The page picks a snapshot by its epoch's place in the schedule: after the divergence, the last state."""
+    settings = {**planeurl.DEFAULTS, "dataset": "plane", "learning_rate": 10.0, "activation": "relu", "epochs": 100}
+    dataset = playground.dataset_from(settings)
+    config = playground.config_for(settings, dataset)
+    epochs = playground.epoch_schedule(100)
+    run = playground.train_plane(dataset, ("x1", "x2"), config, epochs)
+    assert run.diverged_at is not None and run.diverged_at < config.iterations
+    assert len(run.snapshot_iterations) == len(run.parameters) == len(run.test_output_snapshots) == len(epochs)
+    after = np.asarray(epochs) * (config.iterations // 100) >= run.diverged_at
+    assert np.all(run.snapshot_iterations[after] == run.diverged_at)
+    np.testing.assert_array_equal(run.parameters[after], np.repeat(run.parameters[-1:], after.sum(), axis=0))
