@@ -330,7 +330,7 @@ def scheduled_work(config: TrainConfig, rows: int, n_inputs: int, n_outputs: int
     row = params + NEURON_WORK * sum(layer_sizes(config, n_inputs, n_outputs)[1:])  # one row, forward + back
     updates = config.iterations
     batch = min(config.batch_size or rows, rows)
-    frames = min(config.snapshots, updates + 1) if frames is None else frames
+    frames = min(config.snapshots if frames is None else frames, updates + 1)  # a snapshot at most an update
     records = updates // config.record_every + 1 + frames if records is None else records
     return (updates * ((len(config.hidden) + 1) * STEP_WORK + batch * row // BATCH_SHARE + UPDATE_WORK * params)
             + records * ((rows + test_rows) * row // RECORD_SHARE + RECORD_WORK)

@@ -153,3 +153,25 @@ def test_both_l1_forms_are_explained():
     assert regularization_note(table.config) == L1_FORMS[False] and "jitter" in L1_FORMS[False]
     assert regularization_note(plane.config) == L1_FORMS[True] and "dead" in L1_FORMS[True]
     assert "dead" in latex(explain(plane))[-1][1] and "dead" not in latex(explain(table))[-1][1]
+
+
+def test_recording_options_are_validated():
+    with pytest.raises(nnviz.NnvizError, match="record_every"):
+        nnviz.make_config(record_every=0)
+    with pytest.raises(nnviz.NnvizError, match="l1_clip"):
+        nnviz.make_config(l1_clip="yes")
+    # recording every update keeps every update's record: 20,000 at most; on a schedule, 50,000
+    with pytest.raises(nnviz.NnvizError, match="iterations: 25000 is not allowed; a whole number from 1 to 20000"):
+        nnviz.make_config(iterations=25_000)
+    assert nnviz.make_config(iterations=50_000, record_every=25).iterations == 50_000
+    with pytest.raises(nnviz.NnvizError, match="from 1 to 50000"):
+        nnviz.make_config(iterations=50_001, record_every=25)
+
+
+def test_a_scheduled_run_over_the_budget_is_refused_naming_the_most_iterations(spiral):
+    x, y, tx, ty = spiral
+    config = nnviz.make_config(**options(hidden=[8] * 6, batch_size=1, iterations=50_000))
+    most = nnviz.config.most_iterations(config, len(x), x.shape[1], y.shape[1], len(tx), config.snapshots)
+    assert 1 <= most < 50_000
+    with pytest.raises(nnviz.NnvizError, match=f"at most {most:,} here"):
+        nnviz.train(x, y, config, test_inputs=tx, test_targets=ty)
