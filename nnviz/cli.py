@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--epochs", default=None, metavar="N",
                         help="with --dataset: training epochs, each as many updates as batches cover the training "
                              "points once (instead of --iterations)")
+    parser.add_argument("--batch-loss", action="store_true", default=None,
+                        help="with --dataset: also record each update's own mini-batch loss (batch_loss)")
     _choice(parser, "--activation", HIDDEN_ACTIVATIONS, default.activation, "hidden layers' activation")
     _choice(parser, "--output-activation", ACTIVATIONS, default.output_activation, "output layer's activation")
     _choice(parser, "--loss", LOSSES, default.loss, "loss (bce needs a sigmoid output, ce a softmax one)")
@@ -105,7 +107,7 @@ def _choice(parser: argparse.ArgumentParser, flag: str, names, default: Optional
 
 
 _OPTIONS = ("hidden", "iterations", "activation", "output_activation", "loss", "bias", "learning_rate",
-            "optimizer", "batch_size", "init", "seed", "snapshots", "regularization", "reg_rate")
+            "optimizer", "batch_size", "init", "seed", "snapshots", "regularization", "reg_rate", "batch_loss")
 
 
 def load_table(name: str, targets: Optional[int]) -> Table:
@@ -165,6 +167,8 @@ def table_and_config(args: argparse.Namespace):
     given = {name: getattr(args, name) for name in _OPTIONS if getattr(args, name) is not None}
     if args.epochs is not None and args.dataset is None:
         raise NnvizError("epochs", args.epochs, "only with --dataset (a table trains for --iterations)")
+    if args.batch_loss and args.dataset is None:
+        raise NnvizError("batch_loss", True, "only with --dataset (a table records its loss every iteration)")
     if args.dataset is None:
         table = load_table(args.table or "tutorial", args.targets)
         return table.inputs, table.targets, None, None, make_config(**given)
@@ -174,7 +178,7 @@ def table_and_config(args: argparse.Namespace):
     split = dataset.split(datasets.check_features(args.features))
     options = {**datasets.default_options(dataset.problem, dataset.classes), **given}
     # As on the plane page: the losses over all training and test points are recorded once an epoch.
-    batch = make_config(**{**options, "iterations": 1}).batch_size
+    batch = make_config(**{**options, "iterations": 1, "record_every": 1}).batch_size
     rows = split[0].shape[0]
     per_epoch = -(-rows // batch) if batch and batch < rows else 1
     options["record_every"] = per_epoch

@@ -65,6 +65,8 @@ class TrainConfig:
     # schedule: losses over all training and test rows every N updates (the plane page: one epoch), at every
     # snapshot and at the end, and nothing else. See TrainingRun.loss_iterations.
     record_every: Optional[int] = None
+    # With record_every: also the loss of every update's own mini-batch, before the update (TrainingRun.batch_loss).
+    batch_loss: bool = False
 
     def replace(self, **changes) -> "TrainConfig":
         return make_config(**{**self.as_dict(), **changes})
@@ -141,8 +143,9 @@ def make_config(**options) -> TrainConfig:
     lr = _limited_float("learning_rate", d["learning_rate"])
     if not isinstance(d["bias"], (bool, np.bool_)):
         raise NnvizError("bias", d["bias"], "True or False")
-    if not isinstance(d["l1_clip"], (bool, np.bool_)):
-        raise NnvizError("l1_clip", d["l1_clip"], "True or False")
+    for flag in ("l1_clip", "batch_loss"):
+        if not isinstance(d[flag], (bool, np.bool_)):
+            raise NnvizError(flag, d[flag], "True or False")
     record_every = d["record_every"]
     if record_every is not None:
         record_every = _limited_int("record_every", record_every, "scheduled_iterations")
@@ -168,7 +171,11 @@ def make_config(**options) -> TrainConfig:
         reg_rate=_limited_float("reg_rate", d["reg_rate"]),
         l1_clip=bool(d["l1_clip"]),
         record_every=record_every,
+        batch_loss=bool(d["batch_loss"]),
     )
+    if config.batch_loss and config.record_every is None:
+        raise NnvizError("batch_loss", True, "False without record_every: recording every update already "
+                                             "records the loss on all rows before each update")
 
     needed = LOSSES[config.loss].requires_output
     if needed and config.output_activation != needed:

@@ -71,6 +71,8 @@ def run_to_dict(run: TrainingRun) -> dict:
         "loss_iterations": plain(run.loss_iterations),
         "losses_recorded": losses_recorded(run),
     }
+    if run.batch_loss is not None:
+        record["batch_loss"] = plain(run.batch_loss)
     if run.test_inputs is not None:  # a dataset split into training and test points
         regression = run.config.output_activation == "linear"
         record.update(train_loss=record["loss"], test_loss=plain(run.test_loss),
@@ -86,7 +88,9 @@ def losses_recorded(run: TrainingRun) -> str:
                 "from), for every update i")
     every = run.config.record_every
     return (f"loss[i] (and test_loss[i]): the loss over all training (test) rows after loss_iterations[i] "
-            f"updates: every {every} updates (one epoch on a 2-D dataset), at every snapshot and at the end")
+            f"updates: every {every} updates (one epoch on a 2-D dataset), at every snapshot and at the end"
+            + ("; batch_loss[i]: the loss of update i's own mini-batch, before it" if run.batch_loss is not None
+               else ""))
 
 
 def loss_csv(run: TrainingRun) -> str:

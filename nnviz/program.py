@@ -69,13 +69,15 @@ class Program:
     penalty's gradient: after the data step, a separate step ``w -= rate * reg_rate *
     sign(w)`` (``w`` before the data step); a weight that this step takes across zero
     is set to 0 and is dead from then on (``ALIVE`` holds 0 for it), never updated again.
+    ``batch_outputs`` (with ``record=False``): ``run`` keeps each update's outputs on the rows it trained on
+    in ``BOUT[j]`` (``self.batch_outputs``), for the mini-batch's own loss.
     """
 
     def __init__(self, layout: Layout, activations: Sequence[str], loss: Loss, x: np.ndarray,
                  y: np.ndarray, theta: np.ndarray, batch: Optional[int] = None, block: int = 1,
                  step=None, rate: float = 1.0, regularization: str = "none", reg_rate: float = 0.0,
                  test_x: Optional[np.ndarray] = None, record: bool = True, l1_clip: bool = False,
-                 theta_buffer: Optional[np.ndarray] = None):
+                 theta_buffer: Optional[np.ndarray] = None, batch_outputs: bool = False):
         self.layout = layout
         rows, widths = x.shape[0], layout.sizes[1:]
         acts = [ACTIVATIONS[a] for a in activations]
@@ -234,6 +236,12 @@ class Program:
         if test_rows and (record or not batch):
             train_pass = forward("XV", "V") + train_pass
 
+        keep_outputs = []
+        self.batch_outputs = None
+        if batch_outputs and not record:
+            ns["BOUT"] = self.batch_outputs = np.empty((block, train_rows, widths[-1]))
+            keep_outputs = [f"BOUT[j] = {t}{L - 1}"]
+
         def body(lines: list[str], indent: str) -> str:
             return "".join(f"{indent}{line}\n" for line in lines)
 
@@ -242,7 +250,7 @@ class Program:
             + ("" if batch else "def gradient():\n" + body(train_pass, "    ") + "    return GRAD\n\n")
             + ("" if batch else "def evaluate(j):\n" + body(train_pass + ["H[j] = REC"], "    ") + "\n")
             + "def run(first, last):\n    for j in range(first, last):\n"
-            + body(train_pass + (["H[j] = REC"] if record else []) + update, "        ")
+            + body(train_pass + (["H[j] = REC"] if record else []) + keep_outputs + update, "        ")
         )
         exec(_compile(self.source), ns)
         self.namespace = ns

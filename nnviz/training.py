@@ -47,6 +47,8 @@ class TrainingRun:
     updates, at every snapshot and at the end, T included; ``gradient_norms`` is then the
     whole training set's gradient there. ``loss_iterations`` (R,) says after how many
     updates each entry was measured, in both cases.
+    - ``batch_loss`` (T,) with ``config.batch_loss``: the loss of update i's own mini-batch (the rows it
+      trained on), before the update; None without it.
     - ``dead_links`` (S, P) bool with TF Playground's L1 (``config.l1_clip``): the weights
       dead at each snapshot (exactly 0, never updated again); None without it.
 
@@ -75,6 +77,7 @@ class TrainingRun:
     test_output_snapshots: Optional[np.ndarray] = None
     loss_iterations: Optional[np.ndarray] = None
     dead_links: Optional[np.ndarray] = None
+    batch_loss: Optional[np.ndarray] = None
     # How to go on training (see train_further); None for a run that diverged.
     _state: Optional["_Resume"] = field(default=None, repr=False)
 
@@ -367,6 +370,7 @@ class _Segment:
     test_outputs: Optional[np.ndarray]
     last_output: Optional[np.ndarray]  # the last forward pass during training, None if none ran
     recorded: np.ndarray  # iterations (counted from this state) the losses were measured at
+    batch_losses: Optional[np.ndarray]  # each update's own mini-batch's loss
     dead: Optional[np.ndarray]  # (S, P) bool with TF Playground's L1
     alive: Optional[np.ndarray]  # the L1 state at the end
 
@@ -400,7 +404,7 @@ def _fresh(config: TrainConfig, x: np.ndarray, y: np.ndarray, iterations: int,
         output=seg.last_output if seg.last_output is not None else seg.outputs[-1].copy(),
         predictions=seg.outputs[-1], diverged_at=None, activations=activation_names(config), test_inputs=test_x,
         test_targets=test_y, test_loss=seg.test_losses, test_output_snapshots=seg.test_outputs,
-        loss_iterations=seg.recorded, dead_links=seg.dead,
+        loss_iterations=seg.recorded, dead_links=seg.dead, batch_loss=seg.batch_losses,
         _state=_Resume(optimizer, order.rest() if order else None, seg.alive),
     )
 
@@ -449,6 +453,7 @@ def _continued(run: TrainingRun, config: TrainConfig, iterations: int, chosen: O
         output=seg.last_output, predictions=outputs[-1], test_loss=joined(run.test_loss, seg.test_losses),
         test_output_snapshots=joined(run.test_output_snapshots, seg.test_outputs, early),
         loss_iterations=joined(run.loss_iterations, seg.recorded + done),
+        batch_loss=joined(run.batch_loss, seg.batch_losses),
         dead_links=joined(run.dead_links, seg.dead, early),
         _state=_Resume(optimizer, order.rest() if order else None, seg.alive),
     )
@@ -540,7 +545,7 @@ def _segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout: Layout, 
         if test_rows:
             test_outputs[k] = forward_many(layout, acts, loss, params[k], test_x, test_y)[0][0]
     return _Segment(losses, norms, correct, params, outputs, test_losses, test_outputs, last_output,
-                    np.arange(iterations), dead, None if program.alive is None else program.alive.copy())
+                    np.arange(iterations), None, dead, None if program.alive is None else program.alive.copy())
 
 
 def record_points(iterations: int, every: int, schedule: np.ndarray, offset: int = 0,
@@ -570,11 +575,13 @@ def _scheduled_segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout
     points = record_points(iterations, config.record_every, schedule, offset, fresh)
     size = layout.size + rows * sum(layout.sizes[1:]) + test_rows * n_out
     rblock = max(1, min(len(points), _BLOCK_BYTES // (8 * size)))
-    # Mini-batches gathered a block at a time: at most about 8 MB of rows.
-    tblock = max(1, min(iterations, _BLOCK_BYTES // (8 * (batch or 1) * (x.shape[1] + n_out))))
+    # Updates run in windows of at most about 8 MB of their rows: mini-batches gathered, outputs kept.
+    tblock = max(1, min(iterations, _BLOCK_BYTES // (8 * (batch or rows) * (x.shape[1] + n_out))))
     step = None if optimizer is None else optimizer.step
     trainer = Program(layout, acts, loss, x, y, theta, batch, tblock, step, config.learning_rate,
-                      config.regularization, config.reg_rate, record=False, l1_clip=config.l1_clip)
+                      config.regularization, config.reg_rate, record=False, l1_clip=config.l1_clip,
+                      batch_outputs=config.batch_loss)
+    batch_losses = np.empty(iterations) if config.batch_loss else None
     if alive is not None:
         trainer.alive[:] = alive
     clip = trainer.alive is not None
@@ -606,12 +613,17 @@ def _scheduled_segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout
             for r in range(first, last):
                 at = int(points[r])
                 while done < at:
-                    if order and done == gathered[1]:
+                    if done == gathered[1]:
                         count = min(tblock, iterations - done)
-                        trainer.gather(order.take(count))
+                        if order:
+                            trainer.gather(order.take(count))
                         gathered = (done, done + count)
-                    until = min(at, gathered[1]) if order else at
+                    until = min(at, gathered[1])
                     trainer.run(done - gathered[0], until - gathered[0])
+                    if batch_losses is not None:
+                        window = slice(done - gathered[0], until - gathered[0])
+                        rows_y = trainer.namespace["YBLK"][window] if order else y
+                        batch_losses[done:until] = loss.value(trainer.batch_outputs[window], rows_y)
                     done = until
                 meter.evaluate(r - first)
                 if k < len(schedule) and schedule[k] == at:
@@ -642,7 +654,7 @@ def _scheduled_segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout
                 if not diverged or at < iterations:
                     raise _Diverged(at)
     return _Segment(losses, norms, correct, params, outputs, test_losses, test_outputs, outputs[-1].copy(),
-                    points, dead, trainer.alive.copy() if clip else None)
+                    points, batch_losses, dead, trainer.alive.copy() if clip else None)
 
 
 class _BatchOrder:

@@ -167,9 +167,13 @@ def test_cli_dataset_json_has_train_and_test_losses(capsys):
     assert len(record["train_loss"]) == len(record["test_loss"]) == len(record["loss_iterations"])
     assert set(range(0, 301, 6)) <= set(record["loss_iterations"]) and record["loss_iterations"][-1] == 300
     assert "every 6 updates" in record["losses_recorded"] and record["config"]["record_every"] == 6
+    assert "batch_loss" not in record
     assert 0 <= record["test_accuracy"] <= 1 and len(record["test_inputs"]) == 40
     assert record["config"]["regularization"] == "l2" and record["config"]["loss"] == "mse"
     assert len(record["weights"][0]) == 4  # four features in
+    assert main(["--dataset", "circle", "--points", "100", "--iterations", "30", "--batch-loss", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert len(record["batch_loss"]) == 30 and "own mini-batch" in record["losses_recorded"]
 
 
 def test_cli_regression_dataset(capsys):
@@ -193,7 +197,7 @@ def test_cli_runs_tf_playgrounds_longest_spiral_and_says_what_the_losses_are(cap
 
 @pytest.mark.parametrize("argv, says", [
     (["--dataset", "xor", "--epochs", "3", "--iterations", "30"], "epochs"),
-    (["--table", "xor", "--epochs", "3"], "epochs"),
+    (["--table", "xor", "--epochs", "3"], "epochs"), (["--table", "xor", "--batch-loss"], "batch_loss"),
     (["--dataset", "moons"], "dataset"), (["--dataset", "xor", "--noise", "70"], "noise"),
     (["--dataset", "xor", "--train-ratio", "95"], "train_ratio"), (["--dataset", "xor", "--features", "x9"], "features"),
     (["--dataset", "plane", "--problem", "classification"], "problem"),

@@ -175,3 +175,24 @@ def test_a_scheduled_run_over_the_budget_is_refused_naming_the_most_iterations(s
     assert 1 <= most < 50_000
     with pytest.raises(nnviz.NnvizError, match=f"at most {most:,} here"):
         nnviz.train(x, y, config, test_inputs=tx, test_targets=ty)
+
+
+def test_the_mini_batchs_own_loss_is_recorded_every_update_when_asked(spiral):
+    from nnviz.training import _BatchOrder
+    x, y, tx, ty = spiral
+    run = nnviz.train(x, y, test_inputs=tx, test_targets=ty, snapshots=201, **options(batch_loss=True))
+    assert run.batch_loss.shape == (200,) and nnviz.train(x, y, **options()).batch_loss is None
+    loss = LOSSES[run.config.loss]
+    order = _BatchOrder(len(x), run.config.batch_size, run.config.seed).take(200)
+    for i in (0, 1, 57, 199):  # update i's batch, with the parameters before update i (snapshot i)
+        out = forward_many(run.layout, run.activations, loss, run.parameters[i], x[order[i]], y[order[i]])[0][0]
+        assert run.batch_loss[i] == pytest.approx(float(loss.value(out, y[order[i]])), rel=1e-12)
+    longer = nnviz.train_further(nnviz.train(x, y, snapshots=2, **options(batch_loss=True, iterations=120)), 80)
+    np.testing.assert_array_equal(longer.batch_loss, nnviz.train(x, y, snapshots=2, **options(batch_loss=True)
+                                                                 ).batch_loss)
+    # without mini-batches it is the whole table's loss before each update, as recording every update has it
+    full = nnviz.train(x, y, **options(batch_size=None, batch_loss=True, record_every=50))
+    np.testing.assert_array_equal(full.batch_loss, nnviz.train(x, y, **options(batch_size=None,
+                                                                                record_every=None)).loss)
+    with pytest.raises(nnviz.NnvizError, match="batch_loss"):
+        nnviz.make_config(batch_loss=True)
