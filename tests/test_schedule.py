@@ -196,3 +196,10 @@ def test_the_mini_batchs_own_loss_is_recorded_every_update_when_asked(spiral):
                                                                                 record_every=None)).loss)
     with pytest.raises(nnviz.NnvizError, match="batch_loss"):
         nnviz.make_config(batch_loss=True)
+
+
+def test_the_script_export_refuses_tf_playgrounds_l1():
+    from nnviz.script import export_script
+    with pytest.raises(nnviz.NnvizError, match="l1_clip"):
+        export_script(*nnviz.preset("xor"), regularization="l1", reg_rate=0.01, l1_clip=True)
+    assert "reg_rate" in export_script(*nnviz.preset("xor"), regularization="l1", reg_rate=0.01)
