@@ -170,3 +170,28 @@ def test_a_run_that_diverges_still_has_a_snapshot_for_every_epoch_drawn():
     after = np.asarray(epochs) * (config.iterations // 100) >= run.diverged_at
     assert np.all(run.snapshot_iterations[after] == run.diverged_at)
     np.testing.assert_array_equal(run.parameters[after], np.repeat(run.parameters[-1:], after.sum(), axis=0))
+
+
+def test_advice_and_refusal_agree_over_a_sweep_of_the_limits():
+    """Every combination of the page's extremes: the advice is 1 to MAX_EPOCHS and is exactly what passes."""
+    import itertools
+    checked = 0
+    for points, ratio, batch, hidden, features, (name, classes) in itertools.product(
+            (20, 500, 2000), (10, 50, 90), (1, 10, 100), ((), (1,), (8,) * 6), (("x1",), tuple(FEATURE_LABELS)),
+            (("circle", 2), ("spiral", 6), ("plane", 2))):
+        settings = {**planeurl.DEFAULTS, "dataset": name, "classes": classes, "points": points, "ratio": ratio,
+                    "batch_size": batch, "hidden": hidden, "features": features, "epochs": 1}
+        dataset = playground.dataset_from(settings)
+        if max(np.count_nonzero(dataset.train), np.count_nonzero(~dataset.train)) > 1024:
+            continue  # refused for its points, whatever the epochs
+        one = playground.config_for(settings, dataset)
+        x, y, tx, ty = dataset.split(features)
+        most = playground.most_epochs(one, len(x), len(tx), x.shape[1], y.shape[1], one.iterations)
+        assert 1 <= most <= playground.MAX_EPOCHS
+        config = playground.config_for({**settings, "epochs": most}, dataset)
+        nnviz.config.check_fit(config, x, y, len(tx), playground.MOST_FRAMES)
+        if most < playground.MAX_EPOCHS:
+            with pytest.raises(nnviz.NnvizError, match=f"at most {most} epochs"):
+                playground.config_for({**settings, "epochs": most + 1}, dataset)
+        checked += 1
+    assert checked > 250
