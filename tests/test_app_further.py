@@ -180,12 +180,12 @@ def test_plus_epochs_twice_then_step_and_reset():
 
 
 def test_too_many_epochs_further_is_refused_with_a_message_and_the_run_stays():
-    at = open_plane(batch_size="1", epochs="60")
+    at = open_plane(batch_size="1", points="2000", epochs="10")  # 1,000 updates an epoch
     at.button(key="pl_further_button").click().run()
     assert not at.exception
-    assert at.error and at.error[0].value.startswith("Cannot train further: epochs: 160 is not allowed; at most 100")
-    assert plane_settings(at)["epochs"] == 60 and at.query_params["epochs"] == "60"
-    assert "**Epoch 60**/60" in plane_status(at)
+    assert at.error and at.error[0].value.startswith("Cannot train further: epochs: 110 is not allowed; at most 50")
+    assert plane_settings(at)["epochs"] == 10 and at.query_params["epochs"] == "10"
+    assert "**Epoch 10**/10" in plane_status(at)
 
 
 def test_a_lesson_link_that_hides_the_epochs_hides_plus_epochs():

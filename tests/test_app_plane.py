@@ -76,7 +76,7 @@ def test_default_page_trains_the_circle(default_page):
     assert len(points(at)) == 200  # 400 points, half for training
     assert config(at)["hidden"] == [4, 2] and config(at)["activation"] == "tanh"
     assert config(at)["learning_rate"] == 0.03 and config(at)["iterations"] == 100 * 20
-    assert "**Epoch 100**/100" in status(at) and "loss: training 0.1" in status(at) and ", test 0.1" in status(at)
+    assert "**Epoch 100**/100" in status(at) and "loss: training 0.0" in status(at) and ", test 0.0" in status(at)
     assert at.query_params["dataset"] == "circle" and at.query_params["hidden"] == "4,2"
     assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == [
         "pl_plane_chart", "pl_network_chart", "pl_neuron_chart"]

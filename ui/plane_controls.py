@@ -205,13 +205,16 @@ def training_controls() -> None:
             format_func=lambda v: f"{v:g}")
     control("regularization", st.segmented_control, "Regularization", ["none", "l1", "l2"],
             format_func=lambda v: v.upper() if v != "none" else "None", convert=lambda v: v or "none",
-            required=True)
+            required=True, help="L1 as TensorFlow Playground does it: after each update a separate step "
+                                "w -= learning rate x rate x sign(w); a weight that crosses zero becomes 0 and "
+                                "stays dead. L2 adds rate x w to the gradient. Biases are not regularized.")
     control("reg_rate", st.select_slider, "Regularization rate", list(playground.REG_RATES),
             format_func=lambda v: f"{v:g}", disabled=settings()["regularization"] == "none")
     control("batch_size", st.slider, "Batch size", 1, playground.MAX_BATCH,
             help="Points per update; an epoch is as many updates as it takes to see every training point once")
     control("epochs", st.number_input, "Epochs", 1, playground.MAX_EPOCHS, step=10,
-            help="How long to train: the timeline of the chart")
+            help="How long to train: the timeline of the chart. The losses are measured over all training "
+                 "and test points after every epoch, as in TensorFlow Playground")
     control("seed", st.number_input, "Seed of the weights", int(nnviz.LIMITS["seed"].minimum),
             int(nnviz.LIMITS["seed"].maximum), step=1, help="The starting weights and the batch order: the same "
                                                             "seed gives the same run")
