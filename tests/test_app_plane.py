@@ -70,7 +70,13 @@ def points(at: AppTest, which: str = "training points") -> list:
 
 def status(at: AppTest) -> str:
     """The figure's header: epoch, losses, accuracy (each frame has its own)."""
-    return chart(at, "pl_plane_chart")["layout"]["title"]["text"]
+    return chart(at, "pl_plane_chart")["layout"]["annotations"][0]["text"]
+
+
+def shown(spec: dict) -> str:
+    """The name of the frame the slider shows."""
+    slider = spec["layout"]["sliders"][0]
+    return slider["steps"][slider["active"]]["args"][0][0]
 
 
 def network_maps(spec: dict) -> list[str]:
@@ -87,7 +93,7 @@ def test_default_page_trains_the_circle(default_page):
     at = default_page
     assert healthy(at) and not at.warning
     spec = chart(at, "pl_plane_chart")
-    assert len(spec["frames"]) == 101 and spec["layout"]["sliders"][0]["active"] == 100
+    assert len(spec["frames"]) == 101 and shown(spec) == spec["frames"][-1]["name"]
     assert boundary(spec).shape == (100, 100)
     assert len(points(at)) == 200  # 400 points, half for training
     assert config(at)["hidden"] == [4, 2] and config(at)["activation"] == "tanh"
@@ -274,14 +280,14 @@ def test_back_and_step_are_in_the_figure_not_the_server():
     at = open_page(epochs="150")
     assert healthy(at)
     spec = chart(at, "pl_plane_chart")
-    assert len(spec["frames"]) == 101 and spec["layout"]["sliders"][0]["active"] == 100
+    assert len(spec["frames"]) == 101 and shown(spec) == spec["frames"][-1]["name"]
     names = [f["name"] for f in spec["frames"]]
     back, step = spec["layout"]["updatemenus"][1]["buttons"]
     assert (back["label"], back["args"][0], step["label"], step["args"][0]) == ("◀ Back", [names[99]], "Step ▶",
                                                                                   [names[100]])
     assert [b["args"][0] for b in spec["frames"][3]["layout"]["updatemenus"][1]["buttons"]] == [[names[2]], [names[4]]]
     epoch = playground.epoch_schedule(150)[3]  # frames every 1.5 epochs, rounded
-    assert spec["frames"][3]["layout"]["title"]["text"].startswith(f"<b>Epoch {epoch}</b>/150")
+    assert spec["frames"][3]["layout"]["annotations"][0]["text"].startswith(f"<b>Epoch {epoch}</b>/150")
     keys = {b.key for b in at.button}
     assert not keys & {"pl_step_one", "pl_reset", "pl_end"} and "pl_step" not in at.session_state
 

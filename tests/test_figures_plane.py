@@ -96,7 +96,7 @@ def test_one_figure_one_timeline_a_frame_per_snapshot(circle):
     assert menus[0]["buttons"][0]["args"][1]["frame"]["redraw"] is True
     assert [b["label"] for b in menus[1]["buttons"]] == ["◀ Back", "Step ▶"]
     assert spec["layout"]["sliders"][0]["active"] == 20  # the trained network first
-    assert spec["layout"]["title"]["text"].startswith("<b>Epoch 20</b>/20 · training loss ")
+    assert spec["layout"]["annotations"][0]["text"].startswith("<b>Epoch 20</b>/20 · training loss ")
     go.Figure(spec)  # the whole figure validates
 
 
@@ -110,7 +110,7 @@ def test_no_frame_carries_a_scatter_or_bar_trace():
         spec = spec_of(plane_figure(run, dataset, features, per))
         for frame in spec["frames"]:
             assert frame["data"] == [] and frame["traces"] == [], changes  # no trace at all
-            assert set(frame["layout"]) == {"title", "images", "shapes", "updatemenus"}
+            assert set(frame["layout"]) == {"annotations", "images", "shapes", "updatemenus"}
             assert frame["layout"]["updatemenus"][0] == {}  # Play/Pause untouched
 
 
@@ -140,7 +140,7 @@ def test_the_header_follows_the_engine_at_every_frame(circle):
     spec = spec_of(plane_figure(run, dataset, features, per))
     loss = LOSSES[run.config.loss]
     for k, frame in enumerate(spec["frames"]):
-        text = frame["layout"]["title"]["text"]
+        text = frame["layout"]["annotations"][0]["text"]
         epoch, train, test, accuracy = re.fullmatch(
             r"<b>Epoch (\d+)</b>/20 · training loss ([\d.]+) · test loss ([\d.]+) · test accuracy (\d+)%", text).groups()
         assert int(epoch) == run.snapshot_iterations[k] / per == k
@@ -149,7 +149,7 @@ def test_the_header_follows_the_engine_at_every_frame(circle):
                                             abs=6e-4)
         right = row_correct(run.test_output_snapshots[k], run.test_targets, run.multiclass)
         assert int(accuracy) == round(100 * np.mean(right))
-    assert header_texts(run, per)[-1] == spec["frames"][-1]["layout"]["title"]["text"] == spec["layout"]["title"]["text"]
+    assert header_texts(run, per)[-1] == spec["frames"][-1]["layout"]["annotations"][0]["text"] == spec["layout"]["annotations"][0]["text"]
 
 
 def test_the_loss_curves_and_the_now_line_follow_the_run(circle):
@@ -163,7 +163,19 @@ def test_the_loss_curves_and_the_now_line_follow_the_run(circle):
     assert (now["x0"], now["x1"], now["yref"]) == (5, 5, "y2 domain")  # a line at epoch 5, on linear or log
     assert [f["layout"]["shapes"][0]["x0"] for f in spec["frames"]] == list(range(21))
     assert spec["layout"]["images"][0]["source"] == spec["frames"][5]["layout"]["images"][0]["source"]
-    assert spec["layout"]["title"]["text"].startswith("<b>Epoch 5</b>/20")
+    assert spec["layout"]["annotations"][0]["text"].startswith("<b>Epoch 5</b>/20")
+
+
+def test_the_slider_has_few_steps_every_frame_is_played():
+    """Each slider step costs every redraw: at most SLIDER_STEPS, evenly spaced, the last and the shown one
+    included (36 here); Play and Back/Step visit every frame."""
+    dataset, run, features, per = make(epochs=100)
+    spec = spec_of(plane_figure(run, dataset, features, per, current=37))
+    slider = spec["layout"]["sliders"][0]
+    targets = [s["args"][0][0] for s in slider["steps"]]
+    names = [f["name"] for f in spec["frames"]]
+    assert len(names) == 101 and len(targets) <= 36 and targets[0] == names[0] and targets[-1] == names[-1]
+    assert targets[slider["active"]] == names[37] and set(targets) <= set(names)
 
 
 def test_back_and_step_name_the_neighbouring_frames(circle):
@@ -255,7 +267,7 @@ def test_more_classes_paint_the_predicted_class():
     np.testing.assert_array_equal(grid, out.astype(np.uint8))
     assert set(np.unique(grid)) <= {0, 1, 2, 3}
     assert len({tuple(c) for c in colours}) == 4
-    assert "training accuracy" not in spec["layout"]["title"]["text"] and "test accuracy" in spec["layout"]["title"]["text"]
+    assert "training accuracy" not in spec["layout"]["annotations"][0]["text"] and "test accuracy" in spec["layout"]["annotations"][0]["text"]
 
 
 def test_regression_spans_minus_one_to_one():
@@ -265,7 +277,7 @@ def test_regression_spans_minus_one_to_one():
     np.testing.assert_array_equal(png_levels(spec["layout"]["images"][0]["source"])[0],
                                   boundary_levels(values, "regression", 0))
     np.testing.assert_array_equal(boundary_levels(np.array([-1.0, 0.0, 1.0]), "regression", 0), [0, 125, 250])
-    assert "accuracy" not in spec["layout"]["title"]["text"]  # a regression has no classes to get right
+    assert "accuracy" not in spec["layout"]["annotations"][0]["text"]  # a regression has no classes to get right
     assert len({t["marker"]["color"] for t in named(spec, "training points")}) > 3  # colour steps of the value
 
 
@@ -276,8 +288,8 @@ def test_a_diverged_run_stays_readable():
     assert run.diverged_at is not None
     spec = spec_of(plane_figure(run, dataset, features, per))
     for frame in spec["frames"]:
-        numbers = re.findall(r"loss (\S+)", frame["layout"]["title"]["text"])
-        assert numbers and all(len(n) <= 7 for n in numbers), frame["layout"]["title"]["text"]
+        numbers = re.findall(r"loss (\S+)", frame["layout"]["annotations"][0]["text"])
+        assert numbers and all(len(n) <= 7 for n in numbers), frame["layout"]["annotations"][0]["text"]
     top = spec["layout"]["yaxis2"]["range"][1]
     assert np.isfinite(top) and top <= 10.5 * run.loss[0]
     assert "NaN" not in json.dumps(spec["data"]) and "Infinity" not in json.dumps(spec["data"])

@@ -305,6 +305,7 @@ MAP_CELL_CHOICES = (MAP_CELLS, 16, 12)  # finest first: big networks get smaller
 LARGE_GRID = 50  # the large neuron's grid
 EDGE_PX = (1.0, 2.0, 3.5, 5.5)  # line widths of the four |w| bins
 LOSS_NOW = "#d55e00"
+SLIDER_STEPS = 34  # steps of the slider at most (each costs every redraw); frames between are Back/Step's
 LOSS_POINTS = 300  # points of each loss curve: a full redraw draws them every frame
 HEADER_SIZE = FONT_SIZE + 2
 
@@ -649,19 +650,23 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
     # --- frames: images and layout only
     go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     frame_list, slider_steps = [], []
+    stride = -(-len(shown) // SLIDER_STEPS)
     for i, k in enumerate(shown):
         k = int(k)
         images = [dict(source=drawn[i]["boundary"])]
         if network:
             images += [dict(source=drawn[i]["large"]) if node[0] else {}, dict(source=drawn[i]["network"])]
-        layout: dict[str, Any] = dict(title=dict(text=headers[k]), images=images,
+        layout: dict[str, Any] = dict(images=images,
                                       shapes=[dict(x0=float(epochs[k]), x1=float(epochs[k]))]
                                       + [dict(path=p) for p in drawn[i]["edges"]])
+        layout["annotations"] = [dict(text=headers[k])]
         if steps:
             layout["updatemenus"] = [{}, dict(buttons=_step_buttons(frame_names, i))]
         frame_list.append(dict(name=frame_names[i], data=[], traces=[], layout=layout))
-        # Every label alike: the slider measures each step's label on every redraw (a cache hit when alike).
-        slider_steps.append(dict(label="", method="animate", args=[[frame_names[i]], go_to]))
+        # The slider redraws every step (and measures its label) with each frame: at most SLIDER_STEPS steps,
+        # every label alike (a cache hit); Back and Step, and Play, visit every frame.
+        if i % stride == 0 or i == len(shown) - 1 or i == at:
+            slider_steps.append(dict(label="", method="animate", args=[[frame_names[i]], go_to]))
 
     # --- layout: pixel rows (header, plane + loss, controls, network + large neuron)
     net_height = tallest * NET_ROW - (NET_ROW - NET_MAP) + 9  # layer names above
@@ -712,12 +717,14 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
     hidden_axis = dict(visible=False, fixedrange=True)
     layout = _base_layout(
         height, showlegend=False, margin=dict(l=40, r=12, t=top, b=bottom),
-        title=dict(text=headers[current], x=0.0, xref="paper", xanchor="left", y=1.0, yref="container",
-                   yanchor="top", pad=dict(t=8), font=dict(size=HEADER_SIZE, color="#111418")),
-        annotations=[dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=1.0, y=1.0 - 24 / area,
-                          xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False,
-                          bgcolor="rgba(255,255,255,0.85)", font=dict(size=FONT_SIZE - 2, color="#111418"))]
-        if run.test_loss is not None else [],
+        # The header is an annotation: Plotly draws annotations with the shapes and the layout images, in one
+        # go; its title and menus come a paint later (the header would lag the pictures by a frame).
+        annotations=[dict(text=headers[current], x=0.0, y=1.0, xref="paper", yref="paper", xanchor="left",
+                          yanchor="bottom", yshift=10, showarrow=False, font=dict(size=HEADER_SIZE, color="#111418"))]
+        + ([dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=1.0, y=1.0 - 24 / area,
+                           xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False,
+                           bgcolor="rgba(255,255,255,0.85)", font=dict(size=FONT_SIZE - 2, color="#111418"))]
+           if run.test_loss is not None else []),
         xaxis=xaxis, yaxis=yaxis,
         xaxis2=dict(domain=[0.52, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
                     range=[-0.03 * float(epochs[-1]), 1.03 * float(epochs[-1])], tickfont=dict(size=FONT_SIZE - 1),
@@ -726,7 +733,7 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                     zeroline=False, fixedrange=True, range=[0, loss_top * 1.05], tickfont=dict(size=FONT_SIZE - 1),
                     title=dict(text="loss", standoff=2, font=dict(size=FONT_SIZE - 1)), exponentformat="power"),
         shapes=shapes, updatemenus=menus, images=_pictures_at(drawn[at], run, node, network),
-        sliders=[dict(active=at, steps=slider_steps, x=0.37, len=0.63, y=controls_y + 4 / area, yanchor="top",
+        sliders=[dict(active=[s["args"][0][0] for s in slider_steps].index(frame_names[at]), steps=slider_steps, x=0.37, len=0.63, y=controls_y + 4 / area, yanchor="top",
                       pad=dict(t=0, b=0), currentvalue=dict(visible=False),
                       font=dict(color="rgba(0,0,0,0)", size=8), ticklen=3, minorticklen=0)],
     )
