@@ -347,3 +347,12 @@ def test_classroom_link_builder_writes_a_link_with_hide_flags():
     lesson = open_page(**params)
     assert healthy(lesson) and lesson.session_state["pl_settings"]["hide"] == ("dataset", "features")
     assert not [w for w in lesson.sidebar.selectbox if w.key == "pl_dataset"]
+
+
+def test_presenter_mode_enlarges_the_type_and_keeps_the_figure():
+    at = open_page()
+    before = chart(at, "pl_plane_chart")
+    at.sidebar.toggle(key="pl_presenter").set_value(True).run()
+    assert healthy(at)
+    assert any("font-size: 21px" in m.value for m in at.markdown)  # the page's large type
+    assert chart(at, "pl_plane_chart")["layout"] == before["layout"]  # the figure keeps its sizes

@@ -290,6 +290,8 @@ def test_a_diverged_run_stays_readable():
     for frame in spec["frames"]:
         numbers = re.findall(r"loss (\S+)", frame["layout"]["annotations"][0]["text"])
         assert numbers and all(len(n) <= 7 for n in numbers), frame["layout"]["annotations"][0]["text"]
+    last = spec["frames"][-1]["layout"]["annotations"][0]["text"]
+    assert last.endswith(" · diverged") and "/20 · " in last  # the epochs set, though the run stopped early
     top = spec["layout"]["yaxis2"]["range"][1]
     assert np.isfinite(top) and top <= 10.5 * run.loss[0]
     assert "NaN" not in json.dumps(spec["data"]) and "Infinity" not in json.dumps(spec["data"])

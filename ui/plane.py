@@ -21,6 +21,7 @@ from nnviz.figures import boundary_figure, network_names, plane_figure
 from nnviz.figures.plane import short
 
 from .plane_controls import classes, hidden, settings, sidebar, ss, start_session
+from .teaching import presenter_css
 
 log = logging.getLogger("nnviz.app")
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
@@ -232,6 +233,9 @@ def main() -> None:
                 "</style>", unsafe_allow_html=True)
     start_session()
     sidebar()
+    # Presenter mode, as on the truth-table page: large type, no Streamlit chrome (the figure keeps its sizes).
+    if st.sidebar.toggle("Presenter mode", key="pl_presenter", help="Large type and no toolbar, for a projector"):
+        presenter_css(True)
     if ss.pl_notices:
         st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.pl_notices))
     page = build()

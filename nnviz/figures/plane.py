@@ -360,7 +360,7 @@ def header_texts(run: TrainingRun, per_epoch: int = 1) -> list[str]:
     """The figure's header at every snapshot: the epoch, the losses and the accuracy (test, else training)."""
     train_at, test_at = snapshot_losses(run)
     train_acc, test_acc = snapshot_accuracy(run)
-    last = run.snapshot_iterations[-1] / per_epoch
+    last = run.config.iterations / per_epoch  # the epochs set (a run that diverged stops before them)
     texts = []
     for k, iteration in enumerate(run.snapshot_iterations):
         words = [f"<b>Epoch {iteration / per_epoch:g}</b>/{last:g}", f"training loss {short(train_at[k])}"]
@@ -370,6 +370,8 @@ def header_texts(run: TrainingRun, per_epoch: int = 1) -> list[str]:
             words.append(f"test accuracy {test_acc[k]:.0%}")
         elif train_acc is not None:
             words.append(f"training accuracy {train_acc[k]:.0%}")
+        if run.diverged_at is not None and iteration >= run.diverged_at:
+            words.append("diverged")
         texts.append(" · ".join(words))
     return texts
 
@@ -669,9 +671,10 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
             slider_steps.append(dict(label="", method="animate", args=[[frame_names[i]], go_to]))
 
     # --- layout: pixel rows (header, plane + loss, controls, network + large neuron)
+    planned = run.config.iterations / per_epoch
     net_height = tallest * NET_ROW - (NET_ROW - NET_MAP) + 9  # layer names above
     net_width = (columns - 1) * NET_COL + NET_MAP + 14  # feature names on the left
-    unit = min(5.2, 600 / net_width, 380 / net_height)  # px per network unit at the page's width
+    unit = min(5.2, 500 / net_width, 380 / net_height)  # px per network unit at the page's width (1280 px)
     top, bottom, row1, band = 44, 8, 350, 64
     row2 = int(max(210, unit * net_height)) if network else 0
     height = top + row1 + band + row2 + bottom
@@ -727,7 +730,7 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
            if run.test_loss is not None else []),
         xaxis=xaxis, yaxis=yaxis,
         xaxis2=dict(domain=[0.52, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
-                    range=[-0.03 * float(epochs[-1]), 1.03 * float(epochs[-1])], tickfont=dict(size=FONT_SIZE - 1),
+                    range=[-0.03 * planned, 1.03 * planned], tickfont=dict(size=FONT_SIZE - 1),
                     title=dict(text="epoch", standoff=2, font=dict(size=FONT_SIZE - 1))),
         yaxis2=dict(domain=[row1_low + 40 / area, 1.0 - 26 / area], anchor="x2", gridcolor="#e5e5e5",
                     zeroline=False, fixedrange=True, range=[0, loss_top * 1.05], tickfont=dict(size=FONT_SIZE - 1),
