@@ -356,3 +356,12 @@ def test_presenter_mode_enlarges_the_type_and_keeps_the_figure():
     assert healthy(at)
     assert any("font-size: 21px" in m.value for m in at.markdown)  # the page's large type
     assert chart(at, "pl_plane_chart")["layout"] == before["layout"]  # the figure keeps its sizes
+
+
+def test_hide_network_leaves_the_network_out_of_the_figure():
+    at = open_page(hide="network")
+    assert healthy(at)
+    spec = chart(at, "pl_plane_chart")
+    assert len(spec["layout"]["images"]) == 1 and "xaxis3" not in spec["layout"]  # the boundary only
+    assert not [w for w in at.selectbox if w.key == "pl_node"]
+    assert len(spec["frames"]) == 101 and all(len(f["layout"]["images"]) == 1 for f in spec["frames"])
