@@ -1,6 +1,6 @@
 """The plane page's workload against issue 5's targets, measured in this process.
 
-    python benchmarks/plane.py [--repeats 7]
+    python benchmarks/plane.py [--repeats 7] [--browser]
 
 400 spiral points (10 % noise, half for training), two hidden layers of 8 tanh
 units, 1000 updates (100 epochs in batches of 20), 101 boundary frames of
@@ -8,6 +8,10 @@ units, 1000 updates (100 epochs in batches of 20), 101 boundary frames of
 the time to train and build the animated figure, serialized as st.plotly_chart
 serializes it (target: at most 1.5 s), and the size of that JSON (target: at most
 2 MB). Prints medians (and the slowest) of each step.
+
+With --browser: starts the app, opens the plane page at 1280x720 in headless Chromium for the defaults, the
+spiral, a 2x8 tanh and a 3x8 network and the largest network, presses Play and samples every paint for 4 s:
+frames/s (by the header's epoch), blank paints, Back/Step time, the chart's bytes.
 """
 from __future__ import annotations
 
@@ -50,10 +54,62 @@ def once() -> dict:
     return {"times": times, "bytes": len(spec.encode())}
 
 
+EVERY = "x1,x2,x1%5E2,x2%5E2,x1x2,sin_x1,sin_x2"
+BROWSER_CASES = {"defaults": "", "spiral": "?dataset=spiral&noise=10&hidden=8,8", "2x8 tanh": "?hidden=8,8",
+                 "3x8": "?hidden=8,8,8&activation=relu&dataset=xor",
+                 "6x8, 7 features, 6 classes": "?dataset=spiral&classes=6&points=1000&hidden=8,8,8,8,8,8"
+                                               f"&features={EVERY}&batch_size=100&epochs=100"}
+
+
+def browser(seconds: float = 4.0) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, mark_rest, wait_idle
+    from playwright.sync_api import sync_playwright
+    from test_browser_plane import CLICK_JS, PLANE, PLAY_JS
+    server = StreamlitServer()
+    worst = 0.0
+    try:
+        server.wait_healthy()
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = chromium.new_page(viewport={"width": 1280, "height": 720})
+            for name, query in BROWSER_CASES.items():
+                page.goto(server.base_url + "/Plane" + query, timeout=120_000)
+                page.wait_for_function(f"() => !!(document.querySelector('{PLANE}') || {{}})._transitionData",
+                                       timeout=120_000)
+                wait_idle(page, 120_000)
+                size = page.evaluate(f"() => JSON.stringify(document.querySelector('{PLANE}')._transitionData._frames)"
+                                     f".length + JSON.stringify(document.querySelector('{PLANE}').layout).length")
+                steps = [page.evaluate(CLICK_JS, [PLANE, label])["ms"] for label in ("Back", "Step", "Back")]
+                page.evaluate(f"""() => {{ const gd = document.querySelector('{PLANE}');  // from the first frame
+                    return Plotly.animate(gd, [gd._transitionData._frames[0].name],
+                        {{mode: 'immediate', frame: {{duration: 0, redraw: true}}, transition: {{duration: 0}}}}); }}""")
+                page.wait_for_timeout(300)
+                mark_rest(page, PLANE)
+                page.locator(f"{PLANE} .updatemenu-button", has_text="Play").click()
+                paints = page.evaluate(PLAY_JS, [PLANE, int(seconds * 1000)])
+                page.locator(f"{PLANE} .updatemenu-button", has_text="Pause").click()
+                frames = [q["title"] for q in paints if q["title"] is not None]
+                span = (paints[-1]["t"] - paints[0]["t"]) / 1000
+                fps = (frames[-1] - frames[0]) / span if frames and span else 0.0
+                blank = sum(q["blank"] for q in paints)
+                worst = max(worst, blank)
+                print(f"  {name:<28} {fps:5.1f} frames/s, blank paints {blank} of {len(paints)}, Back/Step "
+                      f"{min(steps):.0f}-{max(steps):.0f} ms, frames+layout {size / 1e6:.2f} MB")
+            chromium.close()
+    finally:
+        server.stop()
+    return 1 if worst else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--browser", action="store_true", help="playback in headless Chromium instead")
     args = parser.parse_args()
+    if args.browser:
+        print("plane page playback at 1280x720 (target: >= 20 frames/s, no blank paint, Back/Step < 100 ms)")
+        return browser()
     once()  # warm up: imports, compiled training programs
     results = [once() for _ in range(args.repeats)]
     print(f"plane page workload, {args.repeats} repeats: median (slowest)")
