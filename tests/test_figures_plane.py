@@ -277,6 +277,9 @@ def test_regression_spans_minus_one_to_one():
     np.testing.assert_array_equal(png_levels(spec["layout"]["images"][0]["source"])[0],
                                   boundary_levels(values, "regression", 0))
     np.testing.assert_array_equal(boundary_levels(np.array([-1.0, 0.0, 1.0]), "regression", 0), [0, 125, 250])
+    nan = np.array([np.nan, -np.inf, np.inf])  # a diverged network: NaN is white, infinities the ends
+    np.testing.assert_array_equal(boundary_levels(nan, "regression", 0), [125, 0, 250])
+    np.testing.assert_array_equal(boundary_levels(nan, "classification", 2), [125, 0, 250])
     assert "accuracy" not in spec["layout"]["annotations"][0]["text"]  # a regression has no classes to get right
     assert len({t["marker"]["color"] for t in named(spec, "training points")}) > 3  # colour steps of the value
 

@@ -66,7 +66,10 @@ def boundary_levels(values: np.ndarray, problem: str, classes: int) -> np.ndarra
     if classes > 2:
         return values.astype(np.uint8)
     from ..plane import quantize
-    return quantize(values, *boundary_range(problem), levels=LEVELS)
+    low, high = boundary_range(problem)
+    # a diverged network's NaN is no side: the middle (white), not the lowest value (a confident class 0)
+    values = np.where(np.isnan(values), (low + high) / 2, values)
+    return quantize(values, low, high, levels=LEVELS)
 
 
 def _class_steps(classes: int) -> list:
