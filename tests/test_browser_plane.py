@@ -182,8 +182,15 @@ def test_back_and_step_move_one_frame_in_the_browser(page: Page, app_server):
         assert click["ms"] < 1000, click  # no server round trip (those took 1.3-1.6 s)
         assert not click["states"], click  # no rerun started
         assert click["same"], click  # the picture and the header drawn are the frame's
-    # the frame drawn in under 0.1 s: the quickest of the three, as other work on the machine only adds time
-    assert min(c["ms"] for c in (back, again, step)) < 100, [c["ms"] for c in (back, again, step)]
+    # A step costs one redraw in the browser, nothing more: under 0.1 s on an idle machine (29-73 ms measured);
+    # other work on these 2 shared cores slows every redraw alike, so compare with one measured now.
+    redraw = page.evaluate(f"""async () => {{ const gd = document.querySelector('{PLANE}'), ts = [];
+        for (let i = 0; i < 3; i++) {{ const t0 = performance.now(); await Plotly.redraw(gd);
+            await new Promise(requestAnimationFrame); ts.push(performance.now() - t0); }}
+        return Math.min(...ts); }}""")
+    quickest = min(c["ms"] for c in (back, again, step))
+    print(f"Back/Step: {[round(c['ms']) for c in (back, again, step)]} ms; one redraw now: {redraw:.0f} ms")
+    assert quickest < 100 or quickest < 1.5 * redraw + 20, (quickest, redraw)
     expect(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state", "notRunning")
     assert_no_exception(page)
     shot(page, "stepped")
