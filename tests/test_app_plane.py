@@ -1,17 +1,20 @@
 """The plane page (pages/2_Plane.py) driven through streamlit.testing.v1.AppTest: each control changes what it
 should, CSV points load or are refused with a message, the link round-trips and hides controls, an edited weight
-moves the boundary, Step and Reset move the page's epoch."""
+moves the boundary, the header and the network are in the one animated figure, Back and Step are in it (no
+server round trip), the neuron chosen is drawn large in it."""
 from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz import planeurl
+from nnviz import planeurl, playground
+from nnviz.figures.plane import png_levels
 
 from test_text import as_shown
 
@@ -36,8 +39,15 @@ def trace(spec: dict, name: str) -> dict:
 
 
 def grid(typed) -> np.ndarray:
+    """A heatmap's typed z, or an image trace's PNG source, as its uint8 grid (row 0 at the bottom)."""
+    if isinstance(typed, str):
+        return png_levels(typed)[0]
     shape = [int(s) for s in str(typed["shape"]).split(",")]
     return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=np.dtype(typed["dtype"])).reshape(shape)
+
+
+def boundary(spec: dict) -> np.ndarray:
+    return grid(spec["layout"]["images"][0]["source"])
 
 
 def config(at: AppTest) -> dict:
@@ -53,13 +63,28 @@ def healthy(at: AppTest) -> bool:
 
 
 def points(at: AppTest, which: str = "training points") -> list:
-    """(x1, x2, colour) of the points drawn."""
-    t = trace(chart(at, "pl_plane_chart"), which)
-    return list(zip(t["x"], t["y"], t["marker"]["color"]))
+    """(x1, x2, colour) of the points drawn (one trace per colour), sorted."""
+    found = []
+    for t in chart(at, "pl_plane_chart")["data"]:
+        if t.get("name") == which:
+            found += [(x, y, t["marker"]["color"]) for x, y in zip(t["x"], t["y"])]
+    return sorted(found)
 
 
 def status(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown if "**Epoch" in m.value)
+    """The figure's header: epoch, losses, accuracy (each frame has its own)."""
+    return chart(at, "pl_plane_chart")["layout"]["annotations"][0]["text"]
+
+
+def shown(spec: dict) -> str:
+    """The name of the frame the slider shows."""
+    slider = spec["layout"]["sliders"][0]
+    return slider["steps"][slider["active"]]["args"][0][0]
+
+
+def network_maps(spec: dict) -> list[str]:
+    """The neurons drawn in the figure's network, by name."""
+    return trace(spec, "neurons")["text"]
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +96,18 @@ def test_default_page_trains_the_circle(default_page):
     at = default_page
     assert healthy(at) and not at.warning
     spec = chart(at, "pl_plane_chart")
-    assert len(spec["frames"]) == 101 and spec["layout"]["sliders"][0]["active"] == 100
-    assert grid(spec["data"][0]["z"]).shape == (100, 100)
+    assert len(spec["frames"]) == 101 and shown(spec) == spec["frames"][-1]["name"]
+    assert boundary(spec).shape == (100, 100)
     assert len(points(at)) == 200  # 400 points, half for training
     assert config(at)["hidden"] == [4, 2] and config(at)["activation"] == "tanh"
     assert config(at)["learning_rate"] == 0.03 and config(at)["iterations"] == 100 * 20
-    assert "**Epoch 100**/100" in status(at) and "loss: training 0.0" in status(at) and ", test 0.0" in status(at)
+    assert status(at).startswith("<b>Epoch 100</b>/100 · training loss 0.0") and "test loss 0.0" in status(at)
+    assert int(re.search(r"test accuracy (\d+)%", status(at)).group(1)) >= 90
+    assert not [m for m in at.markdown if "Epoch" in m.value]  # one clock: the figure's header
     assert at.query_params["dataset"] == "circle" and at.query_params["hidden"] == "4,2"
-    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == [
-        "pl_plane_chart", "pl_network_chart", "pl_neuron_chart"]
+    # one chart holds the boundary, the losses, the network and the large neuron: one timeline
+    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == ["pl_plane_chart"]
+    assert network_maps(spec) == ["x₁", "x₂", "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "output"]
 
 
 def test_dataset_noise_ratio_points_and_regenerate_change_the_data(default_page):
@@ -106,12 +134,12 @@ def test_features_change_the_input_width():
     at = open_page()
     at.button_group(key="pl_features").set_value(["x1", "x2", "x1^2", "sin_x2"]).run()
     assert healthy(at) and settings(at)["features"] == ("x1", "x2", "x1^2", "sin_x2")
-    maps = [t["name"] for t in chart(at, "pl_network_chart")["data"] if t["type"] == "heatmap"]
+    maps = network_maps(chart(at, "pl_plane_chart"))
     assert maps[:4] == ["x₁", "x₂", "x₁²", "sin x₂"] and len(maps) == 4 + 4 + 2 + 1
     assert at.query_params["features"] == "x1,x2,x1^2,sin_x2"
     at.button_group(key="pl_features").set_value([]).run()  # no feature: a message, the last run stays
     assert not at.exception and at.error and "features" in at.error[0].value
-    assert len([t for t in chart(at, "pl_network_chart")["data"] if t["type"] == "heatmap"]) == 11
+    assert len(network_maps(chart(at, "pl_plane_chart"))) == 11
 
 
 def test_layers_and_neurons_are_added_and_removed():
@@ -121,7 +149,7 @@ def test_layers_and_neurons_are_added_and_removed():
     at.button(key="pl_neuron_plus_0").click().run()
     at.button(key="pl_neuron_minus_2").click().run()
     assert healthy(at) and config(at)["hidden"] == [5, 2, 1]
-    layers = [a["text"] for a in chart(at, "pl_network_chart")["layout"]["annotations"] if "Layer" in a["text"]]
+    layers = [t for t in chart(at, "pl_plane_chart")["layout"]["xaxis3"]["ticktext"] if "Layer" in t]
     assert layers == ["<b>Layer 1</b>", "<b>Layer 2</b>", "<b>Layer 3</b>"]
     assert at.button(key="pl_neuron_minus_2").disabled  # one neuron is the least
     for _ in range(3):
@@ -153,7 +181,7 @@ def test_problem_switches_to_regression_datasets():
     assert healthy(at) and settings(at)["dataset"] == "plane"
     assert at.selectbox(key="pl_dataset").options == ["Plane", "Multi-Gaussian"]
     assert config(at)["loss"] == "mse" and config(at)["output_activation"] == "linear"
-    assert trace(chart(at, "pl_plane_chart"), "training points")["marker"]["cmin"] == -1
+    assert len({c for _, _, c in points(at)}) > 3  # colour steps of each point's value
     at.selectbox(key="pl_dataset").set_value("multigauss").run()
     assert healthy(at) and at.query_params["dataset"] == "multigauss"
 
@@ -163,7 +191,7 @@ def test_classes_give_a_softmax_output():
     at.slider(key="pl_classes").set_value(4).run()
     assert healthy(at) and config(at)["output_activation"] == "softmax" and config(at)["loss"] == "ce"
     spec = chart(at, "pl_plane_chart")
-    assert set(np.unique(grid(spec["data"][0]["z"]))) <= {0, 1, 2, 3}
+    assert set(np.unique(boundary(spec))) <= {0, 1, 2, 3}
     assert at.toggle(key="pl_discretize").disabled
 
 
@@ -174,7 +202,7 @@ def test_discretize_and_show_test_toggles():
     at.toggle(key="pl_discretize").set_value(True).run()
     spec = chart(at, "pl_plane_chart")
     assert trace(spec, "test points")["visible"] is True
-    assert len({c for _, c in spec["data"][0]["colorscale"]}) == 2
+    assert len({tuple(c) for c in png_levels(spec["layout"]["images"][0]["source"])[1]}) == 2
     assert at.query_params["discretize"] == "1" and at.query_params["show_test"] == "1"
 
 
@@ -207,8 +235,8 @@ def test_link_reproduces_the_run():
     again = open_page(**{k: at.query_params[k] for k in at.query_params})
     assert settings(again) == wanted
     a, b = chart(at, "pl_plane_chart"), chart(again, "pl_plane_chart")
-    assert a["frames"][-1]["data"][0]["z"] == b["frames"][-1]["data"][0]["z"]
-    assert trace(a, "training points") == trace(b, "training points")
+    assert a["frames"][-1]["layout"]["images"] == b["frames"][-1]["layout"]["images"]
+    assert points(at) == points(again)
 
 
 def test_bad_link_values_fall_back_with_a_visible_notice():
@@ -228,13 +256,14 @@ def test_hide_flags_leave_out_chosen_controls():
     assert "pl_neuron_plus_0" not in keys and "pl_step_one" not in keys and "pl_edit_index" not in {
         w.key for w in at.selectbox}
     assert at.slider(key="pl_noise") is not None and at.selectbox(key="pl_activation") is not None
-    assert "**Epoch 100**" in status(at)  # the numbers stay without the buttons
+    assert status(at).startswith("<b>Epoch 100</b>")  # the numbers stay without the buttons
+    assert chart(at, "pl_plane_chart")["layout"]["updatemenus"][1]["visible"] is False  # no Back / Step
     assert at.query_params["hide"] == "dataset,features,layers,neurons,step,edit"
 
 
 def test_editing_a_weight_moves_the_boundary():
     at = open_page()
-    main = grid(chart(at, "pl_plane_chart")["data"][0]["z"])
+    main = boundary(chart(at, "pl_plane_chart"))
     names = at.selectbox(key="pl_edit_index").options
     bias = names.index("bias → output")
     at.selectbox(key="pl_edit_index").set_value(bias).run()
@@ -244,35 +273,47 @@ def test_editing_a_weight_moves_the_boundary():
     edited = grid(chart(at, "pl_edit_chart")["data"][0]["z"])
     assert np.mean(edited > 127) > np.mean(main > 127)  # a larger output bias: more of the plane is class 1
     assert [m.label for m in at.metric] == ["Training loss", "Test loss"]
-    assert "with your edited weight" in " ".join(h.value for h in at.subheader)
+    assert "trained network (epoch 100)" in " ".join(c.value for c in at.caption)
     at.button(key="pl_edit_undo").click().run()
     assert healthy(at) and not [c for c in at.get("plotly_chart") if c.proto.id.endswith("pl_edit_chart")]
 
 
-def test_step_and_reset_move_the_epoch_with_the_same_weights():
+def test_back_and_step_are_in_the_figure_not_the_server():
+    """Stepping is Plotly's: Back and Step buttons in the figure, their frames named by each frame's layout;
+    the server draws no Step/Reset/End buttons and keeps no epoch of its own."""
     at = open_page(epochs="150")
-    end = chart(at, "pl_plane_chart")
-    assert end["layout"]["sliders"][0]["active"] == 100 and at.button(key="pl_step_one").disabled
-    at.button(key="pl_reset").click().run()
-    assert healthy(at) and "**Epoch 0**/150" in status(at)
-    start = chart(at, "pl_plane_chart")
-    assert start["layout"]["sliders"][0]["active"] == 0
-    at.button(key="pl_step_one").click().run()
-    assert healthy(at) and "**Epoch 1**/150" in status(at)
-    one = chart(at, "pl_plane_chart")
-    labels = [s["label"] for s in one["layout"]["sliders"][0]["steps"]]
-    assert labels[one["layout"]["sliders"][0]["active"]].startswith("Epoch 1 ")
-    assert len(one["frames"]) == 102  # frames every 1.5 epochs, and epoch 1 added
-    at.button(key="pl_step_one").click().run()
-    assert healthy(at) and "**Epoch 2**/150" in status(at)
-    two = chart(at, "pl_plane_chart")
-    assert len(two["frames"]) == 101  # epoch 2 is on the grid
-    # the same run: epoch 150's boundary is unchanged by the extra snapshot
-    assert two["frames"][-1]["data"][0]["z"] == end["frames"][-1]["data"][0]["z"]
-    at.button(key="pl_reset").click().run()
-    assert chart(at, "pl_plane_chart")["frames"][0]["data"][0]["z"] == start["frames"][0]["data"][0]["z"]
-    at.button(key="pl_end").click().run()
-    assert "**Epoch 150**/150" in status(at)
+    assert healthy(at)
+    spec = chart(at, "pl_plane_chart")
+    assert len(spec["frames"]) == 101 and shown(spec) == spec["frames"][-1]["name"]
+    names = [f["name"] for f in spec["frames"]]
+    back, step = spec["layout"]["updatemenus"][1]["buttons"]
+    assert (back["label"], back["args"][0], step["label"], step["args"][0]) == ("◀ Back", [names[99]], "Step ▶",
+                                                                                  [names[100]])
+    assert [b["args"][0] for b in spec["frames"][3]["layout"]["updatemenus"][1]["buttons"]] == [[names[2]], [names[4]]]
+    epoch = playground.epoch_schedule(150)[3]  # frames every 1.5 epochs, rounded
+    assert spec["frames"][3]["layout"]["annotations"][0]["text"].startswith(f"<b>Epoch {epoch}</b>/150")
+    keys = {b.key for b in at.button}
+    assert not keys & {"pl_step_one", "pl_reset", "pl_end"} and "pl_step" not in at.session_state
+
+
+def test_the_neuron_chosen_is_drawn_large_in_the_figure():
+    at = open_page()
+    spec = chart(at, "pl_plane_chart")
+    assert spec["layout"]["xaxis4"]["title"]["text"] == "<b>output</b> over the plane"
+    at.selectbox(key="pl_node").set_value((1, 2)).run()
+    assert healthy(at)
+    spec = chart(at, "pl_plane_chart")
+    assert spec["layout"]["xaxis4"]["title"]["text"] == "<b>h1.3</b> over the plane"
+    assert all(len(f["layout"]["images"][1]["source"]) > 100 for f in spec["frames"])  # it follows the frames
+    outline = spec["layout"]["shapes"][-1]
+    assert outline["type"] == "rect" and outline["x0"] < 16 < outline["x1"]  # layer 1 is 16 units right
+
+
+def test_a_diverged_run_says_so_and_stays_readable():
+    at = open_page(dataset="plane", learning_rate="10", activation="relu", hidden="8,8", epochs="20")
+    assert not at.exception and any("diverged" in w.value for w in at.warning)
+    title = status(at)
+    assert len(title) < 120 and "e+" not in title
 
 
 def test_too_many_epochs_shows_the_engines_message_and_keeps_the_settings():
@@ -291,7 +332,7 @@ def test_a_failing_part_shows_a_message_not_a_traceback(monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(ui.plane, "network_figure", broken)
+    monkeypatch.setattr(ui.plane.playground, "parameter_names", broken)  # the weight editor fails
     at = open_page()
     assert not at.exception
     assert [e.value for e in at.error] == ["Something went wrong in this part of the page; try other settings."]
@@ -310,3 +351,21 @@ def test_classroom_link_builder_writes_a_link_with_hide_flags():
     lesson = open_page(**params)
     assert healthy(lesson) and lesson.session_state["pl_settings"]["hide"] == ("dataset", "features")
     assert not [w for w in lesson.sidebar.selectbox if w.key == "pl_dataset"]
+
+
+def test_presenter_mode_enlarges_the_type_and_keeps_the_figure():
+    at = open_page()
+    before = chart(at, "pl_plane_chart")
+    at.sidebar.toggle(key="pl_presenter").set_value(True).run()
+    assert healthy(at)
+    assert any("font-size: 21px" in m.value for m in at.markdown)  # the page's large type
+    assert chart(at, "pl_plane_chart")["layout"] == before["layout"]  # the figure keeps its sizes
+
+
+def test_hide_network_leaves_the_network_out_of_the_figure():
+    at = open_page(hide="network")
+    assert healthy(at)
+    spec = chart(at, "pl_plane_chart")
+    assert len(spec["layout"]["images"]) == 1 and "xaxis3" not in spec["layout"]  # the boundary only
+    assert not [w for w in at.selectbox if w.key == "pl_node"]
+    assert len(spec["frames"]) == 101 and all(len(f["layout"]["images"]) == 1 for f in spec["frames"])

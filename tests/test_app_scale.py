@@ -27,7 +27,9 @@ def healthy(at: AppTest) -> bool:
 
 
 def status(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown if "**Epoch" in m.value)
+    """The figure's header: epoch, losses and accuracy of the frame shown (the page's one clock)."""
+    from test_app_plane import status as header
+    return header(at)
 
 
 def test_the_1000_epoch_spiral_from_a_link_trains_and_is_the_engines_run():
@@ -36,14 +38,14 @@ def test_the_1000_epoch_spiral_from_a_link_trains_and_is_the_engines_run():
     key = at.session_state["pl_last_good"][0]
     config = json.loads(key[3])
     assert config["iterations"] == 25_000 and config["record_every"] == 25 and config["batch_size"] == 10
-    assert "**Epoch 1000**/1000" in status(at) and at.query_params["epochs"] == "1000"
+    assert status(at).startswith("<b>Epoch 1000</b>/1000 ") and at.query_params["epochs"] == "1000"
     # the same numbers as the engine's run from the same settings, trained again here
     settings = {**planeurl.DEFAULTS, **planeurl.parse(LINK)[0]}
     dataset = playground.dataset_from(settings)
     run = playground.train_plane(dataset, ("x1", "x2"), playground.config_for(settings, dataset), key[4])
     accuracy = run.test_accuracy
     assert f"test accuracy {accuracy:.0%}" in status(at) and accuracy >= 0.85
-    assert f"training {run.loss[-1]:.3f}" in status(at) and f"test {run.test_loss[-1]:.3f}" in status(at)
+    assert f"training loss {run.loss[-1]:.3f}" in status(at) and f"test loss {run.test_loss[-1]:.3f}" in status(at)
 
 
 def test_2000_epochs_set_in_the_sidebar_are_accepted():
@@ -51,7 +53,7 @@ def test_2000_epochs_set_in_the_sidebar_are_accepted():
     at.sidebar.number_input(key="pl_epochs").set_value(2000).run()
     assert healthy(at), [e.value for e in at.error]
     assert json.loads(at.session_state["pl_last_good"][0][3])["iterations"] == 50_000
-    assert "**Epoch 2000**/2000" in status(at) and at.query_params["epochs"] == "2000"
+    assert status(at).startswith("<b>Epoch 2000</b>/2000 ") and at.query_params["epochs"] == "2000"
 
 
 def test_a_run_that_diverges_shows_its_last_state_and_a_warning():

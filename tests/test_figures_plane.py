@@ -1,12 +1,16 @@
-"""Figure builders of the 2-D playground page: one animated figure (boundary + losses), the network of neuron
-maps, one neuron large, an edited network's boundary. Asserted on the figure objects, nothing rendered."""
+"""Figure builders of the 2-D playground page: one animated figure (header, boundary, losses, the network of
+neuron maps, one neuron large, all on one timeline), the older separate network and neuron figures, an edited
+network's boundary. Asserted on the figure specs, nothing rendered."""
 from __future__ import annotations
 
 import base64
 import json
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from nnviz import plane, planeurl, playground
@@ -20,6 +24,18 @@ from nnviz.figures import (
     neuron_figure,
     plane_figure,
 )
+from nnviz.figures.plane import (
+    MAP_LEVELS,
+    MIN_FRAMES,
+    header_texts,
+    map_levels,
+    network_layers,
+    png_levels,
+    short,
+    snapshot_accuracy,
+)
+from nnviz.losses import LOSSES
+from nnviz.training import row_correct
 
 FEATURES = ("x1", "x2")
 
@@ -43,6 +59,25 @@ def trace(fig, name):
     return next(t for t in fig.data if t.name == name)
 
 
+def spec_of(fig) -> dict:
+    """The figure as st.plotly_chart sends it."""
+    return json.loads(pio.to_json(fig, validate=False))
+
+
+def named(spec: dict, name: str) -> list[dict]:
+    return [t for t in spec["data"] if t.get("name") == name]
+
+
+def points_of(spec: dict, name: str) -> tuple[list, list, list]:
+    """x, y and colour of every point of the traces named ``name`` (one trace per colour)."""
+    xs, ys, colours = [], [], []
+    for t in named(spec, name):
+        xs += t["x"]
+        ys += t["y"]
+        colours += [t["marker"]["color"]] * len(t["x"])
+    return xs, ys, colours
+
+
 def decode(typed: dict) -> np.ndarray:
     shape = [int(s) for s in str(typed["shape"]).split(",")]
     return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=np.dtype(typed["dtype"])).reshape(shape)
@@ -50,107 +85,243 @@ def decode(typed: dict) -> np.ndarray:
 
 def test_one_figure_one_timeline_a_frame_per_snapshot(circle):
     dataset, run, features, per = circle
-    fig = plane_figure(run, dataset, features, per)
+    spec = spec_of(plane_figure(run, dataset, features, per))
     assert len(run.snapshot_iterations) == 21  # epochs 0..20
-    assert len(fig.frames) == 21
-    steps = fig.layout.sliders[0].steps
-    assert len(steps) == 21 and steps[0].label.startswith("Epoch 0 ") and steps[-1].label.startswith("Epoch 20 ")
-    assert "test loss" in steps[-1].label and "training loss" in steps[-1].label
-    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["Play", "Pause"]
-    assert fig.layout.sliders[0].active == 20  # the trained network first
-    # lean frames: only the boundary grid and the loss markers change
-    boundary_index = [t.name for t in fig.data].index("boundary")
-    marker_index = [t.name for t in fig.data].index("now")
-    for frame in fig.frames:
-        assert list(frame.traces) == [boundary_index, marker_index]
-        assert set(frame.data[0].to_plotly_json()) <= {"type", "z"}
-    go.Figure(fig.to_plotly_json())  # the whole figure validates
+    assert len(spec["frames"]) == 21
+    steps = spec["layout"]["sliders"][0]["steps"]
+    assert len(steps) == 21 and [s["args"][0][0] for s in steps] == [f["name"] for f in spec["frames"]]
+    assert all(s["args"][1]["frame"]["redraw"] for s in steps)
+    menus = spec["layout"]["updatemenus"]
+    assert [b["label"] for b in menus[0]["buttons"]] == ["Play", "Pause"]
+    assert menus[0]["buttons"][0]["args"][1]["frame"]["redraw"] is True
+    assert [b["label"] for b in menus[1]["buttons"]] == ["◀ Back", "Step ▶"]
+    assert spec["layout"]["sliders"][0]["active"] == 20  # the trained network first
+    assert spec["layout"]["annotations"][0]["text"].startswith("<b>Epoch 20</b>/20 · training loss ")
+    go.Figure(spec)  # the whole figure validates
 
 
-def test_frames_are_the_engines_boundary_quantized_to_uint8(circle):
+def test_no_frame_carries_a_scatter_or_bar_trace():
+    """Plotly's partial pass (the blank paints) replots a frame's scatter and bar traces alone: frames carry
+    no trace; the pictures (layout images), the header, the "now" line, the connections and the step buttons
+    move as frame layout."""
+    for changes in ({}, dict(dataset="spiral", hidden=(8, 8), epochs=10), dict(dataset="plane", epochs=5),
+                    dict(dataset="gauss", classes=3, hidden=(3,), epochs=5)):
+        dataset, run, features, per = make(**changes)
+        spec = spec_of(plane_figure(run, dataset, features, per))
+        for frame in spec["frames"]:
+            assert frame["data"] == [] and frame["traces"] == [], changes  # no trace at all
+            assert set(frame["layout"]) == {"annotations", "images", "shapes", "updatemenus"}
+            assert frame["layout"]["updatemenus"][0] == {}  # Play/Pause untouched
+
+
+def test_frames_are_the_engines_boundary_quantized(circle):
     dataset, run, features, per = circle
-    fig = plane_figure(run, dataset, features, per)
-    spec = json.loads(fig.to_json())
+    spec = spec_of(plane_figure(run, dataset, features, per))
     values = plane.boundary(run, features, range(21))
     assert values.shape[1:] == (100, 100)
     expected = np.round(np.clip(values, 0, 1) * LEVELS).astype(np.uint8)
     for k in (0, 7, 20):
-        z = spec["frames"][k]["data"][0]["z"]
-        assert z["dtype"] == "u1"  # a base64 typed array, not a list of numbers
-        grid = decode(z)
-        assert grid.shape == (100, 100)
-        np.testing.assert_array_equal(grid, expected[k])
-    np.testing.assert_array_equal(decode(spec["data"][0]["z"]), expected[20])
-    assert len(spec["data"][0]["x"]) == 100 and spec["data"][0]["x"][0] == -6.0 and spec["data"][0]["x"][-1] == 6.0
+        uri = spec["frames"][k]["layout"]["images"][0]["source"]
+        assert uri.startswith("data:image/png;base64,")
+        grid, colours = png_levels(uri)
+        np.testing.assert_array_equal(grid, expected[k])  # row 0 at the bottom (y = -6), as the grid
+        assert len(colours) == LEVELS + 1
+    image = spec["layout"]["images"][0]
+    np.testing.assert_array_equal(png_levels(image["source"])[0], expected[20])
+    half = 6 / 99  # pixels centred on the grid's points, -6 to 6
+    assert (image["x"], image["y"]) == (pytest.approx(-6 - half), pytest.approx(6 + half))
+    assert image["sizex"] == image["sizey"] == pytest.approx(12 + 2 * half) and image["layer"] == "below"
 
 
-def test_the_loss_curves_and_the_marker_follow_the_run(circle):
+def test_the_header_follows_the_engine_at_every_frame(circle):
+    """Epoch, training and test loss, test accuracy: each frame's header is the engine's numbers at its
+    snapshot (the loss of the snapshot's outputs, the share of test points classified right)."""
     dataset, run, features, per = circle
-    fig = plane_figure(run, dataset, features, per, current=5)
-    train, test = trace(fig, "training loss"), trace(fig, "test loss")
-    assert train.y[0] == pytest.approx(run.loss[0], rel=1e-9) and test.y[0] == pytest.approx(run.test_loss[0])
-    assert fig.layout.sliders[0].active == 5
-    assert trace(fig, "now").x[0] == 5  # epoch 5
-    # The plane's losses are recorded once an epoch (run.loss_iterations): entry 5 is after 5 * per updates.
+    spec = spec_of(plane_figure(run, dataset, features, per))
+    loss = LOSSES[run.config.loss]
+    for k, frame in enumerate(spec["frames"]):
+        text = frame["layout"]["annotations"][0]["text"]
+        epoch, train, test, accuracy = re.fullmatch(
+            r"<b>Epoch (\d+)</b>/20 · training loss ([\d.]+) · test loss ([\d.]+) · test accuracy (\d+)%", text).groups()
+        assert int(epoch) == run.snapshot_iterations[k] / per == k
+        assert float(train) == pytest.approx(float(loss.value(run.output_snapshots[k], run.targets)), abs=6e-4)
+        assert float(test) == pytest.approx(float(loss.value(run.test_output_snapshots[k], run.test_targets)),
+                                            abs=6e-4)
+        right = row_correct(run.test_output_snapshots[k], run.test_targets, run.multiclass)
+        assert int(accuracy) == round(100 * np.mean(right))
+    assert header_texts(run, per)[-1] == spec["frames"][-1]["layout"]["annotations"][0]["text"] == spec["layout"]["annotations"][0]["text"]
+
+
+def test_the_loss_curves_and_the_now_line_follow_the_run(circle):
+    dataset, run, features, per = circle
+    spec = spec_of(plane_figure(run, dataset, features, per, current=5))
+    train, test = named(spec, "training loss")[0], named(spec, "test loss")[0]
+    # The plane's losses are recorded once an epoch (run.loss_iterations): entry i at its own epoch.
     assert run.loss_iterations[5] == 5 * per
-    assert trace(fig, "now").y[0] == pytest.approx(run.loss[5])
-    np.testing.assert_array_equal(np.asarray(fig.data[0].z), fig.frames[5].data[0].z)
+    assert train["x"][-1] == pytest.approx(run.loss_iterations[-1] / per, abs=1e-3)
+    assert train["x"][5] == pytest.approx(5, abs=1e-3)
+    assert train["y"][0] == pytest.approx(run.loss[0], rel=1e-3) and test["y"][0] == pytest.approx(run.test_loss[0], rel=1e-3)
+    assert spec["layout"]["sliders"][0]["active"] == 5
+    now = spec["layout"]["shapes"][0]
+    assert (now["x0"], now["x1"], now["yref"]) == (5, 5, "y2 domain")  # a line at epoch 5, on linear or log
+    assert [f["layout"]["shapes"][0]["x0"] for f in spec["frames"]] == list(range(21))
+    assert spec["layout"]["images"][0]["source"] == spec["frames"][5]["layout"]["images"][0]["source"]
+    assert spec["layout"]["annotations"][0]["text"].startswith("<b>Epoch 5</b>/20")
 
 
-@pytest.mark.xfail(reason="the figure still places loss entry i at update i; with losses recorded once an "
-                          "epoch it must place it at run.loss_iterations[i] (the figures' rework)", strict=False)
+def test_the_slider_has_few_steps_every_frame_is_played():
+    """Each slider step costs every redraw: at most SLIDER_STEPS, evenly spaced, the last and the shown one
+    included (36 here); Play and Back/Step visit every frame."""
+    dataset, run, features, per = make(epochs=100)
+    spec = spec_of(plane_figure(run, dataset, features, per, current=37))
+    slider = spec["layout"]["sliders"][0]
+    targets = [s["args"][0][0] for s in slider["steps"]]
+    names = [f["name"] for f in spec["frames"]]
+    assert len(names) == 101 and len(targets) <= 36 and targets[0] == names[0] and targets[-1] == names[-1]
+    assert targets[slider["active"]] == names[37] and set(targets) <= set(names)
+
+
+def test_back_and_step_name_the_neighbouring_frames(circle):
+    """Plotly merges a frame's layout into the figure's: the buttons' arguments move with the frame shown."""
+    dataset, run, features, per = circle
+    spec = spec_of(plane_figure(run, dataset, features, per, current=5))
+    names = [f["name"] for f in spec["frames"]]
+
+    def targets(menu):
+        return [b["args"][0][0] for b in menu["buttons"]]
+    assert targets(spec["layout"]["updatemenus"][1]) == [names[4], names[6]]
+    for i, frame in enumerate(spec["frames"]):
+        back, step = targets(frame["layout"]["updatemenus"][1])
+        assert (back, step) == (names[max(i - 1, 0)], names[min(i + 1, len(names) - 1)])
+        for button in frame["layout"]["updatemenus"][1]["buttons"]:
+            assert button["method"] == "animate" and button["args"][1]["frame"]["redraw"] is True
+    hidden = spec_of(plane_figure(run, dataset, features, per, steps=False))
+    assert hidden["layout"]["updatemenus"][1]["visible"] is False
+    assert all("updatemenus" not in f["layout"] for f in hidden["frames"])
+
+
+def test_the_network_and_the_large_neuron_follow_the_frames(circle):
+    """Every neuron's map is drawn in the figure, from each frame's own weights; the large neuron too."""
+    dataset, run, features, per = circle
+    spec = spec_of(plane_figure(run, dataset, features, per, node=(1, 2)))
+    boundary, large, network = spec["layout"]["images"]
+    assert (network["xref"], large["xref"]) == ("x3", "x4")
+    assert spec["layout"]["xaxis4"]["title"]["text"] == "<b>h1.3</b> over the plane"
+    for k in (0, 10, 20):
+        frame = spec["frames"][k]
+        picture = png_levels(frame["layout"]["images"][2]["source"])[0][::2, ::2]  # drawn at twice the pixels
+        cells = round(picture.shape[1] / network["sizex"] * 8)
+        maps = [map_levels(c) for c in network_layers(run, features, run.parameters[k], cells - 2)]
+        # h1.3: layer 1's third neuron of four, its map inside a one-pixel frame, columns 16 units apart
+        left = round(16 * cells / 8) + 1
+        bottom = round(((4 - 1) / 2 - 2 + (4 - 1) / 2) * 10 * cells / 8) + 1
+        np.testing.assert_array_equal(picture[bottom:bottom + cells - 2, left:left + cells - 2], maps[1][2])
+        grid = png_levels(frame["layout"]["images"][1]["source"])[0]
+        h = plane.neuron_maps(run, features, k, size=grid.shape[0])[0][2]
+        np.testing.assert_array_equal(grid, map_levels(h))
+    assert map_levels(np.array([-1.0, 0.0, 1.0])).tolist() == [0, MAP_LEVELS // 2, MAP_LEVELS]
+    # the connections: path shapes by sign and strength, each frame its own weights
+    paths = [f["layout"]["shapes"][1:9] for f in spec["frames"]]
+    assert paths[0] != paths[-1]
+    assert sum(p["path"].count("M") for p in paths[-1] if p["path"] != "M0,0") == 2 * 4 + 4 * 2 + 2 * 1
+    styles = spec["layout"]["shapes"][1:9]
+    assert all(s["layer"] == "below" and s["type"] == "path" for s in styles)  # under the maps
+    assert named(spec, "neurons")[0]["text"] == [n for column in network_names(run, features) for n in column]
+    no_network = spec_of(plane_figure(run, dataset, features, per, network=False))
+    assert not named(no_network, "neurons") and "xaxis3" not in no_network["layout"]
+    assert all(len(f["layout"]["images"]) == 1 for f in no_network["frames"])
+
+
 def test_the_loss_curves_are_drawn_at_the_epochs_they_were_recorded(circle):
     dataset, run, features, per = circle
-    train = trace(plane_figure(run, dataset, features, per), "training loss")
-    assert train.x[-1] == pytest.approx(run.loss_iterations[-1] / per, abs=1e-3) == 20
+    train = named(spec_of(plane_figure(run, dataset, features, per)), "training loss")[0]
+    np.testing.assert_allclose(train["x"], run.loss_iterations / per, atol=1e-3)
+    assert train["x"][-1] == pytest.approx(20, abs=1e-3)
 
 
 def test_test_points_are_marked_differently_and_shown_on_demand(circle):
     dataset, run, features, per = circle
-    hidden_test = plane_figure(run, dataset, features, per, show_test=False)
-    shown = plane_figure(run, dataset, features, per, show_test=True)
-    train, test = trace(shown, "training points"), trace(shown, "test points")
-    assert len(train.x) == np.count_nonzero(dataset.train) and len(test.x) == np.count_nonzero(~dataset.train)
-    assert train.marker.symbol == "circle" and test.marker.symbol == "diamond"
-    assert train.marker.line.color != test.marker.line.color
-    assert test.visible is True and trace(hidden_test, "test points").visible == "legendonly"
-    assert train.visible is True
-    # class colours: orange class 0, blue class 1
-    labels = dataset.labels[dataset.train].astype(int)
-    assert list(train.marker.color) == [CLASS_COLOURS[c] for c in labels]
+    hidden_test = spec_of(plane_figure(run, dataset, features, per, show_test=False))
+    shown = spec_of(plane_figure(run, dataset, features, per, show_test=True))
+    train, test = named(shown, "training points"), named(shown, "test points")
+    assert sum(len(t["x"]) for t in train) == np.count_nonzero(dataset.train)
+    assert sum(len(t["x"]) for t in test) == np.count_nonzero(~dataset.train)
+    assert {t["marker"]["symbol"] for t in train} == {"circle"} and {t["marker"]["symbol"] for t in test} == {"diamond"}
+    assert train[0]["marker"]["line"]["color"] != test[0]["marker"]["line"]["color"]
+    assert all(t["visible"] is True for t in test) and all(t["visible"] == "legendonly" for t in
+                                                           named(hidden_test, "test points"))
+    # class colours: orange class 0, blue class 1, one colour a trace
+    xs, ys, colours = points_of(shown, "training points")
+    rows = np.flatnonzero(dataset.train)
+    by_place = {(round(float(dataset.points[r, 0]), 3), round(float(dataset.points[r, 1]), 3)):
+                CLASS_COLOURS[int(dataset.labels[r])] for r in rows}
+    assert {(x, y): c for x, y, c in zip(xs, ys, colours)} == by_place
 
 
 def test_discretize_paints_each_side_in_one_colour(circle):
     dataset, run, features, per = circle
-    smooth = plane_figure(run, dataset, features, per).data[0].colorscale
-    steps = plane_figure(run, dataset, features, per, discretize=True).data[0].colorscale
-
-    def colour_at(scale, level):
-        at = level / LEVELS
-        return [c for v, c in scale if v <= at][-1]
-    assert len({c for _, c in steps}) == 2
-    assert colour_at(steps, 0) == colour_at(steps, 127) != colour_at(steps, 128) == colour_at(steps, 255)
-    assert "#ffffff" in [c for _, c in smooth]  # continuous: white at an output of 0.5
+    smooth = png_levels(spec_of(plane_figure(run, dataset, features, per))["layout"]["images"][0]["source"])[1]
+    steps = png_levels(spec_of(plane_figure(run, dataset, features, per, discretize=True))["layout"]["images"][0]
+                       ["source"])[1]
+    assert len({tuple(c) for c in steps}) == 2
+    half = LEVELS // 2  # an output of 0.5 is class 1's side
+    assert tuple(steps[0]) == tuple(steps[half - 1]) != tuple(steps[half]) == tuple(steps[LEVELS])
+    assert (255, 255, 255) in {tuple(c) for c in smooth}  # continuous: white at an output of 0.5
 
 
 def test_more_classes_paint_the_predicted_class():
     dataset, run, features, per = make(dataset="gauss", classes=4, epochs=5)
-    fig = plane_figure(run, dataset, features, per)
-    grid = np.asarray(fig.frames[-1].data[0].z)
+    spec = spec_of(plane_figure(run, dataset, features, per))
+    grid, colours = png_levels(spec["frames"][-1]["layout"]["images"][0]["source"])
     out = plane.boundary(run, features, [-1])[0]
     np.testing.assert_array_equal(grid, out.astype(np.uint8))
     assert set(np.unique(grid)) <= {0, 1, 2, 3}
-    assert fig.data[0].zmin == -0.5 and fig.data[0].zmax == 3.5
-    assert len({c for _, c in fig.data[0].colorscale}) == 4
+    assert len({tuple(c) for c in colours}) == 4
+    assert "training accuracy" not in spec["layout"]["annotations"][0]["text"] and "test accuracy" in spec["layout"]["annotations"][0]["text"]
 
 
 def test_regression_spans_minus_one_to_one():
     dataset, run, features, per = make(dataset="plane", epochs=5)
-    fig = plane_figure(run, dataset, features, per)
+    spec = spec_of(plane_figure(run, dataset, features, per))
     values = plane.boundary(run, features, [-1])[0]
-    np.testing.assert_array_equal(np.asarray(fig.data[0].z), boundary_levels(values, "regression", 0))
-    np.testing.assert_array_equal(boundary_levels(np.array([-1.0, 0.0, 1.0]), "regression", 0), [0, 128, 255])
-    assert trace(fig, "training points").marker.cmin == -1
+    np.testing.assert_array_equal(png_levels(spec["layout"]["images"][0]["source"])[0],
+                                  boundary_levels(values, "regression", 0))
+    np.testing.assert_array_equal(boundary_levels(np.array([-1.0, 0.0, 1.0]), "regression", 0), [0, 125, 250])
+    nan = np.array([np.nan, -np.inf, np.inf])  # a diverged network: NaN is white, infinities the ends
+    np.testing.assert_array_equal(boundary_levels(nan, "regression", 0), [125, 0, 250])
+    np.testing.assert_array_equal(boundary_levels(nan, "classification", 2), [125, 0, 250])
+    assert "accuracy" not in spec["layout"]["annotations"][0]["text"]  # a regression has no classes to get right
+    assert len({t["marker"]["color"] for t in named(spec, "training points")}) > 3  # colour steps of the value
+
+
+def test_a_diverged_run_stays_readable():
+    """Numbers in a few characters, a loss axis of the curve's scale (not 1e154), no NaN in the spec."""
+    dataset, run, features, per = make(dataset="plane", learning_rate=10.0, activation="relu", hidden=(8, 8),
+                                       epochs=20)
+    assert run.diverged_at is not None
+    spec = spec_of(plane_figure(run, dataset, features, per))
+    for frame in spec["frames"]:
+        numbers = re.findall(r"loss (\S+)", frame["layout"]["annotations"][0]["text"])
+        assert numbers and all(len(n) <= 7 for n in numbers), frame["layout"]["annotations"][0]["text"]
+    last = spec["frames"][-1]["layout"]["annotations"][0]["text"]
+    assert last.endswith(" · diverged") and "/20 · " in last  # the epochs set, though the run stopped early
+    top = spec["layout"]["yaxis2"]["range"][1]
+    assert np.isfinite(top) and top <= 10.5 * run.loss[0]
+    assert "NaN" not in json.dumps(spec["data"]) and "Infinity" not in json.dumps(spec["data"])
+
+
+def test_short_numbers():
+    assert [short(v) for v in (0.12345, 12.345, 1234.5, 2.3366804792470045e+154, -0.47, 1.2e-5, 0.0)] == [
+        "0.123", "12.35", "1234", "2.3e154", "-0.470", "1.2e-5", "0"]
+    assert (short(float("nan")), short(float("inf")), short(-float("inf"))) == ("NaN", "∞", "−∞")
+    assert max(len(short(v)) for v in np.geomspace(1e-99, 1e300, 400)) <= 7
+
+
+def test_accuracy_per_snapshot(circle):
+    dataset, run, features, per = circle
+    train, test = snapshot_accuracy(run)
+    assert train.shape == test.shape == (21,)
+    assert test[-1] == pytest.approx(run.test_accuracy)
 
 
 def test_network_figure_lays_out_every_neuron_map(circle):
@@ -194,12 +365,38 @@ def test_an_edited_weight_changes_the_still_boundary(circle):
     dataset, run, features, per = circle
     base = run.parameters[-1]
     same = boundary_figure(run, dataset, features, base)
-    np.testing.assert_array_equal(np.asarray(same.data[0].z), np.asarray(plane_figure(run, dataset, features, per)
-                                                                         .data[0].z))
+    shown = png_levels(spec_of(plane_figure(run, dataset, features, per))["layout"]["images"][0]["source"])[0]
+    np.testing.assert_array_equal(np.asarray(same.data[0].z), shown)
     bias = run.layout.bias_slices[-1].start
     moved = boundary_figure(run, dataset, features, playground.edited(base, bias, 5.0))
     assert np.mean(np.asarray(moved.data[0].z) > 127) > np.mean(np.asarray(same.data[0].z) > 127)
     assert not same.frames
+
+
+def test_frames_and_bytes_at_the_largest_network():
+    """Six hidden layers of eight, all seven features, six classes: at least MIN_FRAMES frames (of 101 snapshots;
+    every one when there are fewer) and the figure, as sent, within 2 MB; with 2000 points too."""
+    every = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
+    for points, epochs, wanted in ((1000, 100, 101), (2000, 30, 31)):
+        dataset, run, features, per = make(dataset="spiral", classes=6, points=points, hidden=(8,) * 6,
+                                           features=every, epochs=epochs, batch_size=100)
+        fig = plane_figure(run, dataset, features, per, show_test=True)
+        spec = pio.to_json(fig, validate=False)
+        frames = json.loads(spec)["frames"]
+        assert MIN_FRAMES <= len(frames) <= 101 if wanted == 101 else len(frames) == wanted
+        print(points, "points:", len(frames), "frames,", len(spec), "bytes")
+        assert len(spec) <= 2_000_000, (points, len(spec))
+
+
+def test_a_tight_budget_thins_the_frames_never_below_the_minimum(circle, monkeypatch):
+    import nnviz.figures.plane as module
+    dataset, run, features, per = make(epochs=100)
+    monkeypatch.setattr(module, "FIGURE_BUDGET", 400_000)
+    spec = spec_of(plane_figure(run, dataset, features, per, current=37))
+    assert MIN_FRAMES <= len(spec["frames"]) < 101
+    names = [f["name"] for f in spec["frames"]]
+    assert names[0] == "0" and names[-1] == str(run.snapshot_iterations[-1])
+    assert str(run.snapshot_iterations[37]) in names  # the snapshot shown first is a frame
 
 
 def test_payload_budget_of_the_benchmark_run():
@@ -207,7 +404,7 @@ def test_payload_budget_of_the_benchmark_run():
     dataset, run, features, per = make(dataset="spiral", points=400, hidden=(8, 8), epochs=50, noise=10)
     assert run.iterations == 1000 and len(run.snapshot_iterations) == 51
     fig = plane_figure(run, dataset, features, per, show_test=True)
-    size = len(fig.to_json())
+    size = len(pio.to_json(fig, validate=False))
     assert size <= 2_000_000 * 51 / 101, size  # pro rata: 101 frames stay under 2 MB
-    per_frame = len(json.dumps(json.loads(fig.to_json())["frames"][10]))
-    assert per_frame < 14_500  # 10,000 bytes of uint8 as base64, plus the marker
+    per_frame = len(json.dumps(json.loads(pio.to_json(fig, validate=False))["frames"][10]))
+    assert per_frame < 14_500  # the boundary, the network and the large neuron as PNGs, the connections

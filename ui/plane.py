@@ -17,29 +17,15 @@ import streamlit as st
 import nnviz
 from nnviz import planeurl, playground
 from nnviz.datasets import DOMAIN, Dataset, load_points_csv
+from nnviz.figures import boundary_figure, network_names, plane_figure
+from nnviz.figures.plane import short
 from nnviz.limits import MAX_CONTINUATIONS
-from nnviz.figures import boundary_figure, network_figure, network_names, neuron_figure, plane_figure
 
 from .plane_controls import classes, hidden, set_setting, settings, sidebar, ss, start_session
+from .teaching import presenter_css
 
 log = logging.getLogger("nnviz.app")
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
-
-
-# ---------------------------------------------------------------- stepping
-
-def _step(run_id: str, change: Optional[int]) -> None:
-    """Move the page's epoch: +1, or None for the start (Reset); the end is the epochs setting."""
-    state = ss.get("pl_step")
-    if state is None or state["run"] != run_id:
-        return
-    state["epoch"] = 0 if change is None else min(state["epoch"] + change, settings()["epochs"])
-
-
-def _to_end(run_id: str) -> None:
-    state = ss.get("pl_step")
-    if state is not None and state["run"] == run_id:
-        state["epoch"] = settings()["epochs"]
 
 
 # ---------------------------------------------------------------- the run
@@ -79,10 +65,12 @@ def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def cached_plane_figure(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
-                        earlier: tuple, current: int, discretize: bool, show_test: bool):
+                        earlier: tuple, current: int, discretize: bool, show_test: bool, node: tuple, steps: bool,
+                        network: bool):
     run = cached_run(key, csv, features, config_json, epochs, earlier)
     per = run.config.iterations // epochs[-1]
-    return plane_figure(run, cached_dataset(key, csv), features, per, current, discretize, show_test)
+    return plane_figure(run, cached_dataset(key, csv), features, per, current, discretize, show_test, node=node,
+                        steps=steps, network=network)
 
 
 class Page:
@@ -92,7 +80,9 @@ class Page:
         self.key, self.epoch = key, epoch
         self.dataset = cached_dataset(key[0], key[1])
         self.run = cached_run(*key)
-        self.snapshot = list(key[4]).index(epoch)
+        # a run that diverged stops early, with fewer snapshots than the schedule: its last one
+        self.snapshot = min(list(key[4]).index(epoch), len(self.run.snapshot_iterations) - 1)
+        self.epoch = int(key[4][self.snapshot])
         self.features = key[2]
         self.epochs = key[4][-1]
 
@@ -115,12 +105,8 @@ def build() -> Optional[Page]:
         features = nnviz.datasets.check_features(s["features"])
         config = playground.config_for(s, dataset)
         base = (key0, csv, features, json.dumps(config.as_dict()))
-        rid = run_id((*base, ()))
-        state = ss.get("pl_step")
-        if state is None or state["run"] != rid:
-            state = ss.pl_step = {"run": rid, "epoch": int(s["epochs"])}
-        epoch = min(int(state["epoch"]), int(s["epochs"]))
-        key = (*base, playground.epoch_schedule(int(s["epochs"]), [epoch]), ())
+        epoch = int(s["epochs"])  # the figure opens at the trained network; Play, Back and Step are in it
+        key = (*base, playground.epoch_schedule(epoch), ())
         further = ss.get("pl_further")
         if further is not None and further[:4] == base and epoch in further[4]:
             key = further  # the run "+N epochs" went on with: the same run, and the epoch is one of its frames
@@ -145,80 +131,55 @@ def build() -> Optional[Page]:
 # ---------------------------------------------------------------- main area
 
 def stepper(page: Page) -> None:
-    """Step one epoch, Reset (the same starting weights), To the end; and where the page's run stands."""
-    run, k = page.run, page.snapshot
-    from nnviz.figures import snapshot_losses
-    train_at, test_at = snapshot_losses(run)
-    words = [f"**Epoch {page.epoch}**/{page.epochs}", f"loss: training {train_at[k]:.3f}"]
-    if test_at is not None:
-        words[-1] += f", test {test_at[k]:.3f}"
-    if run.test_inputs is not None and page.dataset.problem == "classification":
-        right = nnviz.training.row_correct(run.test_output_snapshots[k], run.test_targets, run.multiclass)
-        words.append(f"test accuracy {np.mean(right):.0%}")
+    """Under the chart: what a diverged run means. (The epoch, the losses and the accuracy are the figure's
+    header, which follows Play, the slider, Back and Step in the browser.)"""
     with st.container(key="pl_stepper"):
-        if hidden("step"):
-            st.markdown(" · ".join(words))
-            return
-        rid = run_id(page.key[:4] + ((),))
-        row = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
-        row.button("Step", key="pl_step_one", icon=":material/skip_next:", on_click=_step, args=(rid, 1),
-                   disabled=page.epoch >= page.epochs, help="Train one epoch more")
-        row.button("Reset", key="pl_reset", icon=":material/replay:", on_click=_step, args=(rid, None),
-                   help="Back to the starting weights: the same seed gives the same run")
-        row.button("End", key="pl_end", icon=":material/last_page:", on_click=_to_end, args=(rid,),
-                   disabled=page.epoch >= page.epochs, help="The trained network")
-        row.markdown(" · ".join(words), width="content")
-    if run.diverged_at is not None:
-        st.warning(f"Training diverged at update {run.diverged_at}: the loss stopped being a number. "
-                   "Try a smaller learning rate.")
+        if page.run.diverged_at is not None:
+            st.warning(f"Training diverged at update {page.run.diverged_at}: the loss stopped being a number. "
+                       "Try a smaller learning rate.")
 
 
-def plane_chart(page: Page) -> None:
+def plane_chart(page: Page, node: tuple[int, int]) -> None:
     s = settings()
-    figure = cached_plane_figure(*page.key, page.snapshot, bool(s["discretize"]), bool(s["show_test"]))
+    figure = cached_plane_figure(*page.key, page.snapshot, bool(s["discretize"]), bool(s["show_test"]), node,
+                                 not hidden("step"), not hidden("network"))
     with st.container(key="pl_plane"):
         st.plotly_chart(figure, width="stretch", theme=None, key="pl_plane_chart", config=CHART_CONFIG)
+    notes = [] if hidden("network") else [
+        "Under the timeline, every neuron's output over the plane, laid out as the network (blue positive, "
+        "orange negative; lines: the weights, thicker = stronger), and the neuron chosen below, large."]
     outside = int(np.count_nonzero(np.abs(page.dataset.points) > DOMAIN))
     if outside:
-        st.caption(f"{outside} of the points lie outside the plane drawn ([-{DOMAIN:g}, {DOMAIN:g}]²).")
+        notes.append(f"{outside} of the points lie outside the plane drawn ([-{DOMAIN:g}, {DOMAIN:g}]²).")
+    if notes:
+        st.caption(" ".join(notes))
 
 
 def nodes(page: Page) -> list[tuple[int, int]]:
     return [(c, i) for c, width in enumerate(page.run.layout.sizes) for i in range(width)]
 
 
-def network_view(page: Page, parameters: np.ndarray, edited: bool, node: tuple[int, int]) -> None:
-    """What every neuron computes: the network of small maps, full width (six layers of eight must fit)."""
-    with st.container(key="pl_network"):
-        st.subheader("What every neuron computes" + (" (with your edited weight)" if edited else ""))
-        st.plotly_chart(network_figure(page.run, page.features, parameters, node), width="stretch",
-                        theme=None, key="pl_network_chart", config=CHART_CONFIG)
-        st.caption(f"Epoch {page.epoch}: each square is a neuron's output over the plane (blue positive, orange "
-                   "negative). Lines: blue positive, orange negative weights, thicker = stronger; hover a line's "
-                   "middle for its value.")
-
-
-def neuron_large(page: Page, parameters: np.ndarray) -> tuple[int, int]:
-    """A select box of every neuron and its map, large, with the training points; returns the neuron."""
+def neuron_choice(page: Page) -> tuple[int, int]:
+    """Which neuron the figure shows large (and outlines in the network): a select box under the chart."""
     names = network_names(page.run, page.features)
     options = nodes(page)
     if ss.get("pl_node") not in options:
         ss.pl_node = options[-1]
+    if hidden("network"):
+        return ss.pl_node
     with st.container(key="pl_neuron"):
-        node = st.selectbox("Show a neuron large", options, key="pl_node", format_func=lambda n: names[n[0]][n[1]],
-                            help="Its output over the plane, with the training points; outlined in the network")
-        st.plotly_chart(neuron_figure(page.run, page.dataset, page.features, parameters, node),
-                        width="stretch", theme=None, key="pl_neuron_chart", config=CHART_CONFIG)
-    return node
+        return st.selectbox("Show a neuron large", options, key="pl_node", format_func=lambda n: names[n[0]][n[1]],
+                            help="Its output over the plane, beside the network, at the epoch the chart shows")
 
 
 def edit_weight(page: Page) -> tuple[np.ndarray, bool]:
-    """Set one weight or bias by hand; returns (the parameters to show, whether one is edited)."""
+    """Set one weight or bias of the trained network by hand; returns (the parameters, whether one is edited)."""
     base = page.run.parameters[page.snapshot]
     labels = playground.parameter_names(page.run, network_names(page.run, page.features))
     with st.container(key="pl_edit"):
-        st.markdown("**Edit a weight**")
-        pick, value_col, reset_col = st.columns([5, 4, 3], vertical_alignment="bottom")
+        st.markdown("**Edit a weight** of the trained network")
+        controls, picture = st.columns([5, 4], gap="large")
+        pick, value_col, reset_col = controls.columns([5, 4, 3], vertical_alignment="bottom")
         if ss.get("pl_edit_index") not in range(len(labels)):
             ss.pl_edit_index = 0
         index = pick.selectbox("Weight or bias", range(len(labels)), key="pl_edit_index",
@@ -232,19 +193,20 @@ def edit_weight(page: Page) -> tuple[np.ndarray, bool]:
         reset_col.button("Undo", key="pl_edit_undo", on_click=_undo_edit, args=(current,),
                          disabled=value == current)
         if value == current:
-            st.caption(f"At epoch {page.epoch} this weight is {current:g}. Change it to see the boundary move.")
+            controls.caption(f"In the trained network (epoch {page.epoch}) this weight is {current:g}. Change it "
+                             "to see the boundary move.")
             return base, False
         parameters = playground.edited(base, index, float(value))
         before, after = playground.losses_of(page.run, base), playground.losses_of(page.run, parameters)
-        train_col, test_col = st.columns(2)
-        train_col.metric("Training loss", f"{after[0]:.3f}", f"{after[0] - before[0]:+.3f}", delta_color="inverse")
+        train_col, test_col = controls.columns(2)
+        train_col.metric("Training loss", short(after[0]), short(after[0] - before[0]), delta_color="inverse")
         if after[1] is not None:
-            test_col.metric("Test loss", f"{after[1]:.3f}", f"{after[1] - before[1]:+.3f}", delta_color="inverse")
+            test_col.metric("Test loss", short(after[1]), short(after[1] - before[1]), delta_color="inverse")
+        controls.caption(f"The trained network (epoch {page.epoch}) with {labels[index]} changed from {current:g} "
+                         f"to {value:g}; the chart at the top is unchanged.")
         fig = boundary_figure(page.run, page.dataset, page.features, parameters, bool(settings()["discretize"]),
                               bool(settings()["show_test"]), f"<b>Output</b> with {labels[index]} = {value:g}")
-        st.plotly_chart(fig, width="stretch", theme=None, key="pl_edit_chart", config=CHART_CONFIG)
-        st.caption(f"Epoch {page.epoch}'s network with {labels[index]} changed from {current:g} to {value:g}; "
-                   "the chart at the top is unchanged.")
+        picture.plotly_chart(fig, width="stretch", theme=None, key="pl_edit_chart", config=CHART_CONFIG)
         return parameters, True
 
 
@@ -335,6 +297,9 @@ def main() -> None:
                 "</style>", unsafe_allow_html=True)
     start_session()
     sidebar()
+    # Presenter mode, as on the truth-table page: large type, no Streamlit chrome (the figure keeps its sizes).
+    if st.sidebar.toggle("Presenter mode", key="pl_presenter", help="Large type and no toolbar, for a projector"):
+        presenter_css(True)
     if ss.pl_notices:
         st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.pl_notices))
     page = build()
@@ -342,8 +307,11 @@ def main() -> None:
         return
     if ss.pl_last_good == (page.key, page.epoch):
         sync_url()
-    safely(stepper, page)
-    safely(plane_chart, page)
+    chart = st.container()
+    node = neuron_choice(page)
+    with chart:
+        safely(plane_chart, page, node)
+        safely(stepper, page)
     further_control(page)
     inspect(page)
     safely(classroom_link)
@@ -362,21 +330,7 @@ def safely(part: Callable, *args) -> None:
 
 @st.fragment
 def inspect(page: Page) -> None:
-    """The neurons and the weight editor, in a fragment: choosing a neuron or editing a weight reruns only
-    this part, so the big animated chart above is not sent again."""
-    if not (hidden("network") and hidden("edit")):
-        safely(_inspect, page)
-
-
-def _inspect(page: Page) -> None:
-    network_slot = st.container()  # drawn last: it shows the edit and the neuron chosen below it
-    left, right = st.columns(2, gap="large") if not (hidden("network") or hidden("edit")) else (st.container(),) * 2
-    parameters, edited = page.run.parameters[page.snapshot], False
+    """The weight editor, in a fragment: editing a weight reruns only this part, so the big animated chart
+    above is not sent again."""
     if not hidden("edit"):
-        with right:
-            parameters, edited = edit_weight(page)
-    if not hidden("network"):
-        with left:
-            node = neuron_large(page, parameters)
-        with network_slot:
-            network_view(page, parameters, edited, node)
+        safely(edit_weight, page)

@@ -1,14 +1,18 @@
 """The 2-D playground (TensorFlow Playground's view): boundary, points, loss, neuron maps."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
+
+import base64
+import struct
+import zlib
 
 import numpy as np
 import plotly.graph_objects as go
 
 from ..training import TrainingRun
 from .network import neuron_names
-from .style import EDGE_BINS, EDGE_WIDTHS, FONT_SIZE, _base_layout, _lean, _thin, _title, _values, _values_finite
+from .style import EDGE_BINS, EDGE_WIDTHS, FONT_SIZE, _base_layout, _title, _values, _values_finite
 
 # Orange is class 0 and negative, blue class 1 and positive, as in TensorFlow Playground, in Okabe-Ito tones
 # (apart for every colour vision). The plane is painted in paler tones so that the points stand out on it.
@@ -21,7 +25,8 @@ PLANE_NEGATIVE, PLANE_POSITIVE = CLASS_COLOURS[0], CLASS_COLOURS[1]
 PALE_SHARE = 0.5  # how much white the plane mixes into a class colour
 
 
-LEVELS = 255  # a boundary grid travels as uint8 levels 0..LEVELS
+LEVELS = 250  # a boundary grid travels as uint8 levels 0..LEVELS (base64 of runs of 251-255 is all "/",
+# which the JSON of st.plotly_chart writes as 6 characters each)
 
 
 PLANE_HEIGHT = 520  # with the page's controls, fits a 1280x720 screen
@@ -61,7 +66,10 @@ def boundary_levels(values: np.ndarray, problem: str, classes: int) -> np.ndarra
     if classes > 2:
         return values.astype(np.uint8)
     from ..plane import quantize
-    return quantize(values, *boundary_range(problem), levels=LEVELS)
+    low, high = boundary_range(problem)
+    # a diverged network's NaN is no side: the middle (white), not the lowest value (a confident class 0)
+    values = np.where(np.isnan(values), (low + high) / 2, values)
+    return quantize(values, low, high, levels=LEVELS)
 
 
 def _class_steps(classes: int) -> list:
@@ -108,6 +116,27 @@ def _point_traces(dataset, show_test: bool, xaxis="x", yaxis="y") -> list[dict]:
     return traces
 
 
+def _class_point_traces(dataset, show_test: bool) -> list[dict]:
+    """The points as :func:`_point_traces` draws them, one trace per class (or per colour step of a
+    regression's value): one colour a trace, which a full redraw styles far faster than a colour per point."""
+    traces = []
+    for trace in _point_traces(dataset, show_test):
+        colours = trace["marker"]["color"]
+        if dataset.problem == "regression":
+            values = np.asarray(colours, dtype=float)
+            steps = np.clip(np.round((values + 1) / 2 * 10), 0, 10).astype(int)
+            table = palette(POINT_SCALE, 10)
+            colours = ["#%02x%02x%02x" % tuple(table[s]) for s in steps]
+            trace["marker"] = {k: v for k, v in trace["marker"].items() if k not in ("colorscale", "cmin", "cmax")}
+        colours = np.asarray(colours)
+        for colour in dict.fromkeys(colours.tolist()):
+            rows = np.flatnonzero(colours == colour)
+            part = dict(trace, x=[trace["x"][r] for r in rows], y=[trace["y"][r] for r in rows],
+                        customdata=[trace["customdata"][r] for r in rows], marker=dict(trace["marker"], color=colour))
+            traces.append(part)
+    return traces
+
+
 def _plane_axes(domain_x, title: bool = True) -> tuple[dict, dict]:
     from ..datasets import DOMAIN
     common = dict(range=[-DOMAIN, DOMAIN], zeroline=False, showgrid=False, ticks="outside", fixedrange=True,
@@ -125,91 +154,6 @@ def snapshot_losses(run: TrainingRun) -> tuple[np.ndarray, Optional[np.ndarray]]
         test = None if run.test_output_snapshots is None else np.asarray(
             loss.value(run.test_output_snapshots, run.test_targets), dtype=float)
     return train, test
-
-
-def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: int = 1, current: int = -1,
-                 discretize: bool = False, show_test: bool = False, size: int = 100) -> go.Figure:
-    """The network's output over the plane and the loss curves, animated on ONE timeline: a frame per snapshot.
-
-    ``dataset``: the :class:`nnviz.datasets.Dataset` trained on (its points are drawn, test points as
-    diamonds, visible with ``show_test`` or from the legend). ``per_epoch``: updates in an epoch (the time
-    axis is in epochs). ``current``: the snapshot shown first. Frames carry only the boundary grid (uint8,
-    sent as a base64 typed array) and the loss markers.
-    """
-    from ..plane import boundary
-    snapshots = np.arange(len(run.snapshot_iterations))
-    current = int(snapshots[current])
-    levels = boundary_levels(boundary(run, features, snapshots, size), dataset.problem, dataset.classes)
-    epochs = run.snapshot_iterations / per_epoch
-    train_at, test_at = snapshot_losses(run)
-    data = [_boundary_trace(levels[current], dataset.problem, dataset.classes, discretize)]
-    data += _point_traces(dataset, show_test)
-    keep = _thin(len(run.loss))
-    x = np.round(keep / per_epoch, 3).tolist()
-    data.append(dict(type="scatter", x=x, y=_values(run.loss[keep]), mode="lines", name="training loss",
-                     line=dict(color="#111418", width=2.5), xaxis="x2", yaxis="y2",
-                     hovertemplate="epoch %{x}<br>training loss %{y:.4f}<extra></extra>"))
-    if run.test_loss is not None:
-        data.append(dict(type="scatter", x=x, y=_values(run.test_loss[keep]), mode="lines", name="test loss",
-                         line=dict(color="#7f7f7f", width=2.5, dash="dash"), xaxis="x2", yaxis="y2",
-                         hovertemplate="epoch %{x}<br>test loss %{y:.4f}<extra></extra>"))
-    marker_index = len(data)
-
-    def marker(k: int) -> dict:
-        ys = [train_at[k]] + ([] if test_at is None else [test_at[k]])
-        return dict(type="scatter", x=[round(float(epochs[k]), 3)] * len(ys), y=_values(ys), mode="markers",
-                    name="now", showlegend=False, xaxis="x2", yaxis="y2", hoverinfo="skip",
-                    marker=dict(size=13, color=["#111418", "#7f7f7f"][:len(ys)], line=dict(color="white", width=2)))
-
-    data.append(marker(current))
-
-    def label(k: int) -> str:
-        text = f"Epoch {epochs[k]:g} · training loss {train_at[k]:.3f}"
-        return text + ("" if test_at is None else f" · test loss {test_at[k]:.3f}")
-
-    frames, steps = [], []
-    for k in snapshots:
-        name = str(int(run.snapshot_iterations[k]))
-        frames.append(dict(name=name, traces=[0, marker_index],
-                           data=[dict(type="heatmap", z=levels[k]), _lean([marker(int(k))])[0]]))
-        steps.append(dict(label=label(int(k)), method="animate",
-                          args=[[name], dict(mode="immediate", frame=dict(duration=0, redraw=True),
-                                             transition=dict(duration=0))]))
-    xaxis, yaxis = _plane_axes((0.0, 0.52))
-    finite = [v for v in (*train_at, *(test_at if test_at is not None else ())) if np.isfinite(v)]
-    top = max(finite + list(_values_finite(run.loss)) + [1e-3])
-    layout = _base_layout(
-        PLANE_HEIGHT, showlegend=True, margin=dict(l=60, r=20, t=44, b=104),
-        legend=dict(x=0.64, xanchor="left", y=0.02, yanchor="bottom", bgcolor="rgba(255,255,255,0.85)",
-                    font=dict(size=FONT_SIZE - 1)),
-        xaxis=xaxis, yaxis=yaxis,
-        xaxis2=dict(domain=[0.62, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False,
-                    range=[-0.03 * float(epochs[-1]), 1.03 * float(epochs[-1])], tickfont=dict(size=FONT_SIZE - 1)),
-        yaxis2=dict(anchor="x2", gridcolor="#e5e5e5", zeroline=False, range=[0, top * 1.05], title=dict(text="loss"),
-                    tickfont=dict(size=FONT_SIZE - 1), exponentformat="power"),
-        annotations=[_title("<b>Output</b> of the network over the plane", 0.0, 1.02),
-                     _title("<b>Loss</b> by epoch", 0.62, 1.02)],
-        sliders=[dict(active=current, steps=steps, x=0.2, len=0.8, y=-0.13, yanchor="top", pad=dict(t=8),
-                      currentvalue=dict(prefix="", font=dict(size=FONT_SIZE, color="#111418"), xanchor="left",
-                                        offset=6),
-                      font=dict(color="rgba(0,0,0,0)", size=8), ticklen=3, minorticklen=0)],
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.13, xanchor="left", yanchor="top",
-                          pad=dict(t=8), showactive=False, font=dict(size=FONT_SIZE), buttons=[
-                              dict(label="Play", method="animate",
-                                   args=[None, dict(frame=dict(duration=100, redraw=True), fromcurrent=True,
-                                                    transition=dict(duration=0), mode="immediate")]),
-                              dict(label="Pause", method="animate",
-                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
-                                                      transition=dict(duration=0))])]),
-                     # A loss that falls fast at first hides the rest of the curve: a log scale shows it.
-                     dict(type="buttons", direction="left", x=1.0, y=1.02, xanchor="right", yanchor="bottom",
-                          showactive=True, active=0, font=dict(size=FONT_SIZE - 1), pad=dict(r=0, t=0, b=0),
-                          buttons=[dict(label="linear", method="relayout",
-                                        args=[{"yaxis2.type": "linear", "yaxis2.range": [0, top * 1.05], "yaxis2.dtick": None}]),
-                                   dict(label="log", method="relayout",
-                                        args=[{"yaxis2.type": "log", "yaxis2.autorange": True, "yaxis2.dtick": 1}])])],
-    )
-    return go.Figure(data=data, layout=layout, frames=frames, _validate=False)
 
 
 def boundary_figure(run: TrainingRun, dataset, features: Sequence[str], parameters: np.ndarray,
@@ -342,3 +286,480 @@ def neuron_figure(run: TrainingRun, dataset, features: Sequence[str], parameters
                           annotations=[_title(f"<b>{name}</b> over the plane", 0.0, 1.01)])
     return go.Figure(data=data, layout=layout, _validate=False)
 
+
+# ---------------------------------------------------------------- the page's one animated figure
+#
+# Plotly's animate first replots a frame's "animatable" traces (scatter, bar) alone, in EVERY subplot, and
+# removes every other layer (heatmaps, points) until the full redraw one tick later: a blank paint per frame.
+# So frames here carry images only (a full redraw each, `redraw: true`), and what else moves is layout: the
+# header, the loss chart's "now" line, the network's connections (path shapes, one per colour and width) and
+# the Back/Step buttons, whose arguments name the neighbouring frames. The pictures travel as small PNGs
+# (palette images made here, drawn by the browser as they are): a tenth of the bytes of a heatmap's grid and
+# no colour mapping in the browser, which keeps a full redraw short enough for 20 frames a second.
+
+NET_MAP, NET_COL, NET_ROW = 8, 16, 10  # network units: a neuron's map is NET_MAP wide; columns and rows apart
+MAP_LEVELS = 64  # a neuron map's values -1..1 as palette entries 0..MAP_LEVELS; then its frame, the gaps
+MAP_FRAME, MAP_GAP = MAP_LEVELS + 1, MAP_LEVELS + 2
+MAP_SCALE = [[0.0, PLANE_NEGATIVE], [0.5, "#ffffff"], [1.0, PLANE_POSITIVE]]
+FIGURE_BUDGET = 1_900_000  # bytes of the page's animated figure (its charts: at most 2 MB)
+MIN_FRAMES = 50
+MAP_CELLS = 20  # pixels of a neuron's map in the network picture (its frame included)
+MAP_CELL_CHOICES = (MAP_CELLS, 16, 12)  # finest first: big networks get smaller maps before fewer frames
+LARGE_GRID = 50  # the large neuron's grid
+EDGE_PX = (1.0, 2.0, 3.5, 5.5)  # line widths of the four |w| bins
+LOSS_NOW = "#d55e00"
+SLIDER_STEPS = 34  # steps of the slider at most (each costs every redraw); frames between are Back/Step's
+LOSS_POINTS = 300  # points of each loss curve: a full redraw draws them every frame
+HEADER_SIZE = FONT_SIZE + 2
+
+
+class SpecFigure(go.Figure):
+    """A figure kept as the plain dict it was built as: st.plotly_chart (``to_dict``) and pickling (the
+    cache) take the dict as it is, without plotly building and validating an object per frame."""
+
+    def __init__(self, spec: Optional[dict] = None):
+        super().__init__()
+        self._spec = spec or {}
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
+    def __reduce__(self):
+        return SpecFigure, (self._spec,)
+
+
+def short(value: float) -> str:
+    """A number in a few characters: 0.123, 12.35, 1234, 2.3e154, 1.2e-5, NaN, ∞."""
+    v = float(value)
+    if np.isnan(v):
+        return "NaN"
+    if np.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    a = abs(v)
+    if a == 0:
+        return "0"
+    if a >= 1e4 or a < 1e-3:
+        mantissa, exponent = f"{v:.1e}".split("e")
+        return f"{mantissa.replace('.0', '')}e{int(exponent)}"
+    return f"{v:.3f}" if a < 10 else f"{v:.4g}"
+
+
+def snapshot_accuracy(run: TrainingRun) -> tuple[Optional[np.ndarray], Optional[np.ndarray]]:
+    """Fraction of training and of test points classified right at every snapshot (S,) (test: None without
+    test points); both None for a regression (a linear output)."""
+    from ..training import row_correct
+    if run.activations[-1] == "linear":
+        return None, None
+    train = np.mean(row_correct(run.output_snapshots, run.targets, run.multiclass), axis=-1)
+    test = None if run.test_output_snapshots is None else np.mean(
+        row_correct(run.test_output_snapshots, run.test_targets, run.multiclass), axis=-1)
+    return train, test
+
+
+def header_texts(run: TrainingRun, per_epoch: int = 1) -> list[str]:
+    """The figure's header at every snapshot: the epoch, the losses and the accuracy (test, else training)."""
+    train_at, test_at = snapshot_losses(run)
+    train_acc, test_acc = snapshot_accuracy(run)
+    last = run.config.iterations / per_epoch  # the epochs set (a run that diverged stops before them)
+    texts = []
+    for k, iteration in enumerate(run.snapshot_iterations):
+        words = [f"<b>Epoch {iteration / per_epoch:g}</b>/{last:g}", f"training loss {short(train_at[k])}"]
+        if test_at is not None:
+            words.append(f"test loss {short(test_at[k])}")
+        if test_acc is not None:
+            words.append(f"test accuracy {test_acc[k]:.0%}")
+        elif train_acc is not None:
+            words.append(f"training accuracy {train_acc[k]:.0%}")
+        if run.diverged_at is not None and iteration >= run.diverged_at:
+            words.append("diverged")
+        texts.append(" · ".join(words))
+    return texts
+
+
+def choose_frames(count: int, wanted: int, current: int) -> np.ndarray:
+    """About ``wanted`` snapshot indices of ``count``, evenly spaced, the first, last and ``current`` included."""
+    even = np.round(np.linspace(0, count - 1, max(2, min(count, wanted)))).astype(int)
+    return np.union1d(even, [current])
+
+
+# ---- pictures
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def palette(scale: Sequence, levels: int) -> np.ndarray:
+    """(levels + 1, 3) uint8: the colour scale at 0, 1/levels, ..., 1 (a scale with two stops at one position
+    steps there: below it the first, from it on the second)."""
+    at = np.arange(levels + 1) / levels
+    out = np.empty((levels + 1, 3))
+    positions = np.array([float(p) for p, _ in scale])
+    colours = np.array([_rgb(c) for _, c in scale], dtype=float)
+    for i, p in enumerate(at):
+        hi = int(np.searchsorted(positions, p, side="right"))
+        if hi >= len(positions):
+            out[i] = colours[-1]
+            continue
+        lo = max(hi - 1, 0)
+        span = positions[hi] - positions[lo]
+        t = 0.0 if span <= 0 else (p - positions[lo]) / span
+        out[i] = colours[lo] + (colours[hi] - colours[lo]) * t
+    return np.round(out).astype(np.uint8)
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+
+def png(levels: np.ndarray, colours: np.ndarray, clear: Optional[int] = None) -> str:
+    """A palette PNG as a data URI: ``levels`` (h, w) uint8 indices into ``colours`` (n, 3), each row filtered
+    by its left neighbour (small steps compress well); entry ``clear`` transparent. Row 0 of ``levels`` is the
+    picture's BOTTOM row, as in a heatmap's grid."""
+    levels = np.ascontiguousarray(np.asarray(levels, dtype=np.uint8)[::-1])
+    h, w = levels.shape
+    rows = np.empty((h, w + 1), dtype=np.uint8)
+    rows[:, 0] = 1  # filter "Sub": each pixel less its left neighbour
+    rows[:, 1:] = np.diff(levels, axis=1, prepend=np.zeros((h, 1), dtype=np.uint8))
+    same = np.flatnonzero(np.all(levels[1:] == levels[:-1], axis=1)) + 1
+    rows[same] = 0
+    rows[same, 0] = 2  # filter "Up" for a row repeating the one above: all zeros
+    body = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0))
+            + _chunk(b"PLTE", np.asarray(colours, dtype=np.uint8).tobytes())
+            + (b"" if clear is None else _chunk(b"tRNS", bytes([255] * clear + [0])))
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(body).decode("ascii")
+
+
+def png_levels(uri: str) -> tuple[np.ndarray, np.ndarray]:
+    """The (levels, colours) of a :func:`png` data URI: its indices (row 0 at the bottom) and palette."""
+    body = base64.b64decode(uri.split(",", 1)[1])
+    pos, chunks = 8, {}
+    while pos < len(body):
+        size, tag = struct.unpack(">I4s", body[pos:pos + 8])
+        chunks[tag] = chunks.get(tag, b"") + body[pos + 8:pos + 8 + size]
+        pos += 12 + size
+    w, h = struct.unpack(">II", chunks[b"IHDR"][:8])
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8).reshape(h, w + 1)
+    assert set(rows[:, 0].tolist()) <= {1, 2}  # the filters png() writes
+    levels = np.cumsum(rows[:, 1:].astype(np.int64), axis=1) % 256
+    for r in range(1, h):
+        if rows[r, 0] == 2:
+            levels[r] = (levels[r - 1] + rows[r, 1:]) % 256
+    return levels[::-1].astype(np.uint8), np.frombuffer(chunks[b"PLTE"], dtype=np.uint8).reshape(-1, 3)
+
+
+def boundary_palette(problem: str, classes: int, discretize: bool) -> np.ndarray:
+    """The colours of :func:`boundary_levels`' values, as in the heatmap of :func:`boundary_figure`."""
+    if classes > 2:
+        return np.array([_rgb(_pale(CLASS_COLOURS[c])) for c in range(classes)], dtype=np.uint8)
+    return palette(PLANE_STEPS if discretize else PLANE_SCALE, LEVELS)
+
+
+MAP_PALETTE = np.vstack([palette(MAP_SCALE, MAP_LEVELS), [[140, 140, 140], [255, 255, 255]]]).astype(np.uint8)
+
+
+def map_levels(maps: np.ndarray) -> np.ndarray:
+    """Maps already scaled to [-1, 1] as uint8 0..MAP_LEVELS (NaN -> the middle)."""
+    return np.round((np.clip(np.nan_to_num(maps), -1, 1) + 1) / 2 * MAP_LEVELS).astype(np.uint8)
+
+
+def _centre_y(n: int, i: int) -> float:
+    return ((n - 1) / 2 - i) * NET_ROW
+
+
+def network_picture(columns: Sequence[np.ndarray], cells: int = MAP_CELLS) -> np.ndarray:
+    """The network's maps laid out as the network, one uint8 picture (palette :data:`MAP_PALETTE`): column c's
+    maps (n, cells - 2, cells - 2), top neuron first, centred at x = c * NET_COL, y = (n-1)/2 - i rows, each
+    in a one-pixel frame, on the gap colour; row 0 at the bottom. ``cells`` pixels per NET_MAP units."""
+    px = cells / NET_MAP  # pixels per network unit
+    tallest = max(len(c) for c in columns)
+    width = int(round(((len(columns) - 1) * NET_COL + NET_MAP) * px))
+    height = int(round(((tallest - 1) * NET_ROW + NET_MAP) * px))
+    out = np.full((height, width), MAP_GAP, dtype=np.uint8)
+    for c, maps in enumerate(columns):
+        levels = map_levels(maps)
+        left = int(round(c * NET_COL * px))
+        for i in range(len(maps)):
+            bottom = int(round((_centre_y(len(maps), i) + (tallest - 1) / 2 * NET_ROW) * px))
+            out[bottom:bottom + cells, left:left + cells] = MAP_FRAME
+            out[bottom + 1:bottom + cells - 1, left + 1:left + cells - 1] = levels[i]
+    return out
+
+
+def _edge_paths(weights: Sequence[np.ndarray], sizes: Sequence[int]) -> list[str]:
+    """SVG paths of the connections, one per (positive, width bin) in the order of :func:`_edge_styles`:
+    the width bin by |w| over the largest |w| of this snapshot."""
+    finite = [np.abs(w[np.isfinite(w)]) for w in weights]
+    scale = float(max([f.max() for f in finite if f.size] + [1e-9]))
+    paths: dict[tuple[bool, int], list[str]] = {(s, b): [] for s in (True, False) for b in range(len(EDGE_PX))}
+    for l, w in enumerate(weights):
+        x0, x1 = l * NET_COL + NET_MAP // 2, (l + 1) * NET_COL - NET_MAP // 2
+        bins = np.searchsorted(EDGE_BINS, np.abs(np.nan_to_num(w, nan=0.0, posinf=0.0, neginf=0.0)) / scale)
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                if np.isfinite(w[i, j]):
+                    paths[(bool(w[i, j] >= 0), int(bins[i, j]))].append(
+                        f"M{x0},{_centre_y(sizes[l], i):g}L{x1},{_centre_y(sizes[l + 1], j):g}")
+    return ["".join(p) or "M0,0" for p in paths.values()]
+
+
+def _edge_styles() -> list[dict]:
+    return [dict(type="path", xref="x3", yref="y3", layer="below", opacity=0.75,
+                 line=dict(color=PLANE_POSITIVE if s else PLANE_NEGATIVE, width=EDGE_PX[b]))
+            for s in (True, False) for b in range(len(EDGE_PX))]
+
+
+def _step_buttons(names: list[str], i: int) -> list[dict]:
+    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
+    return [dict(label="◀ Back", method="animate", args=[[names[max(i - 1, 0)]], go_to]),
+            dict(label="Step ▶", method="animate", args=[[names[min(i + 1, len(names) - 1)]], go_to])]
+
+
+def _image(uri: str, left: float, bottom: float, width: float, height: float, axes: str) -> dict:
+    """A layout image of a :func:`png` stretched over [left, left + width] x [bottom, bottom + height] of the
+    subplot ``axes``, under its traces. Layout images, not image traces: Plotly sets a layout image's data URI
+    in the same redraw as the header, while an image trace waits for the picture to load first (the picture
+    then lags the header by a frame)."""
+    return dict(source=uri, xref="x" + axes, yref="y" + axes, x=left, y=bottom + height, sizex=width,
+                sizey=height, sizing="stretch", xanchor="left", yanchor="top", layer="below")
+
+
+def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: int = 1, current: int = -1,
+                 discretize: bool = False, show_test: bool = False, node: Optional[tuple[int, int]] = None,
+                 steps: bool = True, frames: int = 101, network: bool = True) -> SpecFigure:
+    """The page's one animated figure, ONE timeline for everything: a header (epoch, losses, accuracy), the
+    network's output over the plane with the points, the loss curves with a line at the epoch shown, and the
+    network drawn as every neuron's map over the plane with its connections, with ``node`` (column, neuron;
+    default: the first output) large. A frame per chosen snapshot (about ``frames``, fewer when they would
+    not fit :data:`FIGURE_BUDGET`, never fewer than :data:`MIN_FRAMES` or the snapshots), played, scrubbed or
+    stepped (◀ Back / Step ▶ with ``steps``) in the browser. ``network=False`` leaves the network out.
+
+    ``dataset``: the :class:`nnviz.datasets.Dataset` trained on (test points as diamonds, visible with
+    ``show_test`` or from the legend). ``per_epoch``: updates in an epoch (the time axis is in epochs).
+    ``current``: the snapshot shown first. Frames carry images only (:func:`png`) and a layout (the header,
+    the "now" line, the connections, the step buttons): no scatter trace, so Plotly never takes its partial
+    redraw that blanks the other layers.
+    """
+    from ..plane import boundary, feature_maps, neuron_maps
+    count = len(run.snapshot_iterations)
+    current = int(np.arange(count)[current])
+    sizes = run.layout.sizes
+    columns = len(sizes)
+    names = network_names(run, features)
+    node = (columns - 1, 0) if node is None or not (0 <= node[0] < columns and 0 <= node[1] < sizes[node[0]]) \
+        else (int(node[0]), int(node[1]))
+    train_at, test_at = snapshot_losses(run)
+    headers = header_texts(run, per_epoch)
+    epochs = run.snapshot_iterations / per_epoch
+    colours = boundary_palette(dataset.problem, dataset.classes, discretize)
+
+    def pictures(ks: np.ndarray, cells: int) -> list[dict]:
+        """Per snapshot: the boundary, the large neuron, the network (PNG data URIs), the connections."""
+        levels = boundary_levels(boundary(run, features, ks, 100), dataset.problem, dataset.classes)
+        out = []
+        for i, k in enumerate(ks):
+            k = int(k)
+            picture = dict(boundary=png(levels[i], colours), large="", network="", edges=[], cells=cells)
+            if network:
+                if node[0] == 0:
+                    large = display_maps(feature_maps(features, LARGE_GRID), "feature")[node[1]]
+                else:
+                    maps = neuron_maps(run, features, k, size=LARGE_GRID)[node[0] - 1]
+                    kind = run.activations[node[0] - 1]
+                    large = (np.clip(np.nan_to_num(maps[node[1]]), -1, 1)
+                             if node[0] == columns - 1 and kind == "linear" else display_maps(maps, kind)[node[1]])
+                whole = network_picture(network_layers(run, features, run.parameters[k], cells - 2), cells)
+                # twice the pixels: the browser smooths a stretched image, which would blur a map's frame
+                picture.update(large=png(map_levels(large), MAP_PALETTE),
+                               network=png(np.repeat(np.repeat(whole, 2, axis=0), 2, axis=1), MAP_PALETTE,
+                                           clear=MAP_GAP),
+                               edges=_edge_paths(run.layout.weights(run.parameters[k]), sizes))
+            out.append(picture)
+        return out
+
+    # frames: as many as fit the budget (measured on the current snapshot's pictures), the finest maps first
+    wanted = min(frames, count)
+    for cells in MAP_CELL_CHOICES:
+        now = pictures(np.array([current]), cells)[0]
+        per_frame = 1.04 * (len(now["boundary"]) + len(now["large"]) + len(now["network"])
+                            + sum(len(p) for p in now["edges"]) + 900 + 2 * len(headers[current]))
+        static = 50_000 + 26 * len(dataset.labels) + 2 * len(now["network"])
+        fits = int((FIGURE_BUDGET - static) // per_frame)
+        if fits >= wanted:
+            break
+    shown = choose_frames(count, max(min(MIN_FRAMES, wanted), min(wanted, fits)), current)
+    at = int(np.searchsorted(shown, current))
+    drawn = pictures(shown, cells)
+
+    # --- traces: points, loss curves, the neurons' names (hover); the pictures are layout images
+    data: list[dict] = _class_point_traces(dataset, show_test)
+    keep = np.unique(np.round(np.linspace(0, len(run.loss) - 1, min(len(run.loss), LOSS_POINTS))).astype(int))
+    # each loss where it was measured: once an epoch on this page (run.loss_iterations), not at update i
+    x = np.round(run.loss_iterations[keep] / per_epoch, 3).tolist()
+    data.append(dict(type="scatter", x=x, y=_values([float(f"{v:.4g}") for v in run.loss[keep]]), mode="lines",
+                     name="training loss", line=dict(color="#111418", width=2.5), xaxis="x2", yaxis="y2",
+                     hovertemplate="epoch %{x}<br>training loss %{y:.4g}<extra></extra>"))
+    if run.test_loss is not None:
+        data.append(dict(type="scatter", x=x, y=_values([float(f"{v:.4g}") for v in run.test_loss[keep]]),
+                         mode="lines", name="test loss", line=dict(color="#7f7f7f", width=2.5, dash="dash"),
+                         xaxis="x2", yaxis="y2",
+                         hovertemplate="epoch %{x}<br>test loss %{y:.4g}<extra></extra>"))
+    if network:
+        _network_traces(data, run, features)
+    return _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, steps, network, names,
+                   headers, train_at, test_at, epochs)
+
+
+def _pictures_at(drawn: dict, run: TrainingRun, node, network: bool) -> list[dict]:
+    """The layout images of one frame: the boundary, then (with the network) the large neuron and the network."""
+    from ..datasets import DOMAIN
+    step = 2 * DOMAIN / 99  # the boundary's 100 points span [-DOMAIN, DOMAIN]: pixels a step wide
+    images = [_image(drawn["boundary"], -DOMAIN - step / 2, -DOMAIN - step / 2, 2 * DOMAIN + step,
+                     2 * DOMAIN + step, "")]
+    if network:
+        lstep = 2 * DOMAIN / (LARGE_GRID - 1)
+        images.append(_image(drawn["large"], -DOMAIN - lstep / 2, -DOMAIN - lstep / 2, 2 * DOMAIN + lstep,
+                             2 * DOMAIN + lstep, "4"))
+        sizes = run.layout.sizes
+        tallest = max(sizes)
+        images.append(_image(drawn["network"], -NET_MAP / 2, -((tallest - 1) / 2 * NET_ROW) - NET_MAP / 2,
+                             (len(sizes) - 1) * NET_COL + NET_MAP, (tallest - 1) * NET_ROW + NET_MAP, "3"))
+    return images
+
+
+def _network_traces(data: list, run: TrainingRun, features) -> None:
+    """Append the neurons' names (hover, over their maps) and an empty trace that makes the large neuron's
+    subplot."""
+    names = network_names(run, features)
+    sizes = run.layout.sizes
+    centres = [(c * NET_COL, _centre_y(n, i), names[c][i]) for c, n in enumerate(sizes) for i in range(n)]
+    data.append(dict(type="scatter", mode="markers", x=[c[0] for c in centres], y=[c[1] for c in centres],
+                     text=[c[2] for c in centres], marker=dict(size=24, opacity=0, symbol="square"),
+                     hovertemplate="%{text}<extra></extra>", showlegend=False, name="neurons",
+                     xaxis="x3", yaxis="y3"))
+    data.append(dict(type="scatter", x=[], y=[], xaxis="x4", yaxis="y4", showlegend=False, name="large",
+                     hoverinfo="skip"))
+
+
+def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, steps, network, names,
+            headers, train_at, test_at, epochs) -> SpecFigure:
+    """Frames and layout of :func:`plane_figure`."""
+    from ..datasets import DOMAIN
+    sizes = run.layout.sizes
+    columns = len(sizes)
+    tallest = max(sizes)
+    frame_names = [str(int(run.snapshot_iterations[k])) for k in shown]
+
+    # --- frames: images and layout only
+    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
+    frame_list, slider_steps = [], []
+    stride = -(-len(shown) // SLIDER_STEPS)
+    for i, k in enumerate(shown):
+        k = int(k)
+        images = [dict(source=drawn[i]["boundary"])]
+        if network:
+            images += [dict(source=drawn[i]["large"]) if node[0] else {}, dict(source=drawn[i]["network"])]
+        layout: dict[str, Any] = dict(images=images,
+                                      shapes=[dict(x0=float(epochs[k]), x1=float(epochs[k]))]
+                                      + [dict(path=p) for p in drawn[i]["edges"]])
+        layout["annotations"] = [dict(text=headers[k])]
+        if steps:
+            layout["updatemenus"] = [{}, dict(buttons=_step_buttons(frame_names, i))]
+        frame_list.append(dict(name=frame_names[i], data=[], traces=[], layout=layout))
+        # The slider redraws every step (and measures its label) with each frame: at most SLIDER_STEPS steps,
+        # every label alike (a cache hit); Back and Step, and Play, visit every frame.
+        if i % stride == 0 or i == len(shown) - 1 or i == at:
+            slider_steps.append(dict(label="", method="animate", args=[[frame_names[i]], go_to]))
+
+    # --- layout: pixel rows (header, plane + loss, controls, network + large neuron)
+    planned = run.config.iterations / per_epoch
+    net_height = tallest * NET_ROW - (NET_ROW - NET_MAP) + 9  # layer names above
+    net_width = (columns - 1) * NET_COL + NET_MAP + 14  # feature names on the left
+    unit = min(5.2, 500 / net_width, 380 / net_height)  # px per network unit at the page's width (1280 px)
+    top, bottom, row1, band = 44, 8, 350, 64
+    row2 = int(max(210, unit * net_height)) if network else 0
+    height = top + row1 + band + row2 + bottom
+    area = height - top - bottom
+    row1_low = 1 - row1 / area
+    row2_high = max(row2 / area, 0.01)
+    controls_y = row1_low - 30 / area  # paper y of the controls' top edge, below the plane's x axis
+    xaxis, yaxis = _plane_axes((0.0, 0.42), title=False)
+    yaxis["domain"] = [row1_low, 1.0]
+    finite = [v for v in (*train_at, *(test_at if test_at is not None else ())) if np.isfinite(v)]
+    loss_top = max(finite + list(_values_finite(run.loss)) + [1e-3])
+    first = float(run.loss[0]) if np.isfinite(run.loss[0]) and run.loss[0] > 0 else loss_top
+    loss_top = min(loss_top, 10 * first)  # a diverged run's curve leaves the top; "log" shows all of it
+    y_half = (tallest - 1) / 2 * NET_ROW + NET_MAP / 2
+    node_x, node_y = node[0] * NET_COL, _centre_y(sizes[node[0]], node[1])
+    shapes = [dict(type="line", xref="x2", yref="y2 domain", x0=float(epochs[current]), x1=float(epochs[current]),
+                   y0=0, y1=1, line=dict(color=LOSS_NOW, width=2.5))]
+    shapes += [dict(style, path=p) for style, p in zip(_edge_styles(), drawn[at]["edges"])]
+    if network:  # the neuron shown large, outlined
+        shapes.append(dict(type="rect", xref="x3", yref="y3", x0=node_x - NET_MAP / 2 - 1, x1=node_x + NET_MAP / 2 + 1,
+                           y0=node_y - NET_MAP / 2 - 1, y1=node_y + NET_MAP / 2 + 1,
+                           line=dict(color="#111418", width=2)))
+    titles = ["Features"] + [f"Layer {l}" for l in range(1, columns - 1)] + ["Output"]
+    menus = [dict(type="buttons", direction="left", x=0.0, y=controls_y, xanchor="left", yanchor="top",
+                  showactive=False, font=dict(size=FONT_SIZE), pad=dict(t=0, r=4), buttons=[
+                      dict(label="Play", method="animate",
+                           args=[None, dict(frame=dict(duration=40, redraw=True), fromcurrent=True,
+                                            transition=dict(duration=0), mode="immediate")]),
+                      dict(label="Pause", method="animate",
+                           args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
+                                              transition=dict(duration=0))])]),
+             dict(type="buttons", direction="left", x=0.16, y=controls_y, xanchor="left", yanchor="top",
+                  showactive=False, font=dict(size=FONT_SIZE), pad=dict(t=0), visible=steps,
+                  buttons=_step_buttons(frame_names, at)),
+             # A loss that falls fast at first hides the rest of the curve: a log scale shows it.
+             dict(type="buttons", direction="left", x=1.0, y=1.0, xanchor="right", yanchor="bottom",
+                  showactive=True, active=0, font=dict(size=FONT_SIZE - 1), pad=dict(r=0, t=0, b=2),
+                  buttons=[dict(label="linear", method="relayout",
+                                args=[{"yaxis2.type": "linear", "yaxis2.range": [0, loss_top * 1.05],
+                                       "yaxis2.dtick": None}]),
+                           dict(label="log", method="relayout",
+                                args=[{"yaxis2.type": "log", "yaxis2.autorange": True, "yaxis2.dtick": 1}])])]
+    hidden_axis = dict(visible=False, fixedrange=True)
+    layout = _base_layout(
+        height, showlegend=False, margin=dict(l=40, r=12, t=top, b=bottom),
+        # The header is an annotation: Plotly draws annotations with the shapes and the layout images, in one
+        # go; its title and menus come a paint later (the header would lag the pictures by a frame).
+        annotations=[dict(text=headers[current], x=0.0, y=1.0, xref="paper", yref="paper", xanchor="left",
+                          yanchor="bottom", yshift=10, showarrow=False, font=dict(size=HEADER_SIZE, color="#111418"))]
+        + ([dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=1.0, y=1.0 - 24 / area,
+                           xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False,
+                           bgcolor="rgba(255,255,255,0.85)", font=dict(size=FONT_SIZE - 2, color="#111418"))]
+           if run.test_loss is not None else []),
+        xaxis=xaxis, yaxis=yaxis,
+        xaxis2=dict(domain=[0.52, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
+                    range=[-0.03 * planned, 1.03 * planned], tickfont=dict(size=FONT_SIZE - 1),
+                    title=dict(text="epoch", standoff=2, font=dict(size=FONT_SIZE - 1))),
+        yaxis2=dict(domain=[row1_low + 40 / area, 1.0 - 26 / area], anchor="x2", gridcolor="#e5e5e5",
+                    zeroline=False, fixedrange=True, range=[0, loss_top * 1.05], tickfont=dict(size=FONT_SIZE - 1),
+                    title=dict(text="loss", standoff=2, font=dict(size=FONT_SIZE - 1)), exponentformat="power"),
+        shapes=shapes, updatemenus=menus, images=_pictures_at(drawn[at], run, node, network),
+        sliders=[dict(active=[s["args"][0][0] for s in slider_steps].index(frame_names[at]), steps=slider_steps, x=0.37, len=0.63, y=controls_y + 4 / area, yanchor="top",
+                      pad=dict(t=0, b=0), currentvalue=dict(visible=False),
+                      font=dict(color="rgba(0,0,0,0)", size=8), ticklen=3, minorticklen=0)],
+    )
+    if network:
+        layout.update(
+            xaxis3=dict(hidden_axis, visible=True, showgrid=False, zeroline=False, showline=False, ticks="",
+                        side="top", tickvals=[c * NET_COL for c in range(columns)], ticktext=[f"<b>{t}</b>" for t in titles],
+                        tickfont=dict(size=FONT_SIZE - 1), domain=[0.0, 0.70], anchor="y3", constrain="domain",
+                        constraintoward="left", range=[-NET_MAP / 2 - 13, (columns - 1) * NET_COL + NET_MAP / 2 + 1]),
+            yaxis3=dict(hidden_axis, visible=True, showgrid=False, zeroline=False, showline=False, ticks="",
+                        tickvals=[_centre_y(sizes[0], i) for i in range(sizes[0])], ticktext=names[0],
+                        tickfont=dict(size=FONT_SIZE - 1), domain=[0.0, row2_high - 24 / area], anchor="x3",
+                        scaleanchor="x3", scaleratio=1, constrain="domain", constraintoward="top",
+                        range=[-y_half - 1, y_half + 1]),
+            xaxis4=dict(hidden_axis, domain=[0.74, 1.0], anchor="y4", constrain="domain", constraintoward="left",
+                        range=[-DOMAIN, DOMAIN], visible=True, showgrid=False, zeroline=False, ticks="", showticklabels=False,
+                        side="top", title=dict(text=f"<b>{names[node[0]][node[1]]}</b> over the plane",
+                                               font=dict(size=FONT_SIZE - 1), standoff=4)),
+            yaxis4=dict(hidden_axis, domain=[0.0, row2_high - 24 / area], anchor="x4", scaleanchor="x4", scaleratio=1,
+                        constrain="domain", constraintoward="top", range=[-DOMAIN, DOMAIN])
+        )
+    return SpecFigure(dict(data=data, layout=layout, frames=frame_list))
