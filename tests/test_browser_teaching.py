@@ -168,8 +168,10 @@ def test_scene_link_opens_the_scene_and_a_tool_click_is_in_the_link(page: Page, 
     open_app(page, app_server.rstrip("/") + "/?scene=saturation&" + urlencode(bad))
     expect(page.locator(".st-key-scene_texts")).to_contain_text(lesson.title)
     notice = page.locator('[data-testid="stAlert"]', has_text="Parts of the link were ignored")
+    # as written, but for an invisible word joiner inside "://", "www." and "@" that keeps them from linking
+    shown = notice.inner_text().replace("\u2060", "")
     for text in [*bad.values(), "www.evil.example"]:
-        expect(notice).to_contain_text(text)
+        assert text in shown, (text, shown)
     outside = page.evaluate("""(origin) => Array.from(document.querySelectorAll('a[href], img[src]'))
         .map(e => e.href || e.src).filter(u => !u.startsWith(origin))""", app_server.rstrip("/"))
     assert outside == []
