@@ -351,9 +351,6 @@ def test_neuron_figure_shows_one_map_large(circle):
     assert fig.data[0].name == "h1.1"
 
 
-@pytest.mark.xfail(reason="two classes now train a tanh output (TF Playground's) on 0/1 targets; the large map of "
-                          "the output neuron still scales it as a tanh (-1..1) where the boundary shows 0..1 with "
-                          "the decision at 0.5 (the figures' rework)", strict=False)
 def test_the_output_neurons_large_map_is_the_boundary(circle):
     dataset, run, features, per = circle
     output = neuron_figure(run, dataset, features, run.parameters[-1], (3, 0))
@@ -408,3 +405,26 @@ def test_payload_budget_of_the_benchmark_run():
     assert size <= 2_000_000 * 51 / 101, size  # pro rata: 101 frames stay under 2 MB
     per_frame = len(json.dumps(json.loads(pio.to_json(fig, validate=False))["frames"][10]))
     assert per_frame < 14_500  # the boundary, the network and the large neuron as PNGs, the connections
+
+
+def test_dead_links_are_drawn_as_dead_at_every_frame():
+    """TF Playground's L1 kills links for good (exactly 0): the network view draws them thin, grey and dotted,
+    apart from the live ones, in each frame as many as the engine's mask holds at that snapshot."""
+    from nnviz.scenes import plane_scene
+    lesson = plane_scene("l1_sparse")
+    run, settings = lesson.run(), lesson.full_settings()
+    per = run.config.iterations // settings["epochs"]
+    spec = spec_of(plane_figure(run, playground.dataset_from(settings), settings["features"], per))
+    styles = spec["layout"]["shapes"]
+    (dead_at,) = [i for i, shape in enumerate(styles) if shape.get("line", {}).get("dash") == "dot"]
+    names = [int(frame["name"]) for frame in spec["frames"]]
+    counts = []
+    for frame, iteration in zip(spec["frames"], names):
+        k = int(np.flatnonzero(run.snapshot_iterations == iteration)[0])
+        path = frame["layout"]["shapes"][dead_at]["path"]
+        drawn = 0 if path == "M0,0" else path.count("M")
+        assert drawn == int(run.dead_links[k].sum())
+        counts.append(drawn)
+    assert counts[0] == 0 and counts[-1] >= 24  # none dead at the start; the lesson's 24 and more at the end
+    live = [s for s in styles[1:dead_at]]
+    assert all(s["line"].get("dash") is None for s in live)

@@ -190,11 +190,21 @@ def network_layers(run: TrainingRun, features: Sequence[str], parameters: np.nda
     columns = [display_maps(feature_maps(features, size), "feature")]
     layers = neuron_maps(run, features, size=size, parameters=parameters)
     for l, (maps, kind) in enumerate(zip(layers, run.activations)):
-        if l == len(layers) - 1 and kind == "linear":  # a regression output: the boundary's own [-1, 1]
-            columns.append(np.clip(np.nan_to_num(maps), -1, 1))
-        else:
-            columns.append(display_maps(maps, kind))
+        columns.append(output_display(run, maps) if l == len(layers) - 1 else display_maps(maps, kind))
     return columns
+
+
+def output_display(run: TrainingRun, maps: np.ndarray) -> np.ndarray:
+    """The output neuron's maps on the boundary's own scale, in [-1, 1] for the diverging colours: a regression
+    (linear) output as it is; a tanh output trained on 0/1 classes (TF Playground's) as its 0..1, so that 0.5,
+    the decision, is white; any other output as :func:`display_maps` scales its activation."""
+    kind = run.activations[-1]
+    maps = np.nan_to_num(np.asarray(maps, dtype=np.float32))
+    if kind == "linear":
+        return np.clip(maps, -1, 1)
+    if kind == "tanh" and run.targets.min() >= 0:
+        return np.clip(2 * maps - 1, -1, 1)
+    return display_maps(maps, kind)
 
 
 def network_names(run: TrainingRun, features: Sequence[str]) -> list[list[str]]:
@@ -307,6 +317,7 @@ MAP_CELLS = 20  # pixels of a neuron's map in the network picture (its frame inc
 MAP_CELL_CHOICES = (MAP_CELLS, 16, 12)  # finest first: big networks get smaller maps before fewer frames
 LARGE_GRID = 50  # the large neuron's grid
 EDGE_PX = (1.0, 2.0, 3.5, 5.5)  # line widths of the four |w| bins
+DEAD_LINK = "#9a9a9a"
 LOSS_NOW = "#d55e00"
 SLIDER_STEPS = 34  # steps of the slider at most (each costs every redraw); frames between are Back/Step's
 LOSS_POINTS = 300  # points of each loss curve: a full redraw draws them every frame
@@ -489,27 +500,33 @@ def network_picture(columns: Sequence[np.ndarray], cells: int = MAP_CELLS) -> np
     return out
 
 
-def _edge_paths(weights: Sequence[np.ndarray], sizes: Sequence[int]) -> list[str]:
+def _edge_paths(weights: Sequence[np.ndarray], sizes: Sequence[int],
+                dead: Optional[Sequence[np.ndarray]] = None) -> list[str]:
     """SVG paths of the connections, one per (positive, width bin) in the order of :func:`_edge_styles`:
-    the width bin by |w| over the largest |w| of this snapshot."""
+    the width bin by |w| over the largest |w| of this snapshot; last, the dead links (TF Playground's L1
+    set them to exactly 0 for good), per layer a boolean (fan_in, fan_out) mask in ``dead``."""
     finite = [np.abs(w[np.isfinite(w)]) for w in weights]
     scale = float(max([f.max() for f in finite if f.size] + [1e-9]))
-    paths: dict[tuple[bool, int], list[str]] = {(s, b): [] for s in (True, False) for b in range(len(EDGE_PX))}
+    paths: dict = {(s, b): [] for s in (True, False) for b in range(len(EDGE_PX))}
+    paths["dead"] = []
     for l, w in enumerate(weights):
         x0, x1 = l * NET_COL + NET_MAP // 2, (l + 1) * NET_COL - NET_MAP // 2
         bins = np.searchsorted(EDGE_BINS, np.abs(np.nan_to_num(w, nan=0.0, posinf=0.0, neginf=0.0)) / scale)
         for i in range(w.shape[0]):
             for j in range(w.shape[1]):
                 if np.isfinite(w[i, j]):
-                    paths[(bool(w[i, j] >= 0), int(bins[i, j]))].append(
-                        f"M{x0},{_centre_y(sizes[l], i):g}L{x1},{_centre_y(sizes[l + 1], j):g}")
+                    group = "dead" if dead is not None and dead[l][i, j] else (bool(w[i, j] >= 0), int(bins[i, j]))
+                    paths[group].append(f"M{x0},{_centre_y(sizes[l], i):g}L{x1},{_centre_y(sizes[l + 1], j):g}")
     return ["".join(p) or "M0,0" for p in paths.values()]
 
 
 def _edge_styles() -> list[dict]:
-    return [dict(type="path", xref="x3", yref="y3", layer="below", opacity=0.75,
+    live = [dict(type="path", xref="x3", yref="y3", layer="below", opacity=0.75,
                  line=dict(color=PLANE_POSITIVE if s else PLANE_NEGATIVE, width=EDGE_PX[b]))
             for s in (True, False) for b in range(len(EDGE_PX))]
+    # a dead link: thin, grey and dotted, so that the sparse network L1 leaves stands out
+    return live + [dict(type="path", xref="x3", yref="y3", layer="below", opacity=0.6,
+                        line=dict(color=DEAD_LINK, width=1.0, dash="dot"))]
 
 
 def _step_buttons(names: list[str], i: int) -> list[dict]:
@@ -569,14 +586,16 @@ def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: 
                 else:
                     maps = neuron_maps(run, features, k, size=LARGE_GRID)[node[0] - 1]
                     kind = run.activations[node[0] - 1]
-                    large = (np.clip(np.nan_to_num(maps[node[1]]), -1, 1)
-                             if node[0] == columns - 1 and kind == "linear" else display_maps(maps, kind)[node[1]])
+                    large = (output_display(run, maps) if node[0] == columns - 1
+                             else display_maps(maps, kind))[node[1]]
                 whole = network_picture(network_layers(run, features, run.parameters[k], cells - 2), cells)
                 # twice the pixels: the browser smooths a stretched image, which would blur a map's frame
                 picture.update(large=png(map_levels(large), MAP_PALETTE),
                                network=png(np.repeat(np.repeat(whole, 2, axis=0), 2, axis=1), MAP_PALETTE,
                                            clear=MAP_GAP),
-                               edges=_edge_paths(run.layout.weights(run.parameters[k]), sizes))
+                               edges=_edge_paths(run.layout.weights(run.parameters[k]), sizes,
+                                                 None if run.dead_links is None
+                                                 else run.layout.weights(run.dead_links[k])))
             out.append(picture)
         return out
 
