@@ -1,14 +1,15 @@
 """Shared sizes, colours and small helpers of every figure."""
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import dataclass
+from typing import Optional, Sequence
 
 import numpy as np
 
-MAX_FRAMES = 50
+MAX_FRAMES = 101  # every snapshot of the default run (101 snapshots) is a frame
 
 
-FRAME_BUDGET = 40_000  # numbers sent in all frames together, about 250 KB of JSON
+FRAME_BYTES = 1_800_000  # bytes of JSON all of a figure's frames may take: the page's charts stay under 2 MB
 
 
 MAX_PREDICTION_ROWS = 16  # a projector shows no more; the full table is below the chart
@@ -53,6 +54,64 @@ RIGHT_COLOUR, WRONG_COLOUR = "#c7e9c0", "#fcbba1"
 
 # Negative red, zero white, positive blue: the same colours as the network's edges.
 WEIGHT_SCALE = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours a figure is drawn with, passed in (presenter mode has its own)."""
+
+    positive: str = POSITIVE
+    negative: str = NEGATIVE
+    right: str = RIGHT_COLOUR
+    wrong: str = WRONG_COLOUR
+    sign_words: str = "blue +, red −"
+
+    @property
+    def weight_scale(self) -> list:
+        return [[0.0, self.negative], [0.5, "#f7f7f7"], [1.0, self.positive]]
+
+
+PALETTE = Palette()
+
+
+class Axes:
+    """Hands out a figure's axis pairs in order (x/y, x2/y2, ...) with their domains, so no builder numbers
+    axes by hand; ``layout`` holds the axes to merge into the figure's layout."""
+
+    def __init__(self) -> None:
+        self.layout: dict = {}
+
+    def add(self, x_domain: Sequence[float], y_domain: Sequence[float], x: Optional[dict] = None,
+            y: Optional[dict] = None) -> tuple[str, str]:
+        """A new subplot over paper domains ``x_domain`` and ``y_domain``, with options ``x`` and ``y`` for its
+        axes. Returns its ("x<n>", "y<n>") for the traces."""
+        n = len(self.layout) // 2 + 1
+        suffix = "" if n == 1 else str(n)
+        self.layout[f"xaxis{suffix}"] = dict(domain=list(x_domain), anchor=f"y{suffix}", **(x or {}))
+        self.layout[f"yaxis{suffix}"] = dict(domain=list(y_domain), anchor=f"x{suffix}", **(y or {}))
+        return f"x{suffix}", f"y{suffix}"
+
+    def axis(self, ref: str) -> dict:
+        """The layout entry of axis "x3" / "y" etc., to set more options."""
+        return self.layout[ref[0] + "axis" + ref[1:]]
+
+
+def short(value: float) -> str:
+    """A number in at most 6 characters: -0.47, 12.35, 1234, 2.3e15, 2e154, -2e154, NaN."""
+    v = float(value)
+    if not np.isfinite(v):
+        return "NaN" if np.isnan(v) else ("∞" if v > 0 else "−∞")
+    if abs(v) < 99.995:
+        text = f"{v:.2f}"
+        return "0.00" if text == "-0.00" else text
+    if abs(v) < 99_999.5:
+        return f"{v:.0f}"
+    for digits in (1, 0):
+        mantissa, exponent = f"{v:.{digits}e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+        if len(text) <= 6:
+            return text
+    return text
 
 
 def _fmt(value: float) -> str:
