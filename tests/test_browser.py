@@ -378,3 +378,18 @@ def test_copied_url_reproduces_the_run(page: Page, app_server):
     finally:
         other.close()
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize("query", ["", "?presenter=1"])
+def test_chart_and_its_buttons_fit_a_projector(browser, app_server, query):
+    """At 1280x720, scrolled to the top, the Play/Step buttons and the slider end above the fold."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        open_app(page, app_server + "/" + query)
+        bottoms = page.evaluate("""(sel) => { const gd = document.querySelector(sel);
+            return Array.from(gd.querySelectorAll('.updatemenu-button, .slider-container'))
+                        .map(e => e.getBoundingClientRect().bottom); }""", PLOT)
+        assert len(bottoms) == 5 and max(bottoms) <= 720, bottoms
+        shot(page, f"projector{'_presenter' if query else ''}")
+    finally:
+        page.close()

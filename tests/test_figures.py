@@ -291,18 +291,22 @@ def test_diverged_run_is_readable(diverged_run):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.floats(allow_nan=True, allow_infinity=True))
-def test_short_numbers_fit_six_characters(value):
-    text = figures.short(value)
-    assert len(text) <= 6
+@given(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([5, 6]))
+def test_short_numbers_fit_their_width(value, width):
+    text = figures.short(value, width)
+    # at most `width`, and never more than 6 (-2e154 cannot be written in 5)
+    assert len(text) <= (6 if value <= -1e100 else width)
     if np.isfinite(value) and 0.005 <= abs(value) < 1e307:
         assert float(text.replace("−", "-")) == pytest.approx(value, rel=0.6, abs=0.005)
 
 
 def test_short_examples():
-    assert [figures.short(v) for v in (-0.47, 0.001, -0.001, 12.345, 1234.4, -99999, 2.3366804792470045e+154,
-                                       -2.3e154, 1e10, float("nan"))] == \
-        ["-0.47", "0.00", "0.00", "12.35", "1234", "-99999", "2.3e154"[:0] + "2e154", "-2e154", "1.0e10", "NaN"]
+    values = (-0.47, 0.001, -0.001, 12.345, -12.345, 1234.4, -99999, 2.3366804792470045e+154, -2.3e154, 1e10,
+              float("nan"))
+    assert [figures.short(v) for v in values] == ["-0.47", "0.00", "0.00", "12.35", "-12.35", "1234.4", "-99999",
+                                                  "2e154", "-2e154", "1.0e10", "NaN"]
+    assert [figures.short(v, 5) for v in values] == ["-0.47", "0.00", "0.00", "12.35", "-12.3", "1234", "-1e5",
+                                                     "2e154", "-2e154", "1e10", "NaN"]
 
 
 def test_axes_helper_hands_out_ids_and_domains():

@@ -36,7 +36,7 @@ POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red 
 FONT_SIZE = 15
 
 
-HEIGHT = 560  # fits a 1280x720 projector screen under the page heading
+HEIGHT = 544  # fits a 1280x720 projector screen under the page heading and the summary, buttons included
 
 
 PLOT_WIDTH = 850  # px the chart gets beside the sidebar at 1280 wide, for sizing text
@@ -96,20 +96,23 @@ class Axes:
         return self.layout[ref[0] + "axis" + ref[1:]]
 
 
-def short(value: float) -> str:
-    """A number in at most 6 characters: -0.47, 12.35, 1234, 2.3e15, 2e154, -2e154, NaN."""
+def short(value: float, width: int = 6) -> str:
+    """A number in at most ``width`` (5 or 6) characters: -0.47, 12.35, 1234.4, 2.3e15, 2e154, NaN; only a
+    negative number past -1e100 takes 6 whatever the width (-2e154)."""
     v = float(value)
     if not np.isfinite(v):
         return "NaN" if np.isnan(v) else ("∞" if v > 0 else "−∞")
-    if abs(v) < 99.995:
-        text = f"{v:.2f}"
-        return "0.00" if text == "-0.00" else text
-    if abs(v) < 99_999.5:
-        return f"{v:.0f}"
+    if abs(v) < 0.005:
+        return "0.00"
+    if abs(v) < 1e6:
+        for digits in (2, 1, 0):
+            text = f"{v:.{digits}f}"
+            if len(text) <= width and (digits or abs(v) >= 1):
+                return text
     for digits in (1, 0):
         mantissa, exponent = f"{v:.{digits}e}".split("e")
         text = f"{mantissa}e{int(exponent)}"
-        if len(text) <= 6:
+        if len(text) <= width:
             return text
     return text
 

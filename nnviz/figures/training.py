@@ -104,7 +104,7 @@ def _prediction_cells(run: TrainingRun, outputs: np.ndarray, rows: int) -> tuple
         error = np.abs(targets - outputs).sum(axis=1)
     n_cols = outputs.shape[1] + 2
     z = [[int(r)] * n_cols for r in right]
-    text = [[short(v) for v in out] + [short(e), "✓" if r else "✗"]
+    text = [[short(v, 5) for v in out] + [short(e, 5), "✓" if r else "✗"]
             for out, e, r in zip(outputs, error, right)]
     return z, text
 
@@ -350,11 +350,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         shapes=[*edges(last), marker(last)],
         annotations=annotations,
         sliders=[dict(
-            active=len(steps) - 1, steps=steps, x=0.33, len=0.67, y=-0.02, yanchor="top", pad=dict(t=10),
+            active=len(steps) - 1, steps=steps, x=0.33, len=0.67, y=-0.02, yanchor="top", pad=dict(t=2),
             currentvalue=dict(visible=False), ticklen=4, minorticklen=0,
         )],
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top",
-                          pad=dict(t=10), showactive=False, **menu(len(frames_at) - 1)[0])],
+                          pad=dict(t=2), showactive=False, **menu(len(frames_at) - 1)[0])],
     )
     # Validation would double the build time; the tests validate a whole figure instead.
     return go.Figure(data=data, layout=layout, frames=frames, _validate=False)
@@ -378,4 +378,4 @@ def _now(run: TrainingRun, k: int) -> str:
     """The loss panel's title at snapshot k: the iteration shown, its loss and how many rows are right."""
     it = int(run.snapshot_iterations[k])
     right = int(np.count_nonzero(row_correct(run.output_snapshots[k], run.targets, run.multiclass)))
-    return f"<b>Iteration {it}</b>: loss {short(_loss_at(run, it))}, {right}/{len(run.targets)} rows right"
+    return f"<b>Iteration {it}</b>: loss {short(_loss_at(run, it), 5)}, {right}/{len(run.targets)} rows right"
