@@ -122,9 +122,13 @@ def test_page_loads_with_all_charts(page: Page, app_server):
     # the tutorial's network: 3 inputs, 4 hidden, 1 output
     assert shape(state["traces"]["W1"]["z"]) == (3, 4)
     assert shape(state["traces"]["W2"]["z"]) == (4, 1)
-    # one shared timeline: frames, a slider with a step per frame, a Play button
-    assert state["frames"] >= 2 and len(state["steps"]) == state["frames"]
-    expect(page.locator(f"{PLOT} .updatemenu-button", has_text="Play")).to_have_count(1)
+    # one shared timeline: frames (every snapshot of the default run), a slider over them, the buttons, and
+    # the loss panel's title naming the iteration shown
+    assert state["frames"] == 101 and 2 <= len(state["steps"]) <= state["frames"]
+    for label in ("◀ Back", "Play", "Pause", "Step ▶"):
+        expect(page.locator(f"{PLOT} .updatemenu-button", has_text=label)).to_have_count(1)
+    assert state["now"].startswith("<b>Iteration 1500</b>")
+    expect(page.locator(f"{PLOT} .annotation-text", has_text="Iteration 1500").first).to_be_visible()
     # summary metrics, the static prediction table, downloads
     expect(page.locator('.st-key-summary [data-testid="stMetric"]').first).to_be_visible()
     rows = grid_rows(page, PREDICTIONS_TABLE)
