@@ -74,6 +74,21 @@ PLAY_JS = """([sel, ms]) => { const gd = document.querySelector(sel);
                             fromcurrent: true}); }"""
 
 
+# Step/Back inside the chart, if it has them: ms from the click until the chart shows another frame.
+STEP_JS = """async ([sel, label]) => {
+  const gd = document.querySelector(sel);
+  const button = Array.from(gd.querySelectorAll('.updatemenu-button')).find(b => b.textContent === label);
+  if (!button) return null;
+  // what the chart shows: its text and its heatmap images; a paint with another signature shows another frame
+  const signature = () => gd.querySelector('.main-svg').textContent + Array.from(gd.querySelectorAll('image'))
+      .map(i => (i.getAttribute('href') || '').slice(-40)).join();
+  const before = signature(), t0 = performance.now();
+  button.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  while (signature() === before && performance.now() - t0 < 5000) await new Promise(r => requestAnimationFrame(r));
+  return performance.now() - t0;
+}"""
+
+
 def measure_page(browser, base_url: str, label: str, path: str, selector: str, seconds: float,
                  frame_ms: int | None = None) -> dict:
     page = browser.new_page(viewport=dict(VIEWPORT))
@@ -86,6 +101,8 @@ def measure_page(browser, base_url: str, label: str, path: str, selector: str, s
         page.wait_for_timeout(500)
         charts = page.evaluate(SPEC_BYTES_JS)
         ws_bytes = sum(received)
+        steps = [page.evaluate(STEP_JS, [selector, label]) for label in ["◀ Back", "◀ Back", "Step ▶"] * 3]
+        steps = [ms for ms in steps if ms is not None]
         page.evaluate(FIRST_FRAME_JS, selector)
         page.wait_for_timeout(500)
         rest = page.evaluate(REST_JS, selector)
@@ -104,7 +121,7 @@ def measure_page(browser, base_url: str, label: str, path: str, selector: str, s
     gaps = [b - a for a, b in zip(changes, changes[1:])]
     return dict(label=label, paints=len(paints), blank=sum(p[2] for p in paints), frames_shown=len(changes),
                 fps=fps, median_gap_ms=statistics.median(gaps) if gaps else None, rest=rest, charts=charts,
-                ws_bytes=ws_bytes, screenshot=str(shot))
+                ws_bytes=ws_bytes, screenshot=str(shot), step_ms=statistics.median(steps) if steps else None)
 
 
 def main(argv=None) -> int:
@@ -132,6 +149,8 @@ def main(argv=None) -> int:
                     print(f"{label:24s} {r['fps']:5.1f} frames/s (median {r['median_gap_ms'] or 0:.0f} ms a frame, "
                           f"{r['frames_shown']} frames in {args.seconds:g} s), blank paints {r['blank']} of "
                           f"{r['paints']}  {'ok' if good else 'BELOW TARGET'}")
+                    if r["step_ms"] is not None:
+                        print(f"{'':24s} Step/Back in the browser: median {r['step_ms']:.0f} ms to the next frame")
                     print(f"{'':24s} charts: {charts}; websocket while loading: {r['ws_bytes'] / 1e3:.0f} KB; "
                           f"screenshot {r['screenshot']}", flush=True)
             finally:
