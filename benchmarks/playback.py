@@ -31,10 +31,11 @@ VIEWPORT = {"width": 1280, "height": 720}
 TARGET_FPS = 20
 
 # label -> (path and query, selector of the animated chart)
+TRUTH_TABLE = ".st-key-training_view .js-plotly-plot"
 PAGES = {
-    "truth-table": ("/", ".st-key-training_view .js-plotly-plot"),
-    "truth-table 2x8 tanh": ("/?hidden_layers=2&hidden_width=8&activation=tanh", ".st-key-training_view .js-plotly-plot"),
-    "truth-table 3x8": ("/?hidden_layers=3&hidden_width=8", ".st-key-training_view .js-plotly-plot"),
+    "truth-table": ("/", TRUTH_TABLE),
+    "truth-table 2x8 tanh": ("/?hidden_layers=2&hidden_width=8&activation=tanh", TRUTH_TABLE),
+    "truth-table 3x8": ("/?hidden_layers=3&hidden_width=8", TRUTH_TABLE),
     "plane": ("/Plane", ".st-key-pl_plane .js-plotly-plot"),
 }
 
@@ -57,7 +58,8 @@ FIRST_FRAME_JS = """(sel) => { const gd = document.querySelector(sel);
 
 # Marks per subplot now; then, after Play, every paint for `ms`: the frame it shows and whether it is blank.
 REST_JS = f"""(sel) => {{ const gd = document.querySelector(sel); window.__rest = ({MARKS_JS})(gd);
-  window.__frame = null; gd.on('plotly_animatingframe', e => {{ window.__frame = e.name; }}); return window.__rest; }}"""
+  window.__frame = null; gd.on('plotly_animatingframe', e => {{ window.__frame = e.name; }});
+  return window.__rest; }}"""
 SAMPLE_JS = f"""([sel, ms]) => new Promise(resolve => {{
   const gd = document.querySelector(sel), rest = window.__rest, paints = [], t0 = performance.now();
   const tick = () => {{

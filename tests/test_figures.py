@@ -98,7 +98,8 @@ def test_navigation_buttons_name_the_neighbouring_frames(tutorial_fig):
     buttons = tutorial_fig.layout.updatemenus[0].buttons
     assert [b.label for b in buttons] == ["◀ Back", "Play", "Pause", "Step ▶"]
     names = [f.name for f in tutorial_fig.frames]
-    assert list(buttons[0].args[0]) == [names[-2]] and list(buttons[3].args[0]) == [names[-1]]  # opens on the last frame
+    # it opens on the last frame
+    assert list(buttons[0].args[0]) == [names[-2]] and list(buttons[3].args[0]) == [names[-1]]
     for i, frame in enumerate(tutorial_fig.frames):
         menu = frame.layout.updatemenus[0].buttons  # a frame's layout replaces the buttons list whole
         assert [b.label for b in menu] == [b.label for b in buttons]
@@ -329,3 +330,18 @@ def test_diverged_relu_run_still_draws():
     fig = training_figure(run)
     assert fig.frames and len(fig.to_json()) > 0
     go.Figure(fig.to_dict())
+
+
+def test_figure_keeps_frames_as_dicts_and_pickles_as_its_spec(tutorial_fig):
+    """101 go.Frame objects cost more than the rest of the figure: frames stay dicts until asked for, and the
+    spec Streamlit sends (to_dict, no second validation) and the cache's pickle are the same figure."""
+    import pickle
+
+    import plotly.io as pio
+    import plotly.tools
+
+    spec = plotly.tools.return_figure_from_figure_or_data(tutorial_fig, True)  # what st.plotly_chart does
+    assert len(spec["frames"]) == len(tutorial_fig.frames) == 101
+    assert spec["frames"][-1]["data"][0]["z"]["dtype"] == "f4"  # numpy arrays travel as base64
+    again = pickle.loads(pickle.dumps(tutorial_fig))
+    assert json.loads(pio.to_json(again, validate=False)) == json.loads(pio.to_json(tutorial_fig, validate=False))

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import copy
+
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.utils import convert_to_base64
 
 from ..training import TrainingRun, row_correct
 from .network import edge_groups, edge_path, frame_indices, neuron_names, node_positions, weight_range
@@ -361,7 +364,37 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                           pad=dict(t=2), showactive=False, **menu(len(frames_at) - 1)[0])],
     )
     # Validation would double the build time; the tests validate a whole figure instead.
-    return go.Figure(data=data, layout=layout, frames=frames, _validate=False)
+    return TrainingFigure(dict(data=data, layout=layout, frames=frames))
+
+
+class TrainingFigure(go.Figure):
+    """A go.Figure whose frames stay plain dicts until someone asks for ``.frames``.
+
+    Building 101 go.Frame objects (each with its own layout) cost more than the rest of the figure; Streamlit
+    serializes ``to_dict()`` and, for a figure object, does not validate again. Pickles (st.cache_data) as its
+    dict, so unpickling is cheap too."""
+
+    def __init__(self, spec: dict):
+        super().__init__(data=spec.get("data"), layout=spec.get("layout"), _validate=False)
+        self._frame_dicts = list(spec.get("frames") or [])
+        self._frames_built: Optional[tuple] = None
+
+    @property
+    def frames(self) -> tuple:
+        if self._frames_built is None:
+            self._frames_built = go.Figure(frames=self._frame_dicts, _validate=False).frames
+        return self._frames_built
+
+    def to_dict(self) -> dict:
+        spec = super().to_dict()
+        frames = copy.deepcopy(self._frame_dicts)
+        convert_to_base64(frames)  # numpy arrays as plotly 7 sends them: {"dtype", "bdata", "shape"}
+        if frames:
+            spec["frames"] = frames
+        return spec
+
+    def __reduce__(self):
+        return (self.__class__, (self.to_dict(),))
 
 
 def _loss_axis(loss: np.ndarray) -> dict:
