@@ -227,6 +227,23 @@ def test_edge_colours_follow_weight_signs(tutorial_run):
     assert seen == sum(w.size for w in weights)
 
 
+@pytest.mark.parametrize("hidden", [[4], [8, 8, 8], [32, 32]])
+def test_edge_paths_group_like_edge_groups(hidden):
+    """The vectorized paths hold the same connections per (sign, width) group as edge_groups (the strongest
+    MAX_EDGES in big networks)."""
+    run = nnviz.train(*nnviz.preset("tutorial"), hidden=hidden, iterations=100)
+    positions = figures.node_positions(list(run.layout.sizes))
+    paths, scale = figures.EdgePaths(positions), figures.weight_range(run)
+    for k in (0, 50, -1):
+        weights = [w[k] for w in run.weight_snapshots]
+        for key, edges in figures.edge_groups(weights, scale).items():
+            want = sorted(f"M{positions[l][i][0]:g},{round(float(positions[l][i][1]), 3):g}"
+                          f"L{positions[l + 1][j][0]:g},{round(float(positions[l + 1][j][1]), 3):g}"
+                          for l, i, j, _ in edges)
+            got = paths.paths(weights, scale)[key]
+            assert sorted("M" + p for p in got.split("M")[1:]) == (want or ["M0,0"])
+
+
 def test_edge_paths_draw_the_snapshot_connections(tutorial_run, tutorial_fig):
     last = tutorial_fig.frames[-1]
     segments = sum(len(re.findall("L", s.path)) for s in last.layout.shapes if s.path)

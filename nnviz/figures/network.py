@@ -62,11 +62,26 @@ def edge_groups(weights: Sequence[np.ndarray], scale: float) -> dict[tuple[bool,
     return groups
 
 
-def edge_path(edges: list[tuple], positions: list[np.ndarray]) -> str:
-    """An SVG path of straight segments ("M x0,y0 L x1,y1 M ...") in the diagram's data coordinates; a
-    group without edges gets a path that draws nothing, so every frame has the same shapes."""
-    parts = []
-    for l, i, j, _ in edges:
-        (x0, y0), (x1, y1) = positions[l][i], positions[l + 1][j]
-        parts.append(f"M{x0:g},{round(float(y0), 3):g}L{x1:g},{round(float(y1), 3):g}")
-    return "".join(parts) or "M0,0"
+class EdgePaths:
+    """Every connection's segment written once; per snapshot, one path per (positive, width bin) group.
+
+    The same grouping as :func:`edge_groups` (the :data:`MAX_EDGES` strongest finite connections in big
+    networks), vectorized: a figure asks for it once a frame."""
+
+    def __init__(self, positions: list[np.ndarray]):
+        segments = []
+        for l in range(len(positions) - 1):
+            for (x0, y0) in positions[l]:  # row-major like each layer's (fan_in, fan_out) weights
+                for (x1, y1) in positions[l + 1]:
+                    segments.append(f"M{x0:g},{round(float(y0), 3):g}L{x1:g},{round(float(y1), 3):g}")
+        self.segments = np.array(segments, dtype=object)
+
+    def paths(self, weights: Sequence[np.ndarray], scale: float) -> dict[tuple[bool, int], str]:
+        w = np.concatenate([np.asarray(layer, dtype=float).ravel() for layer in weights])
+        keep = np.flatnonzero(np.isfinite(w))
+        if keep.size > MAX_EDGES:
+            keep = keep[np.argsort(-np.abs(w[keep]), kind="stable")[:MAX_EDGES]]
+        bins = np.searchsorted(EDGE_BINS, np.abs(w[keep]) / scale)
+        positive = w[keep] >= 0
+        return {(sign, b): "".join(self.segments[keep[(positive == sign) & (bins == b)]]) or "M0,0"
+                for sign in (True, False) for b in range(len(EDGE_WIDTHS))}

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import copy
+import json
 
 import numpy as np
 import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64
 
 from ..training import TrainingRun, row_correct
-from .network import edge_groups, edge_path, frame_indices, neuron_names, node_positions, weight_range
+from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
 from .style import MAX_FRAMES
 from .style import (
     BIAS_ROW,
@@ -206,12 +207,14 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     # Many edges at full width make a solid blob: thinner lines past a few dozen.
     thin = 1.0 if sum(w[0].size for w in weights) <= 48 else 0.4
 
+    edge_paths = EdgePaths(positions)
+
     def edges(k: int) -> list[dict]:
-        groups = edge_groups([w[k] for w in weights], coding.scale)
+        paths = edge_paths.paths([w[k] for w in weights], coding.scale)
         return [dict(type="path", name=f"{'positive' if positive else 'negative'} edges {b + 1}",
-                     path=edge_path(groups[(positive, b)], positions), xref=net_xy[0], yref=net_xy[1],
-                     layer="below", opacity=0.85,
-                     line=dict(color=palette.positive if positive else palette.negative, width=EDGE_WIDTHS[b] * thin))
+                     path=paths[(positive, b)], xref=net_xy[0], yref=net_xy[1], layer="below", opacity=0.85,
+                     line=dict(color=palette.positive if positive else palette.negative,
+                               width=EDGE_WIDTHS[b] * thin))
                 for positive, b in edge_keys]
 
     node_xy = np.vstack(positions)
@@ -378,23 +381,39 @@ class TrainingFigure(go.Figure):
         super().__init__(data=spec.get("data"), layout=spec.get("layout"), _validate=False)
         self._frame_dicts = list(spec.get("frames") or [])
         self._frames_built: Optional[tuple] = None
+        self._frames_json: Optional[str] = None
 
     @property
     def frames(self) -> tuple:
+        if self._frame_dicts is None:  # unpickled: only the JSON came along
+            self._frame_dicts = json.loads(self._frames_json)
         if self._frames_built is None:
             self._frames_built = go.Figure(frames=self._frame_dicts, _validate=False).frames
         return self._frames_built
 
     def to_dict(self) -> dict:
+        """The spec, frames included (fresh objects each call: callers may change them)."""
         spec = super().to_dict()
-        frames = copy.deepcopy(self._frame_dicts)
-        convert_to_base64(frames)  # numpy arrays as plotly 7 sends them: {"dtype", "bdata", "shape"}
+        if self._frames_json is None:  # once: numpy arrays as plotly 7 sends them, {"dtype", "bdata", "shape"}
+            frames = copy.deepcopy(self._frame_dicts)
+            convert_to_base64(frames)
+            self._frames_json = json.dumps(frames)
+        frames = json.loads(self._frames_json)  # a fresh copy, much faster than deepcopy and conversion again
         if frames:
             spec["frames"] = frames
         return spec
 
     def __reduce__(self):
-        return (self.__class__, (self.to_dict(),))
+        spec = self.to_dict()  # also caches the frames' JSON, which the copy takes as it is
+        del spec["frames"]
+        return (_restored, (spec, self._frames_json))
+
+
+def _restored(spec: dict, frames_json: str) -> TrainingFigure:
+    """A pickled TrainingFigure back: its data and layout, and its frames' JSON as it was (no conversion)."""
+    figure = TrainingFigure(spec)
+    figure._frame_dicts, figure._frames_json = None, frames_json
+    return figure
 
 
 def _loss_axis(loss: np.ndarray) -> dict:
