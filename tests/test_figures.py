@@ -94,6 +94,13 @@ def test_title_names_the_iteration_of_each_frame(tutorial_run, tutorial_fig):
         assert frame.layout.annotations[0].text.startswith(f"<b>Iteration {frame.name}</b>: loss ")
 
 
+def test_title_writes_small_losses_with_their_digits():
+    run = nnviz.train(*nnviz.preset("tutorial"), hidden=[8, 8], activation="tanh")
+    fig = training_figure(run)
+    assert run.final_loss < 0.01
+    assert f"loss {run.final_loss:.1e}".replace("e-0", "e-") in fig.layout.annotations[0].text
+
+
 def test_navigation_buttons_name_the_neighbouring_frames(tutorial_fig):
     buttons = tutorial_fig.layout.updatemenus[0].buttons
     assert [b.label for b in buttons] == ["◀ Back", "Play", "Pause", "Step ▶"]

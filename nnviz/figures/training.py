@@ -434,4 +434,14 @@ def _now(run: TrainingRun, k: int) -> str:
     """The loss panel's title at snapshot k: the iteration shown, its loss and how many rows are right."""
     it = int(run.snapshot_iterations[k])
     right = int(np.count_nonzero(row_correct(run.output_snapshots[k], run.targets, run.multiclass)))
-    return f"<b>Iteration {it}</b>: loss {short(_loss_at(run, it), 5)}, {right}/{len(run.targets)} rows right"
+    return f"<b>Iteration {it}</b>: loss {_loss_text(_loss_at(run, it))}, {right}/{len(run.targets)} rows right"
+
+
+def _loss_text(value: float) -> str:
+    """A loss in 3 significant digits, small ones too (0.00034 as 3.4e-4, not 0.00)."""
+    if not np.isfinite(value):
+        return short(value)
+    if value == 0 or 0.01 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
