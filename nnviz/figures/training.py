@@ -50,9 +50,10 @@ LOG_COLOURS_ABOVE = 1e3  # |w| past which weight colours follow log10(1 + |w|): 
 SLIDER_STEPS = 26  # the slider's positions: each costs a redraw ~0.1 ms (Plotly measures every step's label on
 # every frame); Play, Step and Back still show every frame, and the panel title names the frame shown
 
-# Axes of cell grids: labels (never cut: automargin), no grid, ticks or lines hidden under the cells anyway
-# (fewer SVG nodes to redraw on every frame).
-CELL_AXIS = dict(automargin=True, showgrid=False, zeroline=False, showline=False, ticks="")
+# Axes of cell grids: no grid, ticks or lines hidden under the cells anyway (fewer SVG nodes to redraw on
+# every frame), and no automargin (measuring every label to push margins costs ~3 ms a frame for 3x8):
+# their labels lie inside the figure, except the first heatmap's row labels (automargin there).
+CELL_AXIS = dict(automargin=False, showgrid=False, zeroline=False, showline=False, ticks="")
 
 TEMPLATE_MAX = 99.99  # cells up to this |value| are written by the browser (%{z:.2f}); larger ones as text
 
@@ -259,8 +260,8 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     for l in range(n_layers):
         x0 = heat_x[0] + l * (span + gap)
         xy = axes.add((x0, x0 + span), bottom, x=dict(side="top", tickfont=dict(size=axis_font), **CELL_AXIS),
-                      y=dict(autorange="reversed", tickfont=dict(size=axis_font), **CELL_AXIS,
-                             showticklabels=row_labels_fit or l == 0))
+                      y=dict(autorange="reversed", tickfont=dict(size=axis_font),
+                             **dict(CELL_AXIS, automargin=l == 0), showticklabels=row_labels_fit or l == 0))
         rows = names[l] if biases is None else [*names[l], BIAS_ROW]
         value = "%{text}" if text_frames else "%{z}" if not (coding.log or coding.quantized) else None
         trace = dict(type="heatmap", x=names[l + 1], y=rows, name=f"W{l + 1}", xaxis=xy[0], yaxis=xy[1],
