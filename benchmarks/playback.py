@@ -7,7 +7,8 @@ moves its animated chart to the first frame, presses Play and samples every pain
 a few seconds. Per page it prints:
 
 - frames/s: distinct animation frames painted per second (Plotly's ``plotly_animatingframe`` names the frame
-  each paint shows), between the first and the last change;
+  each paint shows), between the first and the last change; and the page's main-thread CPU time per frame
+  (Chromium's ThreadTime), which other work on a busy machine does not inflate as much as it does frames/s;
 - blank: paints in which a subplot that had marks at rest (heatmap images, lines, points, text) had none;
 - the bytes of every chart's spec on the page (data, layout and frames as JSON; typed arrays counted as the
   base64 they travel as) and what the websocket delivered while the page loaded.
@@ -91,6 +92,12 @@ STEP_JS = """async ([sel, label]) => {
 }"""
 
 
+def _thread_time(cdp) -> float:
+    """CPU seconds the page's main thread has used (Chromium's ThreadTime): what a frame costs, whatever else
+    the machine is doing."""
+    return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"] if m["name"] == "ThreadTime")
+
+
 def measure_page(browser, base_url: str, label: str, path: str, selector: str, seconds: float,
                  frame_ms: int | None = None) -> dict:
     page = browser.new_page(viewport=dict(VIEWPORT))
@@ -108,11 +115,17 @@ def measure_page(browser, base_url: str, label: str, path: str, selector: str, s
         page.evaluate(FIRST_FRAME_JS, selector)
         page.wait_for_timeout(500)
         rest = page.evaluate(REST_JS, selector)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.evaluate("""(sel) => { window.__frames = 0;
+            document.querySelector(sel).on('plotly_animatingframe', () => { window.__frames++; }); }""", selector)
+        cpu0 = _thread_time(cdp)
         if frame_ms is None:
             page.locator(f"{selector} .updatemenu-button", has_text="Play").click()
         else:  # the chart's own animation, at another frame duration (to compare renderings, not settings)
             page.evaluate(PLAY_JS, [selector, frame_ms])
         paints = page.evaluate(SAMPLE_JS, [selector, int(seconds * 1000)])
+        cpu_ms = (_thread_time(cdp) - cpu0) * 1000 / max(page.evaluate("window.__frames"), 1)
         shot = Path("/tmp/nnviz-playback") / (label.replace(" ", "_") + ".png")
         shot.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(shot))  # still playing: a frame mid-animation
@@ -123,7 +136,7 @@ def measure_page(browser, base_url: str, label: str, path: str, selector: str, s
     gaps = [b - a for a, b in zip(changes, changes[1:])]
     return dict(label=label, paints=len(paints), blank=sum(p[2] for p in paints), frames_shown=len(changes),
                 fps=fps, median_gap_ms=statistics.median(gaps) if gaps else None, rest=rest, charts=charts,
-                ws_bytes=ws_bytes, screenshot=str(shot), step_ms=statistics.median(steps) if steps else None)
+                ws_bytes=ws_bytes, screenshot=str(shot), cpu_ms=cpu_ms, step_ms=statistics.median(steps) if steps else None)
 
 
 def main(argv=None) -> int:
@@ -151,6 +164,8 @@ def main(argv=None) -> int:
                     print(f"{label:24s} {r['fps']:5.1f} frames/s (median {r['median_gap_ms'] or 0:.0f} ms a frame, "
                           f"{r['frames_shown']} frames in {args.seconds:g} s), blank paints {r['blank']} of "
                           f"{r['paints']}  {'ok' if good else 'BELOW TARGET'}")
+                    print(f"{'':24s} main-thread CPU {r['cpu_ms']:.0f} ms a frame: at most {1000 / r['cpu_ms']:.0f}"
+                          " frames/s with a core to itself")
                     if r["step_ms"] is not None:
                         print(f"{'':24s} Step/Back in the browser: median {r['step_ms']:.0f} ms to the next frame")
                     print(f"{'':24s} charts: {charts}; websocket while loading: {r['ws_bytes'] / 1e3:.0f} KB; "
