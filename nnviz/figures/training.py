@@ -263,7 +263,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                       y=dict(autorange="reversed", tickfont=dict(size=axis_font),
                              **dict(CELL_AXIS, automargin=l == 0), showticklabels=row_labels_fit or l == 0))
         rows = names[l] if biases is None else [*names[l], BIAS_ROW]
-        value = "%{text}" if text_frames else "%{z}" if not (coding.log or coding.quantized) else None
+        value = "%{text}" if text_frames else "%{z:.3f}" if not (coding.log or coding.quantized) else None
         trace = dict(type="heatmap", x=names[l + 1], y=rows, name=f"W{l + 1}", xaxis=xy[0], yaxis=xy[1],
                      zmin=-coding.top, zmax=coding.top, zmid=0, colorscale=palette.weight_scale,
                      showscale=l == n_layers - 1 and show_scale, colorbar=colour_bar,
