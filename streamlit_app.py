@@ -27,10 +27,12 @@ from nnviz import editing, urlstate
 from nnviz.export import loss_csv, run_to_dict
 from nnviz.figures import PALETTE, PRESENTER_PALETTE, training_figure
 from nnviz.script import export_script
+from nnviz.training import further_config
+from nnviz.text import markdown_text
 from ui.common import View
 from ui.teaching import look_closer, presenter_css
 from nnviz.activations import HIDDEN_ACTIVATIONS
-from nnviz.limits import DECISION_THRESHOLD, LIMITS
+from nnviz.limits import DECISION_THRESHOLD, LIMITS, MAX_CONTINUATIONS
 
 log = logging.getLogger("nnviz.app")
 ss = st.session_state
@@ -39,20 +41,27 @@ ss = st.session_state
 # ---------------------------------------------------------------- cached work
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner="Training…")
-def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray) -> nnviz.TrainingRun:
-    return nnviz.train(inputs, targets, nnviz.make_config(**json.loads(config_json)))
+def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlier: tuple = ()) -> nnviz.TrainingRun:
+    """The run of the config; with ``earlier``, the iterations of the runs it goes on from ("Train further",
+    first to last), the last of those trained further: the same run, snapshots as nnviz.train_further picks."""
+    config = nnviz.make_config(**json.loads(config_json))
+    if not earlier:
+        return nnviz.train(inputs, targets, config)
+    shorter = cached_run(json.dumps(config.replace(iterations=earlier[-1]).as_dict()), inputs, targets,
+                         earlier[:-1])
+    return nnviz.train_further(shorter, config.iterations - earlier[-1])
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def cached_figure(config_json: str, inputs, targets, input_names: tuple, output_names: tuple,
+def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
-    return training_figure(cached_run(config_json, inputs, targets), input_names, output_names,
+    return training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names,
                            palette=PRESENTER_PALETTE if presenter else PALETTE)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def cached_downloads(config_json: str, inputs, targets) -> tuple[str, str, str]:
-    run = cached_run(config_json, inputs, targets)
+def cached_downloads(config_json: str, inputs, targets, earlier: tuple) -> tuple[str, str, str]:
+    run = cached_run(config_json, inputs, targets, earlier)
     return json.dumps(run_to_dict(run)), loss_csv(run), export_script(inputs, targets, run.config)
 
 
@@ -107,9 +116,9 @@ def load_csv() -> None:
     try:
         table = nnviz.load_csv(upload.getvalue(), targets=int(ss.csv_targets))
     except nnviz.NnvizError as error:
-        ss.csv_notice = f"{upload.name}: {error}"
+        ss.csv_notice = markdown_text(f"{upload.name}: {error}")  # file name and cells: shown as typed
         return
-    set_table(editing.from_table(table), len(table.input_names), f"Loaded from {upload.name}")
+    set_table(editing.from_table(table), len(table.input_names), f"Loaded from {markdown_text(upload.name)}")
     ss.csv_loaded = True
 
 
@@ -150,13 +159,7 @@ def sidebar_settings() -> dict:
 
 
 def make_config(settings: dict) -> nnviz.TrainConfig:
-    return nnviz.make_config(
-        hidden=[int(settings["hidden_width"])] * int(settings["hidden_layers"]),
-        iterations=int(settings["iterations"]), activation=settings["activation"],
-        output_activation=settings["output_activation"], loss=settings["loss"], bias=bool(settings["bias"]),
-        learning_rate=float(settings["learning_rate"]), optimizer=settings["optimizer"],
-        batch_size=int(settings["batch_size"]) or None, seed=int(settings["seed"]),
-    )
+    return urlstate.config_of(settings)
 
 
 def table_editor() -> tuple[pd.DataFrame, int]:
@@ -234,6 +237,67 @@ def training_view(key: tuple, input_names, output_names, presenter: bool) -> Non
                    "Weights: rows are the neurons a connection comes from, columns the ones it goes to.")
 
 
+def continued_from(key: tuple) -> tuple:
+    """The iterations of the runs that the run of ``key`` (config, inputs, targets) goes on from, when "Train
+    further" made it; else () and it trains from scratch (the same run bit for bit, its own snapshots)."""
+    further = ss.get("further_key")
+    if (further is not None and further[0] == key[0] and np.array_equal(further[1], key[1])
+            and np.array_equal(further[2], key[2])):
+        return further[3]
+    return ()
+
+
+def train_further() -> None:
+    """Go on from the run on the page by the chosen iterations; a refusal is a message and the run stays."""
+    key = ss.last_good[0]
+    extra = int(ss.further_by)
+    try:
+        run = cached_run(*key)
+        config = further_config(run, extra)  # the engine's own refusal, before any work
+        longer = (json.dumps(config.as_dict()), key[1], key[2], (*key[3], run.iterations))
+        cached_run(*longer)  # runs only the new iterations
+    except nnviz.NnvizError as error:
+        ss.further_notice = f"Cannot train further: {error}"
+        return
+    except Exception:  # noqa: BLE001 - the page must never show a traceback
+        log.exception("training further failed")
+        ss.further_notice = "Something went wrong while training further; try fewer iterations."
+        return
+    ss.iterations = config.iterations  # the sidebar and the link show the total
+    ss.further_key = longer
+    ss.further_done = True
+
+
+@st.fragment
+def further_control() -> None:
+    """"+N iterations": the run on the page goes on where it stopped. A fragment: choosing N redraws only this."""
+    run = cached_run(*ss.last_good[0])
+    room = int(LIMITS["iterations"].maximum) - run.iterations
+    chain = len(ss.last_good[0][3])
+    with st.container(key="further", horizontal=True, vertical_alignment="bottom", gap="small"):
+        extra = st.number_input("More iterations", int(LIMITS["extra_iterations"].minimum),
+                                int(LIMITS["extra_iterations"].maximum), int(LIMITS["extra_iterations"].default),
+                                step=100, key="further_by", width=170)
+        if not ss.showing_settings:
+            why = "Fix the settings first: the run shown is the last one that worked."
+        elif run.diverged_at is not None:
+            why = "This run diverged: its loss is no longer a number. Lower the learning rate and train again."
+        elif room < 1:
+            why = f"This run has {run.iterations:,} iterations, the most a run may have."
+        elif chain >= MAX_CONTINUATIONS:
+            why = f"Trained further {chain} times in a row: set the iterations in the sidebar to go on."
+        else:
+            why = None
+        st.button(f"+{int(extra):,} iterations", key="further_button", icon=":material/fast_forward:",
+                  on_click=train_further, disabled=why is not None,
+                  help=why or "Train further: the same run goes on from its last state, as if it had been "
+                              "set to more iterations from the start")
+    if ss.get("further_notice"):
+        st.error(ss.pop("further_notice"))
+    if ss.pop("further_done", False):
+        st.rerun(scope="app")
+
+
 def downloads(key: tuple) -> None:
     run_json, losses, script = cached_downloads(*key)
     with st.container(key="downloads"):
@@ -267,7 +331,8 @@ def main() -> None:
     presenter_css(bool(ss.presenter))
     summary_box = st.container()
     if ss.link_notices:
-        st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.link_notices))
+        st.warning("Parts of the link were ignored, defaults used instead: "
+                   + markdown_text("; ".join(ss.link_notices)))
     config_errors = st.container()
     # The animated chart comes first: on a projector it is what the room watches.
     view = st.container()
@@ -285,15 +350,17 @@ def main() -> None:
         inputs, targets = editing.frame_to_arrays(frame, n_inputs)
         config = make_config(settings)
         key = (json.dumps(config.as_dict()), inputs, targets)
+        key = (*key, continued_from(key))
         cached_run(*key)
     except nnviz.NnvizError as error:
-        (table_errors if isinstance(error, nnviz.TableError) else config_errors).error(str(error))
+        (table_errors if isinstance(error, nnviz.TableError) else config_errors).error(markdown_text(error))
         key = None
     except Exception:  # noqa: BLE001 - the page must never show a traceback
         log.exception("training failed")
         config_errors.error("Something went wrong while training this network; try other settings.")
         key = None
 
+    ss.showing_settings = key is not None  # else the run shown is the last that worked, not the settings'
     if key is not None:
         ss.last_good = (key, input_names, output_names)
         sync_url(settings, inputs, targets, input_names, output_names)
@@ -307,6 +374,7 @@ def main() -> None:
         summary(run)
     with view:
         training_view(key, input_names, output_names, bool(ss.presenter))
+        further_control()
     with closer:
         look_closer(View(key, run, list(input_names), list(output_names), bool(ss.presenter), load_table))
     with result_side:

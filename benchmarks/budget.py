@@ -201,12 +201,71 @@ def search_plane():
     return worst
 
 
+def _cpu(job, repeats=3) -> float:
+    """Median CPU seconds of ``job()``."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        job()
+        times.append(time.process_time() - t0)
+    return float(np.median(times))
+
+
+def measure_scheduled_parts():
+    """The parts of a run that records on a schedule (the plane page), each timed alone, against the work
+    units nnviz.config.scheduled_work gives them: an update (per weight layer, and per row x parameter), a
+    record over all training and test rows, a boundary frame over the grid. Prints ns per unit: the
+    constants in nnviz.limits should keep every part at about UNIT_NS or less."""
+    from nnviz import datasets, plane
+    from nnviz.config import layer_sizes, scheduled_work
+    from nnviz.limits import GRID_CELLS, UNIT_NS
+    print(f"parts of a run recording on a schedule, CPU ns per work unit (budget assumes {UNIT_NS} ns):")
+    shapes = [((8, 8), 10, ("x1", "x2")), ((1,) * 6, 1, ("x1", "x2")), ((8,) * 6, 100, tuple(datasets.FEATURES)),
+              ((8,) * 6, 1, tuple(datasets.FEATURES)), ((1,), 1, ("x1", "x2")), ((64, 64), 100, tuple(datasets.FEATURES)),
+              ((64,) * 6, 1, tuple(datasets.FEATURES))]
+    data = datasets.generate("spiral", points=1000, noise=0.2, seed=1)
+    for hidden, batch, feats in shapes:
+        x, y, tx, ty = data.split(list(feats))
+        options = {**datasets.default_options(data.problem, data.classes), "hidden": list(hidden),
+                   "batch_size": batch, "snapshots": 2}
+        probe = nnviz.make_config(**options, iterations=1, record_every=2)
+        updates = min(2000, nnviz.config.most_iterations(probe, x.shape[0], x.shape[1], y.shape[1], tx.shape[0], 2))
+
+        def run(every):
+            config = nnviz.make_config(**options, iterations=updates, record_every=every)
+            return nnviz.train(x, y, config, test_inputs=tx, test_targets=ty)
+
+        quiet = _cpu(lambda: run(updates))
+        loud = _cpu(lambda: run(10))
+        trained = run(10)
+        config = trained.config
+        layers = len(hidden) + 1
+        per_update = scheduled_work(config.replace(record_every=updates), x.shape[0], x.shape[1], y.shape[1],
+                                    tx.shape[0], frames=0, records=0)
+        per_record = (scheduled_work(config, x.shape[0], x.shape[1], y.shape[1], tx.shape[0], frames=0, records=1)
+                      - scheduled_work(config, x.shape[0], x.shape[1], y.shape[1], tx.shape[0], frames=0,
+                                       records=0))
+        records = len(trained.loss_iterations) - 2
+        frame_s = _cpu(lambda: plane.boundary(trained, list(feats), [0, 1] * 10)) / 20
+        frame_units = (scheduled_work(config, 1, x.shape[1], y.shape[1], 0, frames=1, records=0)
+                       - scheduled_work(config, 1, x.shape[1], y.shape[1], 0, frames=0, records=0))
+        print(f"  hidden {hidden}, batch {batch}, {x.shape[1]} features, {layers} layers: "
+              f"update {quiet * 1e9 / per_update:5.2f} ns/unit, "
+              f"record ({x.shape[0]}+{tx.shape[0]} rows) {(loud - quiet) / records * 1e9 / per_record:5.2f} ns/unit, "
+              f"frame ({GRID_CELLS} cells) {frame_s * 1e9 / frame_units:5.2f} ns/unit")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--top", type=int, default=6, help="full runs of the slowest estimated corners")
     ap.add_argument("--quick", action="store_true", help="fewer corners (sigmoid/relu, adam only)")
     ap.add_argument("--skip", default="", help="comma list of parts to skip: single,sweep,plane")
+    ap.add_argument("--parts", action="store_true",
+                    help="only time the parts of a run recording on a schedule against their work units")
     args = ap.parse_args(argv)
+    if args.parts:
+        measure_scheduled_parts()
+        return 0
     skip = set(filter(None, args.skip.split(",")))
     print(f"budgets: MAX_WORK {MAX_WORK:,} (NEURON_WORK {NEURON_WORK}, UPDATE_WORK {UPDATE_WORK}), MAX_LAYER_STEPS {MAX_LAYER_STEPS:,}, MAX_SWEEP_WORK {MAX_SWEEP_WORK:,};"
           f" one BLAS thread")

@@ -12,7 +12,8 @@ from .losses import LOSSES
 from .many import SweepRun, train_many
 from .optimizers import OPTIMIZERS
 from .tables import PRESETS, Table, load_csv, preset
-from .training import TrainingRun, train
+from .training import TrainingRun, train, train_further
 
 __all__ = ["ACTIVATIONS", "LIMITS", "LOSSES", "OPTIMIZERS", "PRESETS", "NnvizError", "TableError", "Table", "TrainConfig",
-           "TrainingRun", "SweepRun", "load_csv", "make_config", "preset", "train", "train_many"]
+           "TrainingRun", "SweepRun", "load_csv", "make_config", "preset", "train", "train_further",
+           "train_many"]

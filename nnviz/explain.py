@@ -81,9 +81,33 @@ def explain(run: TrainingRun, snapshot: int = -1, row: int = 0) -> Explanation:
                        float(per_row.sum()), float(per_row[row]))
 
 
-def penalty(config, w: np.ndarray) -> np.ndarray:
-    """d(penalty)/dW of the regularization: reg_rate * sign(W) (l1), reg_rate * W (l2), else 0."""
+# The two forms of L1 nnviz trains with (TrainConfig.l1_clip), in words for the page and the docs.
+L1_FORMS = {
+    False: "L1 as a penalty's gradient (the truth-table page): reg_rate * sign(w) is added to dLoss/dw before "
+           "the update, the gradient of reg_rate * |w|. Weights shrink towards 0 and then jitter around it, "
+           "a step of learning_rate * reg_rate either side; none becomes exactly 0.",
+    True: "L1 as TensorFlow Playground does it (the 2-D page and --dataset): the update from the data first, "
+          "then a separate step w -= learning_rate * reg_rate * sign(w). A weight that this step takes across "
+          "zero is set to exactly 0 and is dead from then on, never updated again: L1 makes the network sparse. "
+          "Biases are not regularized.",
+}
+
+
+def regularization_note(config) -> str:
+    """What the run's regularization does to the weights, in words ("" without one)."""
     if config.regularization == "none" or config.reg_rate == 0:
+        return ""
+    if config.regularization == "l2":
+        return ("L2: reg_rate * w is added to dLoss/dw before the update, the gradient of reg_rate * w² / 2; "
+                "every weight decays towards 0 in proportion to its size. Biases are not regularized.")
+    return L1_FORMS[bool(config.l1_clip)]
+
+
+def penalty(config, w: np.ndarray) -> np.ndarray:
+    """d(penalty)/dW of the regularization: reg_rate * sign(W) (l1), reg_rate * W (l2), else 0. TF Playground's
+    L1 (``l1_clip``) is a separate step after the update, not part of the gradient: 0 here."""
+    if config.regularization == "none" or config.reg_rate == 0 or (config.regularization == "l1"
+                                                                   and config.l1_clip):
         return np.zeros_like(w)
     return config.reg_rate * (np.sign(w) if config.regularization == "l1" else w)
 
@@ -146,6 +170,12 @@ def latex(e: Explanation) -> list[tuple[str, str]]:
                         f"{_matrix(e.deltas[l - 2][r][None, :])}"))
     rate = e.run.config.learning_rate
     step = "" if rate == 1 else f"{rate:g} \\cdot "
+    update = f"W_l \\mathrel{{+}}= {step}d\\_weights_l"
+    config = e.run.config
+    if config.regularization == "l1" and config.l1_clip and config.reg_rate > 0:
+        # TF Playground's L1: a second step; a weight it takes across zero becomes 0 and stays dead
+        update += (f" \\quad\\text{{then}}\\quad W_l \\mathrel{{-}}= {rate * config.reg_rate:g}\\,"
+                   r"\operatorname{sign}(W_l)\ \text{(across zero: 0, dead)}")
     out.append(("Update (SGD; momentum and Adam transform d_weights first)" if e.run.config.optimizer != "sgd"
-                else "Update", f"W_l \\mathrel{{+}}= {step}d\\_weights_l"))
+                else "Update", update))
     return out

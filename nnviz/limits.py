@@ -33,7 +33,11 @@ _LIMITS = [
     Limit("rows", 1, 1024, 4),
     Limit("hidden_width", 1, 64, 4),
     Limit("hidden_layers", 0, 6, 1),
-    Limit("iterations", 1, 20_000, 1500),
+    Limit("iterations", 1, 20_000, 1500),  # recording every iteration, as the truth-table page does
+    # Recording on a schedule (record_every set, the plane page): TF Playground's longest runs, 2,000 epochs of
+    # 25 updates, fit.
+    Limit("scheduled_iterations", 1, 50_000, 25_000),
+    Limit("extra_iterations", 1, 20_000, 500),  # "Train further": how many more iterations a press adds
     Limit("snapshots", 2, 201, 101),
     Limit("learning_rate", 1e-6, 100.0, 1.0),
     Limit("seed", 0, 2**32 - 1, 0),
@@ -59,6 +63,25 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
 NEURON_WORK = 50
 UPDATE_WORK = 16
 MAX_WORK = 2_500_000_000
+# A run recording on a schedule (record_every set, the plane page and --dataset) is budgeted part by part, in the
+# same units (about UNIT_NS of one core each, MAX_WORK about 2 s), by nnviz.config.scheduled_work:
+#   updates x (layers x STEP_WORK + batch x row / BATCH_SHARE + UPDATE_WORK x parameters)  mini-batch training
+#   + records x ((training + test rows) x row / RECORD_SHARE + RECORD_WORK)              losses over all rows
+#   + frames x GRID_CELLS x row / GRID_SHARE                                     snapshots drawn over the grid
+# where row = parameters + NEURON_WORK x neurons (one row through the network and back, as above). STEP_WORK
+# is one weight layer's share of an update's Python and NumPy call overhead, which dominates small batches;
+# a row costs less in a batch or a record than in the per-iteration formula above (fewer calls a row, no
+# history copy), and a grid point less again (float32). Measured per part with `python benchmarks/budget.py
+# --parts` (CPU time on the shared, busy 2-core machine): every part 0.2-1.1 ns a unit. TF Playground's
+# longest run (spiral, 250 + 250 points, 8,8 tanh, batch 10, 2,000 epochs = 50,000 updates, 102 frames)
+# is 1.5e9.
+UNIT_NS = 0.8
+STEP_WORK = 6_000
+BATCH_SHARE = 3
+RECORD_SHARE = 4
+RECORD_WORK = 20_000
+GRID_CELLS = 100 * 100
+GRID_SHARE = 8
 # Per-iteration Python overhead also costs, whatever the size: layers x iterations. Slowest at this limit
 # alone: 6 hidden layers of one neuron, 20,000 iterations, Adam, batch 1, L1, 2 rows: 1.3 s.
 MAX_LAYER_STEPS = 7 * 20_000
@@ -68,6 +91,10 @@ MAX_SWEEP_WORK = 400_000_000
 # A sweep keeps every network's loss at every iteration: networks x iterations floats (16 MB here),
 # which a cache holds per entry.
 MAX_SWEEP_RECORD = 2_000_000
+
+# "Train further" keeps a continued run with the runs it went on from (their snapshots differ from a run from
+# scratch), and rebuilds it through them if the cache dropped them: the page allows this many in a row.
+MAX_CONTINUATIONS = 50
 
 # Threshold that turns an output into a class: an output is "right" when it is
 # on the same side of it as the target.

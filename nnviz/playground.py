@@ -9,16 +9,17 @@ points), so "Reset" and a copied link give the same run, bit for bit.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
-from .config import NnvizError, TrainConfig, make_config, run_work
+from .config import NnvizError, TrainConfig, make_config, most_iterations
 from .datasets import Dataset, default_options, generate
-from .limits import LIMITS, MAX_LAYER_STEPS, MAX_WORK
+from .limits import LIMITS
 from .losses import LOSSES
 from .program import forward_many
-from .training import TrainingRun, train
+from .training import TrainingRun, further_schedule, train, train_further
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -26,7 +27,9 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 MAX_WIDTH = 8  # neurons per hidden layer, as in the Playground: a map of each must fit on the page
 MAX_BATCH = 100
 MAX_EPOCHS = 2000
+MORE_EPOCHS = 100  # what "+N epochs" offers first
 FRAMES = 100  # epochs drawn as animation frames at most (plus epoch 0)
+MOST_FRAMES = FRAMES + 2  # snapshots of a run at most: epoch 0, FRAMES more, and the epoch the page shows
 MULTI_CLASS = ("gauss", "spiral")  # the datasets that take more than two classes
 
 
@@ -42,13 +45,13 @@ def per_epoch(n_train: int, batch_size: int) -> int:
     return max(1, math.ceil(n_train / max(1, min(batch_size, n_train))))
 
 
-def _most_epochs(config: TrainConfig, n_train: int, n_test: int, n_inputs: int, n_outputs: int,
-                 updates: int) -> int:
-    """Most epochs the engine's limits allow (iterations, layers x iterations, the work budget)."""
-    one = config.replace(iterations=updates)
-    work = max(run_work(one, n_train, n_inputs, n_outputs), run_work(one, n_test, n_inputs, n_outputs))
-    most = min(int(LIMITS["iterations"].maximum), MAX_LAYER_STEPS // (len(config.hidden) + 1)) // updates
-    return max(0, min(MAX_EPOCHS, most, MAX_WORK // max(work, 1)))
+def most_epochs(config: TrainConfig, n_train: int, n_test: int, n_inputs: int, n_outputs: int,
+                updates: int) -> int:
+    """Most epochs of ``updates`` updates the page offers and the engine accepts, for a ``config`` recording
+    every epoch: nnviz.config.most_iterations (the engine's own check) with the most frames the page draws,
+    capped at MAX_EPOCHS. The page's advice and its refusal are both this number."""
+    one = config.replace(iterations=updates, record_every=updates)
+    return min(MAX_EPOCHS, most_iterations(one, n_train, n_inputs, n_outputs, n_test, MOST_FRAMES) // updates)
 
 
 def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
@@ -70,12 +73,15 @@ def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
     options.update(hidden=[int(w) for w in settings["hidden"]], activation=settings["activation"],
                    learning_rate=float(settings["learning_rate"]), regularization=settings["regularization"],
                    reg_rate=float(settings["reg_rate"]), batch_size=batch if batch < n_train else None,
-                   seed=int(settings["seed"]), iterations=updates)
+                   seed=int(settings["seed"]), iterations=updates, record_every=updates)
     config = make_config(**options)
     n_inputs = len(settings["features"])
     n_outputs = dataset.classes if dataset.classes > 2 else 1
-    most = _most_epochs(config, n_train, n_test, n_inputs, n_outputs, updates)
+    most = most_epochs(config, n_train, n_test, n_inputs, n_outputs, updates)
     if epochs > most:
+        if most < 1:  # not reachable with the page's limits (see tests), said plainly all the same
+            raise NnvizError("epochs", epochs, f"fewer points, a larger batch or a smaller network: not even one "
+                                               f"epoch of {updates} updates fits the work one visitor may ask")
         raise NnvizError("epochs", epochs, f"at most {most} epochs for this data and network ({n_train} training "
                                            f"points in batches of {min(batch, n_train)}: {updates} updates an "
                                            "epoch); or fewer points, a larger batch, a smaller network")
@@ -90,11 +96,41 @@ def epoch_schedule(epochs: int, extra: Sequence[int] = ()) -> tuple[int, ...]:
 
 def train_plane(dataset: Dataset, features: Sequence[str], config: TrainConfig,
                 epochs: Sequence[int]) -> TrainingRun:
-    """Train on the training points with the test points evaluated every update; snapshots at ``epochs``."""
+    """Train on the training points, the losses over the training and test points recorded every epoch (the
+    config's ``record_every``); snapshots at ``epochs``."""
     train_x, train_y, test_x, test_y = dataset.split(features)
     updates = config.iterations // epochs[-1]  # the schedule ends with the last epoch
-    return train(train_x, train_y, config, snapshot_iterations=[e * updates for e in epochs],
-                 test_inputs=test_x, test_targets=test_y)
+    run = train(train_x, train_y, config, snapshot_iterations=[e * updates for e in epochs],
+                test_inputs=test_x, test_targets=test_y)
+    return _one_snapshot_an_epoch(run, epochs, updates) if run.diverged_at is not None else run
+
+
+def _one_snapshot_an_epoch(run: TrainingRun, epochs: Sequence[int], updates: int) -> TrainingRun:
+    """A run that diverged keeps its snapshots up to the update that diverged; the page picks a snapshot by
+    the position of its epoch in ``epochs``. So every epoch from there on gets the last state, the one that
+    diverged (its snapshot iteration repeated): the page shows it and the warning, never an index error."""
+    kept = np.searchsorted(run.snapshot_iterations, np.asarray(epochs) * updates)
+    kept = np.minimum(kept, len(run.snapshot_iterations) - 1)
+
+    def picked(array):
+        return None if array is None else array[kept]
+
+    return replace(run, snapshot_iterations=run.snapshot_iterations[kept], parameters=run.parameters[kept],
+                   output_snapshots=run.output_snapshots[kept], test_output_snapshots=picked(run.test_output_snapshots),
+                   dead_links=picked(run.dead_links))
+
+
+def further_epochs(run: TrainingRun, updates: int, epochs: int) -> tuple[int, ...]:
+    """The epochs drawn when :func:`train_plane`'s ``run`` (``updates`` per epoch) goes on to ``epochs``:
+    :func:`epoch_schedule`'s, an epoch the run did not draw moved to the nearest it did (nnviz.train_further)."""
+    wanted = [e * updates for e in epoch_schedule(epochs)]
+    return tuple(int(i) // updates for i in further_schedule(run, epochs * updates - run.iterations, wanted))
+
+
+def train_plane_further(run: TrainingRun, updates: int, epochs: Sequence[int]) -> TrainingRun:
+    """:func:`train_plane`'s ``run`` (``updates`` per epoch) trained on to the last of ``epochs``, with snapshots
+    at ``epochs``: only the new updates run, and the run is the longer one from scratch, bit for bit."""
+    return train_further(run, epochs[-1] * updates - run.iterations, [e * updates for e in epochs])
 
 
 def parameter_names(run: TrainingRun, names: Sequence[Sequence[str]]) -> list[str]:

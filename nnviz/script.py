@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import TrainConfig, check_fit, check_table, make_config
+from .config import NnvizError, TrainConfig, check_fit, check_table, make_config
 
 # Each activation as the tutorial writes sigmoid: the function, and its
 # derivative from the activation's output. Same operations as nnviz.activations.
@@ -47,6 +47,9 @@ def export_script(inputs: Any, targets: Any, config: TrainConfig | None = None, 
     config = config or make_config(**options)
     x, y = check_table(inputs, targets)
     check_fit(config, x, y)
+    if config.regularization == "l1" and config.l1_clip and config.reg_rate > 0:
+        raise NnvizError("l1_clip", True, "False: the script writes L1 as the penalty's gradient, the truth-table "
+                                          "page's form")
     sizes = [x.shape[1], *config.hidden, y.shape[1]]
     L = len(sizes) - 1
     acts = [config.activation] * (L - 1) + [config.output_activation]

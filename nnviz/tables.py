@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence, Union
@@ -12,6 +14,7 @@ import numpy as np
 
 from .config import TableError, check_table
 from .limits import LIMITS
+from .text import cap, one_line, plain_name
 
 MAX_CSV_BYTES = 256 * 1024  # a 1024-row table of 18 columns is well under this
 
@@ -91,23 +94,61 @@ def csv_rows(data: bytes, expected: str) -> list[list[str]]:
         raise TableError("csv", f"unreadable CSV ({error})", expected) from None
 
 
+def read_limited(path: Union[str, Path], limit: int = MAX_CSV_BYTES, field: str = "csv") -> bytes:
+    """The bytes of the file at ``path``, or TableError when it holds more than ``limit`` bytes.
+
+    Reads at most ``limit + 1`` bytes whatever the file is (a device such as /dev/zero, a pipe, a FIFO), and
+    opens without blocking, so a FIFO that nobody writes to reads as empty instead of waiting forever.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise TableError(field, str(path), f"a readable file ({error.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise TableError(field, str(path), "a readable file (this is a directory)")
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise TableError(field, f"{info.st_size:,} bytes", f"a file of at most {limit:,} bytes")
+        os.set_blocking(fd, True)  # a FIFO with a writer: wait for its data (without one, a read ends at once)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(65536, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise TableError(field, str(path), f"a readable file ({error.strerror})") from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise TableError(field, f"more than {limit:,} bytes", f"a file of at most {limit:,} bytes")
+    return b"".join(chunks)
+
+
+def delimiter_hint(rows: list[list[str]], expected: str) -> None:
+    """TableError saying what is wrong with a CSV of one column: another delimiter, or too few columns."""
+    line = ",".join(rows[0]) if rows else ""
+    reads = f"nnviz reads comma-separated values: {expected}"
+    for mark, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+        if mark in line:
+            raise TableError("csv", "one column", f"{reads}, with commas",
+                             f"csv: the values are separated by {name}, not commas; {reads}. "
+                             "Save the file as CSV with commas.")
+    raise TableError("csv", "one column", reads, f"csv: found one column; {reads}")
+
+
 def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
     """A table from CSV: a header row, then numbers; the last ``targets`` columns are targets.
 
-    ``source`` is a path, or the file's contents as bytes (an upload).
+    ``source`` is a path, or the file's contents as bytes (an upload). Column names are made plain
+    (:func:`nnviz.text.plain_name`): no markup, at most 40 characters.
     """
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-            if size > MAX_CSV_BYTES:
-                raise TableError("csv", f"{size:,} bytes", f"a file of at most {MAX_CSV_BYTES:,} bytes")
-            data = path.read_bytes()
-        except OSError as error:
-            raise TableError("csv", str(source), f"a readable file ({error.strerror})") from None
-    else:
-        data = bytes(source)
+    data = read_limited(source) if isinstance(source, (str, Path)) else bytes(source)
     rows = csv_rows(data, "a text file of comma-separated numbers")
+    if rows and len(rows[0]) < 2:
+        delimiter_hint(rows, "inputs, then targets")
     if len(rows) < 2:
         raise TableError("csv", f"{len(rows)} non-empty lines", "a header row and at least one row of numbers")
     header, body = [h.strip() for h in rows[0]], rows[1:]
@@ -116,6 +157,7 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
     if width > max_columns:
         raise TableError("csv", f"{width} columns", f"at most {max_columns} columns")
     n_targets = _target_count(targets, width)
+    names = [plain_name(h) or f"column {i + 1}" for i, h in enumerate(header)]
     for line, row in enumerate(body, start=2):
         if len(row) != width:
             raise TableError("csv", f"line {line} has {len(row)} cells",
@@ -126,10 +168,9 @@ def load_csv(source: Union[str, Path, bytes], targets: int = 1) -> Table:
             try:
                 values[line - 2, col] = float(cell)
             except ValueError:
-                raise TableError("csv", f"line {line}, column {header[col] or col + 1}: {cell.strip()[:20]!r}",
+                raise TableError("csv", f"line {line}, column {names[col]}: {cap(one_line(cell), 20)!r}",
                                  "numbers only") from None
     x, y = check_table(values[:, :-n_targets], values[:, -n_targets:])
-    names = [h or f"column {i + 1}" for i, h in enumerate(header)]
     return Table(x, y, tuple(names[:-n_targets]), tuple(names[-n_targets:]), "Loaded from CSV")
 
 

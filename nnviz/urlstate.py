@@ -7,25 +7,34 @@ reported, never raised. The parameter names are the widget keys.
 The table travels as ``table``: rows separated by ``;``, cells by ``,``, and
 ``:`` between the inputs and the targets of a row, e.g. the tutorial's table is
 ``table=0,0,1:0;0,1,1:1;1,0,1:1;1,1,1:0``. Column names travel as
-``names=x1,x2,x3:y`` in the same way. When the table is exactly the preset's,
+``names=x1,x2,x3:y`` in the same way, each made plain (:func:`nnviz.text.plain_name`: no markup, at most
+40 characters) before anything shows it. When the table is exactly the preset's,
 ``table`` and ``names`` are left out and ``preset=<name>`` says it all.
+
+``tool`` is the open "Look closer" tool and ``scene`` the lesson loaded last; both
+are written only when set. A link with ``scene=<key>`` opens that lesson: its
+table and settings, except those the link gives itself.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .config import NnvizError, TrainConfig, check_table
+from .config import NnvizError, TrainConfig, check_table, make_config
 from .limits import LIMITS
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .editing import default_names
+from .scenes import SCENES, Scene
 from .tables import PRESETS, Table
+from .text import cap, one_line, plain_names
 
 _DEFAULTS = TrainConfig()
+# The "Look closer" tools by key (ui/teaching.py draws them in this order).
+TOOLS = ("live_math", "stepping", "sweep", "ab", "hidden", "gradcheck", "health", "scenes")
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,11 @@ def _one_of(options) -> Callable[[str], str]:
     return parse
 
 
+def _optional(show: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A writer that leaves the parameter out of the link (an empty string) when the value is None."""
+    return lambda value: "" if value is None else show(value)
+
+
 def _flag(text: str) -> bool:
     value = text.strip().lower()
     if value not in ("1", "0", "true", "false", "on", "off"):
@@ -96,31 +110,79 @@ FIELDS: tuple[Field, ...] = (
     Field("batch_size", 0, _batch),
     Field("seed", int(LIMITS["seed"].default), _whole("seed")),
     Field("presenter", False, _flag, lambda v: "1" if v else "0"),  # large type, colour-blind-safe palette
+    Field("tool", None, _one_of(TOOLS), _optional(str)),  # the open "Look closer" tool
+    Field("scene", None, _one_of(tuple(SCENES)), _optional(str)),  # the lesson loaded last
 )
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in FIELDS}
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 TABLE_PARAMS = ("table", "names")
 
 
 def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], Optional[Table], list[str]]:
     """(settings, table or None for the preset's, notices) from query parameters.
 
-    Every field of :data:`FIELDS` is in the settings: parsed, or the default.
+    Every field of :data:`FIELDS` is in the settings: parsed, or the default. With a
+    valid ``scene`` the defaults are the scene's, its table included.
     ``notices`` name each parameter that was ignored and why.
     """
-    settings, notices = parse_fields(FIELDS, params, ignore=set(TABLE_PARAMS))
+    lesson = _scene_in(params)
+    fields = FIELDS
+    if lesson is not None:
+        defaults = scene_settings(lesson)
+        fields = tuple(replace(f, default=defaults[f.name]) for f in FIELDS)
+    settings, notices = parse_fields(fields, params, ignore=set(TABLE_PARAMS))
     table = None
     if "table" in params:
         try:
             table = parse_table(str(params["table"]), params.get("names"))
         except NnvizError as error:
             notices.append(f"table (expected {error.allowed})")
+    picked = "preset" in params and not any(note.startswith("preset=") for note in notices)
+    if table is None and lesson is not None and not isinstance(lesson.table, str) and not picked:
+        table = lesson.table
     return settings, table, notices
+
+
+def _scene_in(params: Mapping[str, str]) -> Optional[Scene]:
+    """The scene a link names, or None (a bad name is reported by :func:`parse_fields`)."""
+    try:
+        key = FIELDS_BY_NAME["scene"].parse(str(params["scene"])) if "scene" in params else None
+    except ValueError:
+        return None
+    return SCENES[key] if key is not None else None
+
+
+def settings_of(config: TrainConfig) -> dict[str, Any]:
+    """The page's settings (by field name) for a configuration the sidebar can show."""
+    return dict(hidden_layers=len(config.hidden), hidden_width=config.hidden[0] if config.hidden else
+                int(LIMITS["hidden_width"].default), iterations=config.iterations,
+                learning_rate=config.learning_rate, activation=config.activation,
+                output_activation=config.output_activation, loss=config.loss, bias=config.bias,
+                optimizer=config.optimizer, batch_size=config.batch_size or 0, seed=config.seed)
+
+
+def config_of(settings: Mapping[str, Any]) -> TrainConfig:
+    """The configuration the page trains for its settings; NnvizError names a setting it refuses."""
+    return make_config(
+        hidden=[int(settings["hidden_width"])] * int(settings["hidden_layers"]),
+        iterations=int(settings["iterations"]), activation=settings["activation"],
+        output_activation=settings["output_activation"], loss=settings["loss"], bias=bool(settings["bias"]),
+        learning_rate=float(settings["learning_rate"]), optimizer=settings["optimizer"],
+        batch_size=int(settings["batch_size"]) or None, seed=int(settings["seed"]),
+    )
+
+
+def scene_settings(lesson: Scene) -> dict[str, Any]:
+    """Every field's value for a scene: its preset and configuration, the Scenes panel open on it."""
+    return {**DEFAULTS, **settings_of(lesson.config), "preset": lesson.preset, "tool": "scenes",
+            "scene": lesson.key}
 
 
 def serialize(settings: Mapping[str, Any], inputs: np.ndarray, targets: np.ndarray,
               input_names, output_names) -> dict[str, str]:
     """Query parameters for the settings and the table (left out when it is the preset's)."""
     params = {f.name: f.show(settings.get(f.name, f.default)) for f in FIELDS}
+    params = {name: text for name, text in params.items() if text != ""}
     preset = PRESETS.get(settings.get("preset"))
     same = (preset is not None and preset.inputs.shape == inputs.shape
             and preset.targets.shape == targets.shape and np.array_equal(preset.inputs, inputs)
@@ -164,7 +226,7 @@ def parse_table(text: str, names: Optional[str] = None) -> Table:
     if names:
         parts = str(names).split(":")
         if len(parts) == 2:
-            given_in, given_out = parts[0].split(","), parts[1].split(",")
+            given_in, given_out = plain_names(parts[0].split(",")), plain_names(parts[1].split(","))
             if len(given_in) == x.shape[1] and len(given_out) == y.shape[1] and all(given_in + given_out):
                 in_names, out_names = given_in, given_out
     return Table(x, y, tuple(in_names), tuple(out_names), "From the link")
@@ -189,9 +251,10 @@ def parse_fields(fields: tuple[Field, ...], params: Mapping[str, str], ignore=fr
             reason = str(error) if "could not convert" not in str(error) else "a number"
             notices.append(f"{field.name}={_short(text)} (expected {reason})")
     for name in sorted(set(params) - {f.name for f in fields} - set(ignore)):
-        notices.append(f"{name}={_short(str(params[name]))} (unknown setting)")
+        notices.append(f"{_short(str(name))}={_short(str(params[name]))} (unknown setting)")
     return settings, notices
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= 30 else text[:27] + "..."
+    """Outside text quoted in a notice: one line, at most 30 characters (the notice is shown as plain text)."""
+    return cap(one_line(text), 30)

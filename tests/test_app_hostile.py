@@ -5,6 +5,8 @@ visitor typed.
 """
 from __future__ import annotations
 
+import json
+import re
 import warnings
 
 import pytest
@@ -15,7 +17,9 @@ from streamlit.testing.v1 import AppTest
 from nnviz import urlstate
 from nnviz.limits import LIMITS
 
-from test_app import config, edit_table, open_app, predictions
+from test_app import config, edit_table, open_app, predictions, spec
+from test_app_plane import open_page
+from test_text import as_shown
 
 LONG = "9" * 5000
 
@@ -123,3 +127,98 @@ def test_six_hidden_layers_and_two_outputs():
     at = open_app(hidden_layers="6")
     at.number_input(key="n_outputs").set_value(2).run()
     assert not at.exception
+
+
+# ---------------------------------------------------------------- no markup from outside (issue 14, part 4)
+HOSTILE_LINKS = [
+    {"[Session expired, log in](http://evil.example/login)": "1"},
+    {"seed": "[x](http://evil.example)"},
+    {"![x](http://evil.example/t.png)": "1"},
+    {"seed": "![x](http://evil.example/t.png)", "loss": "<img src=http://evil.example/t.png>"},
+    {"seed": "http://evil.example www.evil.example a@evil.example"},
+    {"table": "0,0:0;0,1:1;1,0:1;1,1:0", "names": '<a href="//evil.example/">x1</a>,x2:y'},
+    {"table": "0,0:0;0,1:1;1,0:1;1,1:0", "names": "[log in](http://evil.example),![i](http://evil.example/t.png):"
+                                                  "=cmd|' /C calc'!A0"},
+    {"table": "[x](http://evil.example)"},
+]
+LINKS = re.compile(r"\]\(|<\s*(a|img)\b|https?://|www\.|\w@\w", re.IGNORECASE)
+
+
+def markup_in(text: str) -> list[str]:
+    """Link, image or HTML syntax in markdown that is not escaped (backslash escapes removed first)."""
+    return [m.group(0) for m in LINKS.finditer(re.sub(r"\\[!-/:-@\[-`{-~]", "", text))]
+
+
+def rendered_markdown(at: AppTest) -> list[str]:
+    return [e.value for kind in ("warning", "error", "info", "caption", "markdown", "success")
+            for e in getattr(at, kind)]
+
+
+@pytest.mark.parametrize("params", HOSTILE_LINKS, ids=lambda p: ",".join(p)[:30])
+def test_hostile_links_put_no_markup_on_the_page(params):
+    at = open_app(**params)
+    assert not at.exception, at.exception
+    for text in rendered_markdown(at):
+        assert not markup_in(text), text
+    for sidebar_text in (e.value for e in at.sidebar.markdown):
+        assert not markup_in(sidebar_text), sidebar_text
+    figure = json.dumps(spec(at))
+    assert not re.search(r"<\s*/?\s*(a|img|i)\b", figure, re.IGNORECASE)  # the figure's own <b> is all there is
+    columns = [str(c) for c in predictions(at).columns] + [str(c) for c in at.session_state["table_frame"].columns]
+    for column in columns:
+        assert not set("<>&") & set(column) and not column.startswith(("=", "+", "-", "@")), column
+        assert len(column) <= 60
+
+
+def test_hostile_names_reach_the_chart_as_plain_text():
+    at = open_app(table="0,0:0;0,1:1;1,0:1;1,1:0", names='<a href="//evil.example/">x1</a>,x2:y')
+    assert not at.exception
+    figure = json.dumps(spec(at), ensure_ascii=False)
+    assert '‹a href=\\"//evil.example/\\"›x1‹/a›' in figure  # shown, as text
+    assert not at.warning  # the names were fine as names: nothing was ignored
+
+
+def test_notice_shows_the_link_text_as_typed():
+    at = open_app(**{"[Session expired, log in](http://evil.example)": "1"})
+    notice = " ".join(w.value for w in at.warning)
+    assert "[Session expired, log in](http://evil.example/" not in notice
+    assert "[Session expired, log in](htt…=1 (unknown setting)" in as_shown(notice)  # capped at 30 characters
+
+
+@pytest.mark.parametrize("params", [
+    {"hide": "[log in](http://evil.example)"},
+    {"hide": "dataset,![x](http://evil.example/t.png)"},
+    {"[Session expired, log in](http://evil.example/login)": "1"},
+    {"noise": "[x](http://evil.example)", "dataset": "<img src=http://evil.example/t.png>"},
+])
+def test_hostile_links_on_the_plane_put_no_markup_on_the_page(params):
+    at = open_page(**params)
+    assert not at.exception, at.exception
+    assert at.warning, "the notice says what was ignored"
+    for text in rendered_markdown(at):
+        assert not markup_in(text), text
+
+
+@pytest.mark.parametrize("name,content", [
+    ("[log in](http://evil.example).csv", b'<a href="//evil.example/">x1</a>,=cmd|x,![i](http://evil.example/t.png)\n'
+                                         b"0,0,0\n0,1,1\n1,0,1\n1,1,0\n"),
+    ("![i](http://evil.example/t.png).csv", b"x1,x2,y\n0,0,0\n0,[x](http://evil.example),1\n"),
+    ("a.csv", b"x1;x2;y\n0;0;0\n"),
+])
+def test_hostile_csv_uploads_put_no_markup_on_the_page(name, content):
+    at = open_app()
+    at.file_uploader(key="csv").set_value((name, content, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.error or "Loaded from" in " ".join(c.value for c in at.caption)
+    for text in rendered_markdown(at):
+        assert not markup_in(text), text
+    figure = json.dumps(spec(at))
+    assert not re.search(r"<\s*/?\s*(a|img|i)\b", figure, re.IGNORECASE)
+    for column in [str(c) for c in predictions(at).columns]:
+        assert not set("<>&") & set(column) and not column.startswith(("=", "+", "-", "@")), column
+
+
+def test_semicolon_csv_upload_says_what_is_wrong():
+    at = open_app()
+    at.file_uploader(key="csv").set_value(("a.csv", b"x1;x2;y\n0;0;0\n", "text/csv")).run()
+    assert any("semicolons" in as_shown(e.value) for e in at.error), [e.value for e in at.error]

@@ -9,10 +9,12 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import nnviz
-from nnviz import diagnostics, figures, scenes
+from nnviz import diagnostics, figures, scenes, urlstate
 from nnviz.explain import explain, latex
 from nnviz.script import export_script
 from test_app import block, config, healthy, open_app, predictions
+from test_text import as_shown
+from ui import teaching
 
 TOOLS = ["live_math", "stepping", "sweep", "ab", "hidden", "gradcheck", "health", "scenes"]
 TUTORIAL = nnviz.preset("tutorial")
@@ -227,21 +229,93 @@ def test_health_notes_and_chart():
     assert {"hidden layer 1", "W1", "W2"} <= names
 
 
+def link(at) -> dict:
+    """The page's query parameters, one string each."""
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in ((k, at.query_params[k]) for k in at.query_params)}
+
+
+def link_notice(at) -> str:
+    """The link notice as the visitor reads it (the page escapes its markdown)."""
+    return " ".join(as_shown(w.value) for w in at.warning if "Parts of the link were ignored" in w.value)
+
+
+def shows_scene(at, key: str) -> None:
+    """The page shows the scene: its table, its configuration, and the Scenes panel open on its texts."""
+    assert healthy(at)
+    table, expected = scenes.scene(key).load()
+    assert config(at) == expected.as_dict()
+    shown = predictions(at)
+    assert len(shown) == len(table.inputs)
+    np.testing.assert_array_equal(shown[list(table.input_names)].to_numpy(), table.inputs)
+    assert at.segmented_control(key="tool").value == "scenes"
+    assert panel(at, "scenes").selectbox(key="scene_pick").value == key
+    texts = block(at, "scene_texts")
+    lesson = scenes.SCENES[key]
+    assert lesson.title in texts.markdown[0].value and "loaded" in texts.markdown[0].value
+    assert lesson.watch in texts.info[0].value
+    assert lesson.try_it in texts.markdown[1].value and lesson.shows in texts.markdown[2].value
+
+
 @pytest.mark.parametrize("scene", list(scenes.SCENES))
 def test_scene_loads_table_config_and_seed(scene):
     at = open_tool("scenes", preset="and", learning_rate="0.3", seed="5")
     panel(at, "scenes").selectbox(key="scene_pick").set_value(scene).run()
     panel(at, "scenes").button(key="scene_load").click().run()
+    shows_scene(at, scene)
+    params = link(at)
+    assert params["scene"] == scene and params["tool"] == "scenes"
+    # the copied link opens the same scene, the same run
+    again = open_app(**params)
+    shows_scene(again, scene)
+    assert not link_notice(again) and link(again) == params
+
+
+@pytest.mark.parametrize("scene", list(scenes.SCENES))
+def test_scene_link_opens_the_scene(scene):
+    at = open_app(scene=scene)
+    shows_scene(at, scene)
+    assert not link_notice(at)
+    assert link(at)["scene"] == scene and link(at)["tool"] == "scenes"
+
+
+def test_scene_link_with_its_own_settings_keeps_them():
+    at = open_app(scene="xor_one_unit", seed="5", tool="sweep")
+    assert healthy(at) and not link_notice(at)
+    assert config(at) == scenes.scene("xor_one_unit").config.replace(seed=5).as_dict()
+    assert at.segmented_control(key="tool").value == "sweep" and block(at, "tool_sweep") is not None
+
+
+def test_tool_link_opens_the_tool_and_a_click_puts_it_in_the_link():
+    at = open_app(tool="sweep")
+    assert healthy(at) and not link_notice(at)
+    assert at.segmented_control(key="tool").value == "sweep"
+    assert panel(at, "sweep").get("plotly_chart")
+    assert link(at)["tool"] == "sweep"
+    at.segmented_control(key="tool").set_value("health").run()
+    assert healthy(at) and link(at)["tool"] == "health"
+    at.segmented_control(key="tool").set_value(None).run()
+    assert healthy(at) and "tool" not in link(at)
+    assert "scene" not in link(at)  # neither is written when not set
+
+
+def test_every_tool_has_a_link_name():
+    assert list(teaching.TOOLS) == list(urlstate.TOOLS) == TOOLS
+
+
+@pytest.mark.parametrize("params", [{"scene": "nope"}, {"tool": "<b>x</b>"}, {"scene": "", "tool": "9" * 99},
+                                    {"scene": "tutorial", "tool": "nope"}, {"scene": "l1_sparse"}])
+def test_bad_scene_or_tool_gives_a_notice(params):
+    at = open_app(**params)
     assert healthy(at)
-    table, expected = scenes.scene(scene).load()
-    got = config(at)
-    for field in ("hidden", "activation", "output_activation", "learning_rate", "seed", "bias", "iterations"):
-        assert got[field] == expected.as_dict()[field], field
-    shown = predictions(at)
-    assert len(shown) == len(table.inputs)
-    np.testing.assert_array_equal(shown[list(table.input_names)].to_numpy(), table.inputs)
-    watch = panel(at, "scenes").info[0].value
-    assert scenes.SCENES[scene].watch in watch and "Loaded" in watch
+    notice = link_notice(at)
+    assert notice
+    for name in params:
+        if params[name] not in scenes.SCENES and params[name] not in urlstate.TOOLS:
+            assert f"{name}=" in notice
+    if params.get("scene") == "tutorial":  # a good scene with a bad tool: the scene, its panel open
+        shows_scene(at, "tutorial")
+    else:
+        assert config(at) == nnviz.TrainConfig().as_dict()
 
 
 def test_presenter_mode_round_trips_through_the_url():

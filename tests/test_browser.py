@@ -397,3 +397,18 @@ def test_chart_and_its_buttons_fit_a_projector(browser, app_server, query):
         shot(page, f"projector{'_presenter' if query else ''}")
     finally:
         page.close()
+
+
+def test_train_further_extends_the_timeline(page: Page, app_server):
+    before = open_app(page, app_server)
+    assert before["now"].startswith("<b>Iteration 1500</b>")  # the title names the frame shown
+    page.locator(".st-key-further").get_by_role("button", name="+500 iterations").click()
+    after = wait_plot(page, "s => (s.now || '').startsWith('<b>Iteration 2000</b>')")
+    wait_idle(page, TIMEOUT)
+    names = page.evaluate("(sel) => document.querySelector(sel)._transitionData._frames.map(f => f.name)", PLOT)
+    assert names[0] == "0" and names[-1] == "2000" and 2 <= len(after["steps"]) <= after["frames"]
+    page.wait_for_function("() => window.location.search.includes('iterations=2000')", timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stSidebar"]').get_by_label("Iterations", exact=True)).to_have_value("2000")
+    expect(page.locator(".st-key-further").get_by_role("button", name="+500 iterations")).to_be_enabled()
+    assert_no_exception(page)
+    shot(page, "train_further")

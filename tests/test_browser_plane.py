@@ -136,3 +136,20 @@ def test_a_hide_flag_hides_a_control(page: Page, app_server):
     assert "hide=dataset%2Cnoise" in page.url and "dataset=xor" in page.url
     assert_no_exception(page)
     shot(page, "hide")
+
+
+SLIDER_LABELS_JS = """(sel) => { const gd = document.querySelector(sel);
+  return gd && gd._fullLayout && gd._fullLayout.sliders ? gd._fullLayout.sliders[0].steps.map(t => t.label) : []; }"""
+
+
+def test_plus_epochs_extends_the_timeline(page: Page, app_server):
+    open_plane(page, app_server + "/Plane")
+    assert page.evaluate(SLIDER_LABELS_JS, PLANE)[-1].startswith("Epoch 100")
+    page.locator(".st-key-pl_further").get_by_role("button", name="+100 epochs").click()
+    page.wait_for_function(f"sel => {{ const l = ({SLIDER_LABELS_JS})(sel); return l.length > 0 && "
+                           "l[l.length - 1].startsWith('Epoch 200'); }", arg=PLANE, timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    expect(page.locator(".st-key-pl_stepper", has_text="Epoch 200")).to_be_visible()
+    page.wait_for_function("() => window.location.search.includes('epochs=200')", timeout=TIMEOUT)
+    assert_no_exception(page)
+    shot(page, "plus_epochs")

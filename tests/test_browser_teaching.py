@@ -3,11 +3,14 @@ presenter mode enlarges the page and survives a reload. Screenshots go to /tmp/n
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import wait_idle
-from test_browser import EXCEPTION, TIMEOUT, assert_no_exception, open_app, shot
+from nnviz.scenes import SCENES
+from test_browser import EXCEPTION, PLOT, TIMEOUT, assert_no_exception, open_app, shot, wait_plot
 
 pytestmark = pytest.mark.browser
 
@@ -133,3 +136,42 @@ def test_presenter_mode_enlarges_the_page_and_survives_a_reload(page: Page, app_
            .first).to_be_checked()
     assert_no_exception(page)
     shot(page, "presenter")
+
+
+def test_scene_link_opens_the_scene_and_a_tool_click_is_in_the_link(page: Page, app_server):
+    lesson = SCENES["saturation"]
+    state = open_app(page, app_server.rstrip("/") + "/?scene=saturation")
+    texts = page.locator(".st-key-tool_scenes .st-key-scene_texts")
+    expect(texts).to_contain_text(lesson.title)
+    expect(texts).to_contain_text(lesson.watch)
+    # its chart: the scene's own table (10 for every 1) and its run, stalled near loss 2/3
+    table = state["traces"]["table"]["text"]
+    assert [row[:3] for row in table] == [["0", "0", "10"], ["0", "10", "10"], ["10", "0", "10"], ["10", "10", "10"]]
+    loss = state["traces"]["loss"]["y"]
+    assert abs(loss[-1] - 0.667) < 0.01, loss[-1]
+    expect(page.locator(PLOT).locator(".main-svg").first).to_be_visible()
+    assert "scene=saturation" in page.url and "tool=scenes" in page.url
+    # another tool: only the "Look closer" fragment reruns, and the link follows
+    choose(page, "health")
+    page.wait_for_function("() => window.location.search.includes('tool=health')", timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    assert "scene=saturation" in page.url
+    assert_no_exception(page)
+    choose(page, "scenes")
+    expect(page.locator(".st-key-scene_texts")).to_contain_text(lesson.title)
+    wait_idle(page, TIMEOUT)
+    wait_plot(page)
+    shot(page, "scene_link")
+    # a hostile link: bad values fall back to the scene's, and the notice quotes them as plain text
+    bad = {"tool": "[x](https://evil.example)", "seed": "![i](https://e.example/i.png)", "www.evil.example": "1",
+           "iterations": "a@b.example", "learning_rate": ":red[x] $x^2$"}
+    open_app(page, app_server.rstrip("/") + "/?scene=saturation&" + urlencode(bad))
+    expect(page.locator(".st-key-scene_texts")).to_contain_text(lesson.title)
+    notice = page.locator('[data-testid="stAlert"]', has_text="Parts of the link were ignored")
+    for text in [*bad.values(), "www.evil.example"]:
+        expect(notice).to_contain_text(text)
+    outside = page.evaluate("""(origin) => Array.from(document.querySelectorAll('a[href], img[src]'))
+        .map(e => e.href || e.src).filter(u => !u.startsWith(origin))""", app_server.rstrip("/"))
+    assert outside == []
+    assert_no_exception(page)
+    shot(page, "scene_link_hostile")

@@ -171,3 +171,112 @@ def test_run_to_dict_is_strict_json():
     run = nnviz.train(*nnviz.preset("half_adder"), hidden=[3], iterations=10, bias=True)
     data = run_to_dict(run)
     assert json.loads(json.dumps(data, allow_nan=False)) == data
+
+
+# ---------------------------------------------------------------- hostile numbers and files (issue 14, part 7)
+NUMERIC_FLAGS = {  # flag: the data option it needs
+    "--points": ["--dataset", "spiral"], "--classes": ["--dataset", "spiral"], "--noise": ["--dataset", "spiral"],
+    "--train-ratio": ["--dataset", "spiral"], "--hidden": [], "--iterations": [], "--learning-rate": [],
+    "--batch-size": [], "--reg-rate": [], "--seed": [], "--snapshots": [], "--targets": ["--table", "xor"],
+}
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "NaN", "1e400", "-1e400", "1e300", "9" * 400, "1e18"])
+@pytest.mark.parametrize("flag", list(NUMERIC_FLAGS))
+def test_non_finite_and_huge_numbers_exit_2_with_one_line(capsys, flag, value):
+    status, out, err = cli(capsys, *NUMERIC_FLAGS[flag], f"{flag}={value}", "--iterations=3"
+                           if flag != "--iterations" else "--seed=0")
+    assert status == 2 and out == "", (status, err)
+    assert err.startswith("nnviz: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert len(err) < 400
+
+
+@pytest.mark.parametrize("flag", ["--points", "--classes"])
+def test_whole_number_flags_name_what_was_typed(capsys, flag):
+    _, _, err = cli(capsys, "--dataset", "spiral", flag, "1e300")
+    assert f"'1e300' is not allowed; a whole number from" in err
+
+
+@pytest.mark.parametrize("flag", ["--table", "--dataset"])
+def test_a_device_stops_at_the_size_limit(capsys, flag):
+    status, _, err = cli(capsys, flag, "/dev/zero")
+    assert status == 2 and "at most 262,144 bytes" in err
+
+
+def _cli_with_timeout(argv, seconds=20):
+    """The CLI in a subprocess (a hang must fail the test, not stall it)."""
+    return subprocess.run([sys.executable, "-m", "nnviz", *argv], capture_output=True, text=True, timeout=seconds,
+                          cwd=REPO)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("flag", ["--table", "--dataset"])
+def test_a_fifo_without_a_writer_does_not_hang(tmp_path, flag):
+    import os
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(fifo)
+    done = _cli_with_timeout([flag, str(fifo)])
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("nnviz: error: ") and done.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_with_a_writer_is_read_and_an_endless_one_stops_at_the_limit(tmp_path):
+    import os
+    import threading
+    fifo = tmp_path / "table.csv"
+    os.mkfifo(fifo)
+
+    def write(data: bytes, endless: bool = False):
+        try:
+            with open(fifo, "wb") as f:  # blocks until the reader opens
+                f.write(data)
+                while endless:
+                    f.write(b"0,1\n" * 4096)
+        except BrokenPipeError:  # the reader stopped reading: what an endless writer should see
+            pass
+
+    writer = threading.Thread(target=write, args=(ADDER_CSV.encode(),), daemon=True)
+    writer.start()
+    table = nnviz.load_csv(_open_when_writer_waits(fifo, writer), targets=2)
+    assert table.inputs.shape == (4, 2) and table.output_names == ("sum", "carry")
+
+    writer = threading.Thread(target=write, args=(b"a,y\n", True), daemon=True)
+    writer.start()
+    with pytest.raises(nnviz.NnvizError, match="at most 262,144 bytes"):
+        nnviz.load_csv(_open_when_writer_waits(fifo, writer))
+    writer.join(10)
+    assert not writer.is_alive()
+
+
+def _open_when_writer_waits(fifo, writer):
+    """The FIFO's path once the writer thread is blocked opening it (so the reader finds a writer)."""
+    import time
+    time.sleep(0.2)
+    assert writer.is_alive()
+    return str(fifo)
+
+
+def test_stdin_pipe_is_read_up_to_the_limit():
+    done = subprocess.run([sys.executable, "-m", "nnviz", "--table", "/dev/stdin", "--targets", "2",
+                           "--iterations", "3"], input=ADDER_CSV, capture_output=True, text=True, timeout=60,
+                          cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, "-m", "nnviz", "--table", "/dev/stdin"], input="a,y\n" + "0,1\n" * 70_000,
+                          capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert done.returncode == 2 and "at most 262,144 bytes" in done.stderr
+
+
+@pytest.mark.parametrize("content,says", [
+    ("x1;x2;y\n0;0;0\n0;1;1\n", "separated by semicolons"),
+    ("x1\tx2\ty\n0\t0\t0\n", "separated by tabs"),
+    ("y\n0\n1\n", "found one column"),
+    ("x1;x2;y\n0,5;0;0\n", "separated by semicolons"),  # decimal commas too
+])
+@pytest.mark.parametrize("flag", ["--table", "--dataset"])
+def test_wrong_delimiter_or_one_column_says_what_is_wrong(tmp_path, capsys, content, says, flag):
+    path = tmp_path / "t.csv"
+    path.write_text(content, encoding="utf-8")
+    status, _, err = cli(capsys, flag, str(path))
+    assert status == 2 and says in err and "comma-separated" in err, err
+    assert "from 1 to 0" not in err

@@ -163,10 +163,17 @@ def test_cli_dataset_json_has_train_and_test_losses(capsys):
                  "--features", "x1,x2,x1^2,x2^2", "--regularization", "l2", "--reg-rate", "0.001",
                  "--batch-size", "10", "--iterations", "300", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert len(record["train_loss"]) == len(record["test_loss"]) == 300
+    # once an epoch (60 training points in batches of 10: 6 updates), at every snapshot and at the end
+    assert len(record["train_loss"]) == len(record["test_loss"]) == len(record["loss_iterations"])
+    assert set(range(0, 301, 6)) <= set(record["loss_iterations"]) and record["loss_iterations"][-1] == 300
+    assert "every 6 updates" in record["losses_recorded"] and record["config"]["record_every"] == 6
+    assert "batch_loss" not in record
     assert 0 <= record["test_accuracy"] <= 1 and len(record["test_inputs"]) == 40
-    assert record["config"]["regularization"] == "l2" and record["config"]["loss"] == "bce"
+    assert record["config"]["regularization"] == "l2" and record["config"]["loss"] == "mse"
     assert len(record["weights"][0]) == 4  # four features in
+    assert main(["--dataset", "circle", "--points", "100", "--iterations", "30", "--batch-loss", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert len(record["batch_loss"]) == 30 and "own mini-batch" in record["losses_recorded"]
 
 
 def test_cli_regression_dataset(capsys):
@@ -175,7 +182,22 @@ def test_cli_regression_dataset(capsys):
     assert record["test_accuracy"] is None and record["config"]["output_activation"] == "linear"
 
 
+def test_cli_runs_tf_playgrounds_longest_spiral_and_says_what_the_losses_are(capsys):
+    argv = ["--dataset", "spiral", "--points", "500", "--train-ratio", "50", "--hidden", "8,8",
+            "--activation", "tanh", "--batch-size", "10", "--learning-rate", "0.03", "--epochs", "1000",
+            "--snapshots", "2", "--json"]
+    assert main(argv) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["config"]["iterations"] == 25_000 and record["config"]["record_every"] == 25
+    assert record["loss_iterations"] == list(range(0, 25_001, 25))  # 1,001 losses, one an epoch
+    assert "every 25 updates" in record["losses_recorded"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == record  # the same numbers every time for a seed
+
+
 @pytest.mark.parametrize("argv, says", [
+    (["--dataset", "xor", "--epochs", "3", "--iterations", "30"], "epochs"),
+    (["--table", "xor", "--epochs", "3"], "epochs"), (["--table", "xor", "--batch-loss"], "batch_loss"),
     (["--dataset", "moons"], "dataset"), (["--dataset", "xor", "--noise", "70"], "noise"),
     (["--dataset", "xor", "--train-ratio", "95"], "train_ratio"), (["--dataset", "xor", "--features", "x9"], "features"),
     (["--dataset", "plane", "--problem", "classification"], "problem"),

@@ -19,7 +19,9 @@ import nnviz
 from nnviz import datasets, editing, urlstate
 from nnviz.config import NnvizError, TableError, make_config
 from nnviz.limits import LIMITS, MAX_SWEEP_WORK, MAX_WORK
+from nnviz.scenes import SCENES
 from nnviz.tables import MAX_CSV_BYTES
+from nnviz.text import NAME_LIMIT, plain_name
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,10 +172,20 @@ param_values = st.one_of(
     st.text(alphabet="0123456789.,;:-e ", max_size=60),
     st.sampled_from(["nan", "inf", "-inf", "1e309", "-0", "1e-400", "9" * 400, "0x1f", "4.0", "１２",
                      "0,0,1:0;0,1,1:1", "0,0:0;1", ":;:;", "1," * 20 + "1:1", "all", "true", "\x00", "%00",
-                     "<script>alert(1)</script>", "=cmd|' /C calc'!A0"]),
+                     "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "[x](https://evil.example)",
+                     "![i](http://e.example/i.png)", "www.evil.example", ":red[x] $x^2$", "a@b.example",
+                     "`` [x](https://e.example) ``", "x\n\n[x](https://e.example)"]),
     st.integers(-10**30, 10**30).map(str),
     st.floats().map(repr),
+    st.sampled_from(list(SCENES) + list(urlstate.TOOLS) + ["TUTORIAL", " sweep", "l1_sparse"]),
 )
+
+
+def assert_plain_names(table) -> None:
+    """Names any figure, grid or CSV download may show: no markup, one short line, no formula."""
+    for name in (*table.input_names, *table.output_names):
+        assert name == plain_name(name) and not set("<>&\n\r") & set(name), name
+        assert len(name) <= NAME_LIMIT + 1 and not name.startswith(("=", "+", "-", "@"))
 
 
 def check_parse(params):
@@ -181,8 +193,10 @@ def check_parse(params):
     assert set(settings_) == set(urlstate.DEFAULTS)
     for note in notices:
         assert isinstance(note, str) and len(note) < 300, note
+        assert "\n" not in note  # one line; the pages show it through nnviz.text.markdown_text (no markup)
     if table is not None:
         assert isinstance(table, nnviz.Table)
+        assert_plain_names(table)
     # every parsed setting is one the page can use: the config built from it validates or says why not
     for field in urlstate.FIELDS:
         if field.name in ("preset", "activation", "output_activation", "loss", "optimizer"):
@@ -190,6 +204,7 @@ def check_parse(params):
                 {"preset": nnviz.PRESETS, "activation": nnviz.ACTIVATIONS,
                  "output_activation": nnviz.ACTIVATIONS, "loss": nnviz.LOSSES,
                  "optimizer": nnviz.OPTIMIZERS}[field.name])
+    assert settings_["tool"] in (None, *urlstate.TOOLS) and settings_["scene"] in (None, *SCENES)
     return settings_, table, notices
 
 
@@ -211,12 +226,34 @@ def test_parse_repeated_keys(pairs):
 
 
 @FAST
+@given(st.lists(st.text(max_size=60), min_size=3, max_size=3))
+@example(['<a href="//host/">x1</a>', "![x](http://x/t.png)", "=cmd|' /C calc'!A0"])
+def test_parse_link_names_are_plain(names):
+    _, table, _ = check_parse({"table": "0,0:0;1,1:1", "names": f"{names[0]},{names[1]}:{names[2]}"})
+    assert table is not None
+
+
+@FAST
 @given(st.integers(0, 3000), st.integers(0, 30), st.integers(0, 12))
 def test_parse_overlong_tables(rows, n_in, n_out):
     row = ",".join(["1"] * n_in) + ":" + ",".join(["0"] * n_out)
     _, table, notices = check_parse({"table": ";".join([row] * rows), "names": "a" * 10_000 + ":" + "b"})
     if table is not None:
         assert table.inputs.shape == (rows, n_in) and table.targets.shape == (rows, n_out)
+
+
+@FAST
+@given(st.sampled_from(list(SCENES)), st.dictionaries(param_names, param_values, max_size=6))
+def test_parse_scene_with_anything_else(key, params):
+    """A scene's settings are the defaults: a field the link does not set, or sets badly, is the scene's."""
+    settings_, table, notices = check_parse({**params, "scene": key})
+    assert settings_["scene"] == key
+    wanted = urlstate.scene_settings(SCENES[key])
+    for name, value in settings_.items():
+        if name not in params or any(note.startswith(f"{name}=") for note in notices):
+            assert value == wanted[name], name
+    if table is None:
+        assert isinstance(SCENES[key].table, str) or "preset" in params
 
 
 def test_parse_huge_query_string_is_quick():
@@ -263,11 +300,16 @@ target_counts = st.one_of(st.integers(-2, 20), st.floats(), st.text(max_size=3),
 @example(b"x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", 1)
 @example(b"a,b\n=cmd|' /C calc'!A0,1\n", 1)
 @example(b"0\n0", float("inf"))
+@example(b'<a href="//h/">x</a>,=y\n0,1\n', 1)
+@example(b"x;y\n0;1\n", 1)
 def test_load_csv_loads_or_refuses(data, targets):
     table = trains_or_refuses(nnviz.load_csv, data, targets=targets)
     if isinstance(table, nnviz.Table):
         assert table.inputs.shape[0] == table.targets.shape[0] >= 1
         assert np.all(np.isfinite(table.inputs)) and np.all(np.isfinite(table.targets))
+        assert_plain_names(table)
+    else:
+        assert "from 1 to 0" not in str(table)  # one column: says so, not "targets ... from 1 to 0"
 
 
 @FAST
@@ -307,6 +349,18 @@ def test_loaders_refuse_hostile_files_quickly(loader, data):
     import time
     t0 = time.perf_counter()
     trains_or_refuses(loader, data)
+    assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_load_csv_from_an_endless_device_stops_at_the_limit(device):
+    import os
+    import time
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    t0 = time.perf_counter()
+    error = trains_or_refuses(nnviz.load_csv, device)
+    assert isinstance(error, TableError) and f"at most {MAX_CSV_BYTES:,} bytes" in str(error)
     assert time.perf_counter() - t0 < 2.0
 
 

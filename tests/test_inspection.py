@@ -1,11 +1,10 @@
-"""Looking inside a run: live math, gradient check, saturation and notes, scenes."""
+"""Looking inside a run: live math, gradient check, saturation and notes (scenes: test_scenes.py)."""
 import numpy as np
 import pytest
 
 import nnviz
 from nnviz.diagnostics import gradient_check, health_notes, saturation
 from nnviz.explain import explain, latex
-from nnviz.scenes import SCENES, scene
 from nnviz.training import row_correct
 
 TUTORIAL = nnviz.preset("tutorial")
@@ -76,25 +75,3 @@ def test_an_output_of_exactly_one_half_is_undecided():
     outputs = np.array([[0.5], [0.51], [0.49], [0.5]])
     targets = np.array([[0.0], [1.0], [0.0], [1.0]])
     assert list(row_correct(outputs, targets)) == [False, True, True, False]
-
-
-@pytest.mark.parametrize("key", SCENES)
-def test_every_scene_shows_what_it_says(key):
-    table, config = scene(key).load()
-    run = nnviz.train(*table, config=config)
-    if key == "tutorial":
-        assert run.learned and config == nnviz.TrainConfig()
-    elif key == "rate_too_high":
-        assert run.diverged_at is not None
-        assert nnviz.train(*table, config=config.replace(learning_rate=0.1)).learned
-    elif key == "x3_is_a_bias":
-        assert run.predictions[0, 0] == 0.5 and not run.learned
-        assert nnviz.train(*table, config=config.replace(bias=True)).learned
-    else:  # the scenes that fail
-        assert not run.learned and run.diverged_at is None
-    assert scene(key).watch
-
-
-def test_unknown_scene():
-    with pytest.raises(nnviz.NnvizError, match="scene"):
-        scene("nope")

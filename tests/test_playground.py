@@ -6,6 +6,7 @@ import pytest
 
 import nnviz
 from nnviz import plane, planeurl, playground
+from nnviz.playground import FEATURE_LABELS
 
 
 def test_link_round_trip_keeps_every_field():
@@ -51,7 +52,8 @@ def test_config_follows_the_dataset_and_counts_epochs():
     dataset = playground.dataset_from(settings)
     config = playground.config_for(settings, dataset)
     assert config.iterations == 3 * 15  # ceil(100 training points / 7)
-    assert config.output_activation == "sigmoid" and config.loss == "bce" and config.hidden == (4, 2)
+    # two classes: TF Playground's tanh output with the square loss, and its L1
+    assert config.output_activation == "tanh" and config.loss == "mse" and config.hidden == (4, 2) and config.l1_clip
     multi = playground.config_for({**settings, "dataset": "spiral", "classes": 3},
                                   playground.dataset_from({**settings, "dataset": "spiral", "classes": 3}))
     assert multi.output_activation == "softmax" and multi.loss == "ce"
@@ -73,22 +75,45 @@ def test_too_many_epochs_or_points_is_an_error_naming_the_setting():
         playground.config_for(settings, playground.dataset_from(settings))
 
 
-def test_the_most_epochs_allowed_train():
-    """The largest run the page allows at each corner passes the engine's own checks."""
-    for extra in ({"hidden": (8,) * 6, "batch_size": 1}, {"points": 2000, "batch_size": 1, "hidden": (8, 8)},
-                  {"points": 1000, "batch_size": 50, "hidden": (8, 8, 8)}):
-        settings = {**planeurl.DEFAULTS, **extra, "epochs": playground.MAX_EPOCHS}
-        dataset = playground.dataset_from(settings)
-        with pytest.raises(nnviz.NnvizError) as refused:
-            playground.config_for(settings, dataset)
-        most = int(str(refused.value).split("at most ")[1].split()[0])
-        assert 1 <= most < playground.MAX_EPOCHS
-        config = playground.config_for({**settings, "epochs": most}, dataset)
-        x, y, tx, ty = dataset.split(settings["features"])
-        nnviz.config.check_fit(config, x, y)
-        nnviz.config.check_fit(config, tx, ty)
-        with pytest.raises(nnviz.NnvizError):
+@pytest.mark.parametrize("extra", [
+    {"hidden": (8,) * 6, "batch_size": 1},
+    {"points": 2000, "ratio": 50, "batch_size": 1, "hidden": (8, 8)},
+    {"points": 1130, "ratio": 90, "batch_size": 1, "hidden": (8,) * 6, "features": tuple(FEATURE_LABELS)},
+    {"points": 1130, "ratio": 10, "batch_size": 100, "hidden": (8,) * 6, "features": tuple(FEATURE_LABELS)},
+    {"points": 1000, "batch_size": 50, "hidden": (8, 8, 8)},
+    {"points": 20, "ratio": 10, "batch_size": 1, "hidden": ()},
+    {"points": 20, "ratio": 90, "batch_size": 100, "hidden": (1,)},
+    {"dataset": "spiral", "classes": 6, "points": 2000, "ratio": 50, "batch_size": 1, "hidden": (8,) * 6,
+     "features": tuple(FEATURE_LABELS)},
+    {"dataset": "multigauss", "points": 2000, "ratio": 50, "batch_size": 3, "hidden": (8,) * 6},
+    {"dataset": "spiral", "points": 500, "ratio": 50, "batch_size": 10, "hidden": (8, 8)},  # TF Playground's
+])
+def test_advice_and_refusal_agree_at_the_corners(extra):
+    """The page's "at most N epochs", its refusal and the engine's own check are one computation: N epochs
+    pass both, N + 1 are refused naming N, and N is never 0 nor above what the engine accepts."""
+    settings = {**planeurl.DEFAULTS, **extra, "epochs": 1}
+    dataset = playground.dataset_from(settings)
+    one = playground.config_for(settings, dataset)
+    x, y, tx, ty = dataset.split(settings["features"])
+    updates = one.iterations
+    most = playground.most_epochs(one, len(x), len(tx), x.shape[1], y.shape[1], updates)
+    assert 1 <= most <= playground.MAX_EPOCHS
+    config = playground.config_for({**settings, "epochs": most}, dataset)
+    assert config.iterations == most * updates and config.record_every == updates
+    for shown in (most, most // 3):  # what train() checks for the frames the page asks for
+        frames = len(playground.epoch_schedule(most, [shown]))
+        nnviz.config.check_fit(config, x, y, len(tx), frames)
+    if most < playground.MAX_EPOCHS:
+        with pytest.raises(nnviz.NnvizError, match=f"at most {most} epochs"):
             playground.config_for({**settings, "epochs": most + 1}, dataset)
+
+
+def test_tf_playgrounds_longest_runs_are_accepted():
+    """Spiral, 500 points, half for training, 8,8 tanh, batch 10: 2,000 epochs (50,000 updates) fit."""
+    settings = {**planeurl.DEFAULTS, "dataset": "spiral", "points": 500, "ratio": 50, "hidden": (8, 8),
+                "batch_size": 10, "learning_rate": 0.03, "epochs": playground.MAX_EPOCHS}
+    config = playground.config_for(settings, playground.dataset_from(settings))
+    assert config.iterations == 50_000 and config.record_every == 25
 
 
 def test_epoch_schedule_every_epoch_or_evenly_spaced_plus_the_one_shown():
@@ -107,7 +132,8 @@ def test_training_is_deterministic_and_snapshots_fall_on_epochs():
     per = config.iterations // 6
     assert list(a.snapshot_iterations) == [e * per for e in range(7)]
     np.testing.assert_array_equal(a.parameters[[0, 3, 6]], b.parameters)  # reset/step: bit-identical
-    assert a.test_loss.shape == a.loss.shape
+    assert a.test_loss.shape == a.loss.shape == (7,)  # once an epoch, the last included
+    assert list(a.loss_iterations) == [e * per for e in range(7)]
 
 
 def test_parameter_names_and_editing():
@@ -130,3 +156,42 @@ def test_parameter_names_and_editing():
     assert train_loss == pytest.approx(run.final_loss, rel=1e-9) and test_loss > 0
     maps = plane.neuron_maps(run, ("x1", "x2"), size=20, parameters=changed)
     assert [m.shape for m in maps] == [(4, 20, 20), (2, 20, 20), (1, 20, 20)]
+
+
+def test_a_run_that_diverges_still_has_a_snapshot_for_every_epoch_drawn():
+    """The page picks a snapshot by its epoch's place in the schedule: after the divergence, the last state."""
+    settings = {**planeurl.DEFAULTS, "dataset": "plane", "learning_rate": 10.0, "activation": "relu", "epochs": 100}
+    dataset = playground.dataset_from(settings)
+    config = playground.config_for(settings, dataset)
+    epochs = playground.epoch_schedule(100)
+    run = playground.train_plane(dataset, ("x1", "x2"), config, epochs)
+    assert run.diverged_at is not None and run.diverged_at < config.iterations
+    assert len(run.snapshot_iterations) == len(run.parameters) == len(run.test_output_snapshots) == len(epochs)
+    after = np.asarray(epochs) * (config.iterations // 100) >= run.diverged_at
+    assert np.all(run.snapshot_iterations[after] == run.diverged_at)
+    np.testing.assert_array_equal(run.parameters[after], np.repeat(run.parameters[-1:], after.sum(), axis=0))
+
+
+def test_advice_and_refusal_agree_over_a_sweep_of_the_limits():
+    """Every combination of the page's extremes: the advice is 1 to MAX_EPOCHS and is exactly what passes."""
+    import itertools
+    checked = 0
+    for points, ratio, batch, hidden, features, (name, classes) in itertools.product(
+            (20, 500, 2000), (10, 50, 90), (1, 10, 100), ((), (1,), (8,) * 6), (("x1",), tuple(FEATURE_LABELS)),
+            (("circle", 2), ("spiral", 6), ("plane", 2))):
+        settings = {**planeurl.DEFAULTS, "dataset": name, "classes": classes, "points": points, "ratio": ratio,
+                    "batch_size": batch, "hidden": hidden, "features": features, "epochs": 1}
+        dataset = playground.dataset_from(settings)
+        if max(np.count_nonzero(dataset.train), np.count_nonzero(~dataset.train)) > 1024:
+            continue  # refused for its points, whatever the epochs
+        one = playground.config_for(settings, dataset)
+        x, y, tx, ty = dataset.split(features)
+        most = playground.most_epochs(one, len(x), len(tx), x.shape[1], y.shape[1], one.iterations)
+        assert 1 <= most <= playground.MAX_EPOCHS
+        config = playground.config_for({**settings, "epochs": most}, dataset)
+        nnviz.config.check_fit(config, x, y, len(tx), playground.MOST_FRAMES)
+        if most < playground.MAX_EPOCHS:
+            with pytest.raises(nnviz.NnvizError, match=f"at most {most} epochs"):
+                playground.config_for({**settings, "epochs": most + 1}, dataset)
+        checked += 1
+    assert checked > 250

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import nnviz
-from nnviz import editing
+from nnviz import editing, urlstate
 from nnviz.figures import compare_figure, presenter_style, sweep_figure
 from nnviz.scenes import SCENES
 
@@ -143,30 +143,28 @@ def ab_comparison(view: View) -> None:
 
 # ---------------------------------------------------------------- scenes
 
-def settings_of(config: nnviz.TrainConfig) -> dict:
-    """The sidebar's widget values (by key) for a configuration."""
-    return dict(hidden_layers=len(config.hidden), hidden_width=config.hidden[0] if config.hidden else
-                int(nnviz.LIMITS["hidden_width"].default), iterations=config.iterations,
-                learning_rate=config.learning_rate, activation=config.activation,
-                output_activation=config.output_activation, loss=config.loss, bias=config.bias,
-                optimizer=config.optimizer, batch_size=config.batch_size or 0, seed=config.seed)
-
-
 def _load_scene(key: str, load_table) -> None:
-    table, config = SCENES[key].load()
-    load_table(table, SCENES[key].table)
-    ss.update(settings_of(config))
-    ss.scene_loaded = key
+    lesson = SCENES[key]
+    table, config = lesson.load()
+    load_table(table, lesson.preset)
+    ss.update(urlstate.settings_of(config))
+    ss.scene = key  # in the link as scene=<key>
     ss.rerun_app = True
 
 
 def scenes(view: View) -> None:
-    st.markdown("Ready-made lessons: each sets the table, the network and the seed, and says what to watch.")
+    st.markdown("Ready-made lessons: each sets the table, the network and the seed, and says what to watch, "
+                "what to try and what it shows.")
+    if ss.get("scene") in SCENES and "scene_pick" not in ss:  # the panel opens on the scene loaded last
+        ss.scene_pick = ss.scene
     pick, go = st.columns([3, 1], vertical_alignment="bottom")
     key = pick.selectbox("Scene", list(SCENES), format_func=lambda k: SCENES[k].title, key="scene_pick")
     go.button("Load this scene", key="scene_load", type="primary", on_click=_load_scene,
               args=(key, view.load_table), width="stretch")
-    loaded = ss.get("scene_loaded") == key
-    with st.container(key="scene_watch"):
-        st.info(("**Loaded. What to watch:** " if loaded else "**What to watch:** ") + SCENES[key].watch,
-                icon=":material/visibility:")
+    lesson = SCENES[key]
+    with st.container(key="scene_texts"):
+        loaded = " · loaded" if ss.get("scene") == key else ""
+        st.markdown(f"**{lesson.title}**{loaded}")
+        st.info(f"**What to watch:** {lesson.watch}", icon=":material/visibility:")
+        st.markdown(f"**Try:** {lesson.try_it}")
+        st.markdown(f"**What it shows:** {lesson.shows}")

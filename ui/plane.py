@@ -17,9 +17,10 @@ import streamlit as st
 import nnviz
 from nnviz import planeurl, playground
 from nnviz.datasets import DOMAIN, Dataset, load_points_csv
+from nnviz.limits import MAX_CONTINUATIONS
 from nnviz.figures import boundary_figure, network_figure, network_names, neuron_figure, plane_figure
 
-from .plane_controls import classes, hidden, settings, sidebar, ss, start_session
+from .plane_controls import classes, hidden, set_setting, settings, sidebar, ss, start_session
 
 log = logging.getLogger("nnviz.app")
 CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
@@ -63,16 +64,23 @@ def cached_dataset(key: str, csv: Optional[bytes]) -> Dataset:
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Training…")
-def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str,
-               epochs: tuple) -> nnviz.TrainingRun:
+def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
+               earlier: tuple = ()) -> nnviz.TrainingRun:
+    """The run with snapshots at ``epochs``; with ``earlier``, the epochs drawn by the runs it goes on from ("+N
+    epochs", first to last), the last of those trained further (the same run, only the new updates)."""
     config = nnviz.make_config(**json.loads(config_json))
-    return playground.train_plane(cached_dataset(key, csv), features, config, epochs)
+    if not earlier:
+        return playground.train_plane(cached_dataset(key, csv), features, config, epochs)
+    updates = config.iterations // epochs[-1]
+    shorter = cached_run(key, csv, features, json.dumps(config.replace(iterations=earlier[-1][-1] * updates)
+                                                         .as_dict()), earlier[-1], earlier[:-1])
+    return playground.train_plane_further(shorter, updates, epochs)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def cached_plane_figure(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
-                        current: int, discretize: bool, show_test: bool):
-    run = cached_run(key, csv, features, config_json, epochs)
+                        earlier: tuple, current: int, discretize: bool, show_test: bool):
+    run = cached_run(key, csv, features, config_json, epochs, earlier)
     per = run.config.iterations // epochs[-1]
     return plane_figure(run, cached_dataset(key, csv), features, per, current, discretize, show_test)
 
@@ -112,7 +120,10 @@ def build() -> Optional[Page]:
         if state is None or state["run"] != rid:
             state = ss.pl_step = {"run": rid, "epoch": int(s["epochs"])}
         epoch = min(int(state["epoch"]), int(s["epochs"]))
-        key = (*base, playground.epoch_schedule(int(s["epochs"]), [epoch]))
+        key = (*base, playground.epoch_schedule(int(s["epochs"]), [epoch]), ())
+        further = ss.get("pl_further")
+        if further is not None and further[:4] == base and epoch in further[4]:
+            key = further  # the run "+N epochs" went on with: the same run, and the epoch is one of its frames
         page = Page(key, epoch)
     except nnviz.NnvizError as error:
         st.error(str(error))
@@ -121,6 +132,7 @@ def build() -> Optional[Page]:
         log.exception("the plane page failed")
         st.error("Something went wrong while training this network; try other settings.")
         page = None
+    ss.pl_showing_settings = page is not None  # else the run shown is the last that worked
     if page is not None:
         ss.pl_last_good = (page.key, page.epoch)
         return page
@@ -263,6 +275,57 @@ def sync_url() -> None:
         st.query_params.from_dict(wanted)
 
 
+# ---------------------------------------------------------------- train further
+
+def _train_further(key: tuple) -> None:
+    """Go on from the run on the page by the chosen epochs; a refusal is a message and the run stays."""
+    epochs = key[4][-1] + int(ss.pl_further_by)
+    try:
+        run = cached_run(*key)
+        config = playground.config_for({**settings(), "epochs": epochs}, cached_dataset(key[0], key[1]))
+        updates = json.loads(key[3])["iterations"] // key[4][-1]
+        drawn = playground.further_epochs(run, updates, epochs)
+        longer = (*key[:3], json.dumps(config.as_dict()), drawn, (*key[5], key[4]))
+        cached_run(*longer)  # runs only the new updates
+    except nnviz.NnvizError as error:
+        ss.pl_further_notice = f"Cannot train further: {error}"
+        return
+    except Exception:  # noqa: BLE001 - the page must never show a traceback
+        log.exception("training the plane further failed")
+        ss.pl_further_notice = "Something went wrong while training further; try fewer epochs."
+        return
+    set_setting("epochs", epochs)  # the sidebar and the link show the total
+    ss.pl_further = longer
+    ss.pl_further_done = True
+
+
+@st.fragment
+def further_control(page: Page) -> None:
+    """"+N epochs": the run on the page goes on where it stopped. A fragment: choosing N redraws only this."""
+    if hidden("epochs"):  # a lesson link that fixes the epochs fixes them here too
+        return
+    run = page.run
+    with st.container(key="pl_further", horizontal=True, vertical_alignment="bottom", gap="small"):
+        extra = st.number_input("More epochs", 1, playground.MAX_EPOCHS, playground.MORE_EPOCHS, step=10,
+                                key="pl_further_by", width=150)
+        if not ss.pl_showing_settings:
+            why = "Fix the settings first: the run shown is the last one that worked."
+        elif run.diverged_at is not None:
+            why = "This run diverged: its loss is no longer a number. Lower the learning rate and train again."
+        elif len(page.key[5]) >= MAX_CONTINUATIONS:
+            why = f"Trained further {len(page.key[5])} times in a row: set the epochs in the sidebar to go on."
+        else:
+            why = None
+        st.button(f"+{int(extra):,} epochs", key="pl_further_button", icon=":material/fast_forward:",
+                  on_click=_train_further, args=(page.key,), disabled=why is not None,
+                  help=why or "Train further: the same run goes on from its last state, as if it had been set "
+                              "to more epochs from the start")
+    if ss.get("pl_further_notice"):
+        st.error(ss.pop("pl_further_notice"))
+    if ss.pop("pl_further_done", False):
+        st.rerun(scope="app")
+
+
 # ---------------------------------------------------------------- the page
 
 def main() -> None:
@@ -281,6 +344,7 @@ def main() -> None:
         sync_url()
     safely(stepper, page)
     safely(plane_chart, page)
+    further_control(page)
     inspect(page)
     safely(classroom_link)
 

@@ -15,6 +15,7 @@ import streamlit as st
 import nnviz
 from nnviz import planeurl, playground
 from nnviz.datasets import CLASSIFICATION, DOMAIN, REGRESSION, load_points_csv
+from nnviz.text import markdown_text
 
 ss = st.session_state
 
@@ -30,7 +31,7 @@ def start_session() -> None:
         return
     settings, notices = planeurl.parse(st.query_params.to_dict())
     ss.pl_settings = settings
-    ss.pl_notices = notices
+    ss.pl_notices = [markdown_text(n) for n in notices]  # shown as markdown: link text made plain here
     ss.pl_problem = "regression" if settings["dataset"] in REGRESSION else "classification"
     ss.pl_csv = None  # {"name", "data"} of uploaded points
     ss.pl_last_good = None
@@ -95,7 +96,7 @@ def _load_csv() -> None:
     try:
         load_points_csv(data, ss.pl_problem, settings()["ratio"] / 100, settings()["data_seed"])
     except nnviz.NnvizError as error:
-        ss.pl_csv_notice = f"{upload.name}: {error}"
+        ss.pl_csv_notice = markdown_text(f"{upload.name}: {error}")
         return
     ss.pl_csv = {"name": upload.name, "data": data}
     set_setting("dataset", "csv")
@@ -204,13 +205,16 @@ def training_controls() -> None:
             format_func=lambda v: f"{v:g}")
     control("regularization", st.segmented_control, "Regularization", ["none", "l1", "l2"],
             format_func=lambda v: v.upper() if v != "none" else "None", convert=lambda v: v or "none",
-            required=True)
+            required=True, help="L1 as TensorFlow Playground does it: after each update a separate step "
+                                "w -= learning rate x rate x sign(w); a weight that crosses zero becomes 0 and "
+                                "stays dead. L2 adds rate x w to the gradient. Biases are not regularized.")
     control("reg_rate", st.select_slider, "Regularization rate", list(playground.REG_RATES),
             format_func=lambda v: f"{v:g}", disabled=settings()["regularization"] == "none")
     control("batch_size", st.slider, "Batch size", 1, playground.MAX_BATCH,
             help="Points per update; an epoch is as many updates as it takes to see every training point once")
     control("epochs", st.number_input, "Epochs", 1, playground.MAX_EPOCHS, step=10,
-            help="How long to train: the timeline of the chart")
+            help="How long to train: the timeline of the chart. The losses are measured over all training "
+                 "and test points after every epoch, as in TensorFlow Playground")
     control("seed", st.number_input, "Seed of the weights", int(nnviz.LIMITS["seed"].minimum),
             int(nnviz.LIMITS["seed"].maximum), step=1, help="The starting weights and the batch order: the same "
                                                             "seed gives the same run")

@@ -1,7 +1,8 @@
 """The "Look closer" selector under the main chart: one teaching tool at a time, in a fragment.
 
 Only the chosen panel is built, and a fragment keeps a tool's widgets from resending the main chart. A panel
-that changes the page's run (a failed seed, a scene) sets ``rerun_app`` and the whole page reruns.
+that changes the page's run (a failed seed, a scene) sets ``rerun_app`` and the whole page reruns. The open
+tool is in the link (``tool=``).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .common import View, ss
 
 log = logging.getLogger("nnviz.app")
 
-# key (the panel's container is "tool_<key>") -> (label, panel)
+# key (the panel's container is "tool_<key>"; the link's tool=<key>, nnviz.urlstate.TOOLS) -> (label, panel)
 TOOLS = {
     "live_math": ("Live math", inside.live_math),
     "stepping": ("Step by step", inside.stepping),
@@ -42,11 +43,21 @@ def look_closer(view: View) -> None:
     with st.container(key="look_closer"):
         tool = st.segmented_control("Look closer", list(TOOLS), format_func=lambda k: TOOLS[k][0], key="tool",
                                     help="Open one tool on the run above; click it again to close it")
+        link_tool(tool)
         if tool is not None:
             with st.container(key=f"tool_{tool}"):
                 panel(tool, view)
     if ss.pop("rerun_app", False):
         st.rerun(scope="app")
+
+
+def link_tool(tool) -> None:
+    """Put the open tool in the link: clicking a tool reruns only this fragment, not the page's URL sync."""
+    if tool is None:
+        if "tool" in st.query_params:
+            del st.query_params["tool"]
+    elif st.query_params.get("tool") != tool:
+        st.query_params["tool"] = tool
 
 
 def panel(tool: str, view: View) -> None:

@@ -1,0 +1,60 @@
+"""TF Playground's longest runs on the plane page (pages/2_Plane.py, through AppTest): the spiral with 500 points,
+half for training, two hidden layers of 8 tanh units, batches of 10, learning rate 0.03, 1,000 epochs
+(25,000 updates) from a link and from the sidebar, the same numbers every time for a seed."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from nnviz import planeurl, playground
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Plane.py")
+LINK = {"dataset": "spiral", "points": "500", "ratio": "50", "noise": "0", "hidden": "8,8", "activation": "tanh",
+        "batch_size": "10", "learning_rate": "0.03", "epochs": "1000"}
+
+
+def open_page(**params) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def healthy(at: AppTest) -> bool:
+    return not at.exception and not at.error
+
+
+def status(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown if "**Epoch" in m.value)
+
+
+def test_the_1000_epoch_spiral_from_a_link_trains_and_is_the_engines_run():
+    at = open_page(**LINK)
+    assert healthy(at), [e.value for e in at.error]
+    key = at.session_state["pl_last_good"][0]
+    config = json.loads(key[3])
+    assert config["iterations"] == 25_000 and config["record_every"] == 25 and config["batch_size"] == 10
+    assert "**Epoch 1000**/1000" in status(at) and at.query_params["epochs"] == "1000"
+    # the same numbers as the engine's run from the same settings, trained again here
+    settings = {**planeurl.DEFAULTS, **planeurl.parse(LINK)[0]}
+    dataset = playground.dataset_from(settings)
+    run = playground.train_plane(dataset, ("x1", "x2"), playground.config_for(settings, dataset), key[4])
+    accuracy = run.test_accuracy
+    assert f"test accuracy {accuracy:.0%}" in status(at) and accuracy >= 0.85
+    assert f"training {run.loss[-1]:.3f}" in status(at) and f"test {run.test_loss[-1]:.3f}" in status(at)
+
+
+def test_2000_epochs_set_in_the_sidebar_are_accepted():
+    at = open_page(**{**LINK, "epochs": "100"})
+    at.sidebar.number_input(key="pl_epochs").set_value(2000).run()
+    assert healthy(at), [e.value for e in at.error]
+    assert json.loads(at.session_state["pl_last_good"][0][3])["iterations"] == 50_000
+    assert "**Epoch 2000**/2000" in status(at) and at.query_params["epochs"] == "2000"
+
+
+def test_a_run_that_diverges_shows_its_last_state_and_a_warning():
+    at = open_page(dataset="plane", learning_rate="10", activation="relu", epochs="100")
+    assert healthy(at), [e.value for e in at.error]
+    assert at.warning and "diverged at update" in at.warning[0].value
