@@ -25,7 +25,7 @@ import streamlit as st
 import nnviz
 from nnviz import editing, urlstate
 from nnviz.export import loss_csv, run_to_dict
-from nnviz.figures import presenter_style, training_figure
+from nnviz.figures import PALETTE, PRESENTER_PALETTE, training_figure
 from nnviz.script import export_script
 from nnviz.training import further_config
 from nnviz.text import markdown_text
@@ -55,8 +55,8 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlie
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
-    fig = training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names)
-    return presenter_style(fig, font_step=0) if presenter else fig
+    return training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names,
+                           palette=PRESENTER_PALETTE if presenter else PALETTE)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -203,7 +203,9 @@ def summary(run: nnviz.TrainingRun) -> None:
     """Final loss, accuracy, when it was solved, and plain warnings."""
     with st.container(key="summary"):
         loss, acc, solved = st.columns(3)
-        loss.metric("Final loss", f"{run.final_loss:.3g}" if np.isfinite(run.final_loss) else "NaN")
+        # The chart's panels follow its own timeline (its title names the iteration shown); these are the end's.
+        loss.metric(f"Final loss (iteration {run.iterations})",
+                    f"{run.final_loss:.3g}" if np.isfinite(run.final_loss) else "NaN")
         acc.metric("Accuracy", f"{run.accuracy:.0%}", help=f"Rows whose outputs are on the target's side of "
                    f"{DECISION_THRESHOLD}")
         solved.metric("Solved at", "never" if run.solved_at is None else f"{run.solved_at}",
@@ -219,7 +221,7 @@ def summary(run: nnviz.TrainingRun) -> None:
 
 def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:
     with st.container(key="predictions"):
-        st.markdown("**Final predictions**")
+        st.markdown(f"**Final predictions** (iteration {run.iterations})")
         st.dataframe(editing.prediction_frame(run.inputs, run.targets, run.predictions, input_names,
                                               output_names),
                      hide_index=True, width="stretch", height="auto")
@@ -231,7 +233,7 @@ def training_view(key: tuple, input_names, output_names, presenter: bool) -> Non
         figure = cached_figure(*key, tuple(input_names), tuple(output_names), presenter)
         st.plotly_chart(figure, width="stretch", theme=None,
                         config={"displaylogo": False, "scrollZoom": False}, key="training_chart")
-        st.caption("Press Play, or drag the slider: every panel shows the same iteration. "
+        st.caption("Press Play, Step or Back, or drag the slider: every panel shows the same iteration. "
                    "Weights: rows are the neurons a connection comes from, columns the ones it goes to.")
 
 

@@ -1,6 +1,7 @@
 """The page driven through streamlit.testing.v1.AppTest: what a user sees after each action."""
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -27,7 +28,15 @@ def spec(at: AppTest) -> dict:
 
 
 def heatmap(at: AppTest, name: str) -> np.ndarray:
-    return np.array(next(t for t in spec(at)["data"] if t.get("name") == name)["z"])
+    return decoded(next(t for t in spec(at)["data"] if t.get("name") == name)["z"])
+
+
+def decoded(value) -> np.ndarray:
+    """An array as plotly 7 sends it: a list, or a base64 typed array {"dtype", "bdata", "shape"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).reshape(shape)
+    return np.array(value)
 
 
 def config(at: AppTest) -> dict:
@@ -83,13 +92,16 @@ def test_default_page_shows_the_trained_tutorial(default_page):
 
 def test_default_page_has_every_part(default_page):
     at = default_page
-    assert [m.label for m in block(at, "summary").get("metric")] == ["Final loss", "Accuracy",
+    assert [m.label for m in block(at, "summary").get("metric")] == ["Final loss (iteration 1500)", "Accuracy",
                                                                      "Solved at"]
     assert block(at, "training_view").get("plotly_chart")
     assert [b.label for b in block(at, "downloads").get("download_button")] == [
         "Run (JSON)", "Loss (CSV)", "Script (.py)"]
     names = [t.get("name") for t in spec(at)["data"]]
-    assert {"loss", "current", "W1", "W2", "predictions", "neurons"} <= set(names)
+    assert {"loss", "W1", "W2", "predictions", "neurons"} <= set(names)
+    # the loss curve's marker and the edges are layout shapes, which every frame moves
+    assert {s["type"] for s in spec(at)["layout"]["shapes"]} == {"line", "path"}
+    assert all("shapes" in f["layout"] for f in spec(at)["frames"])
     assert len(spec(at)["frames"]) >= 2
     assert len(at.get("plotly_chart")[0].proto.spec) < 300_000
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import wait_idle
+from conftest import mark_rest, sample_paints, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +37,16 @@ PLOT_STATE_JS = """(sel) => {
     if (t.name) traces[t.name] = {type: t.type, x: plain(t.x), y: plain(t.y), z: plain(t.z), text: plain(t.text)};
   }
   const slider = (gd._fullLayout.sliders || [])[0];
+  const shapes = gd._fullLayout.shapes || [];
+  const line = shapes.find(s => s.type === 'line');
+  const menu = ((gd._fullLayout.updatemenus || [])[0] || {}).buttons || [];
   return {
     names: gd._fullData.map(t => t.name),
     traces,
+    now: ((gd._fullLayout.annotations || [])[0] || {}).text,  // the title naming the iteration shown
+    marker: line ? line.x0 : null,  // the loss curve's marker: a line shape
+    edges: shapes.filter(s => s.type === 'path').map(s => [s.path, s.layer]),
+    menu: menu.map(b => [b.label, b.args && b.args[0] ? b.args[0][0] : null]),
     active: slider ? slider.active : null,
     steps: slider ? slider.steps.map(s => s.label) : [],
     frames: ((gd._transitionData && gd._transitionData._frames) || []).length,
@@ -115,9 +122,13 @@ def test_page_loads_with_all_charts(page: Page, app_server):
     # the tutorial's network: 3 inputs, 4 hidden, 1 output
     assert shape(state["traces"]["W1"]["z"]) == (3, 4)
     assert shape(state["traces"]["W2"]["z"]) == (4, 1)
-    # one shared timeline: frames, a slider with a step per frame, a Play button
-    assert state["frames"] >= 2 and len(state["steps"]) == state["frames"]
-    expect(page.locator(f"{PLOT} .updatemenu-button", has_text="Play")).to_have_count(1)
+    # one shared timeline: frames (every snapshot of the default run), a slider over them, the buttons, and
+    # the loss panel's title naming the iteration shown
+    assert state["frames"] == 101 and 2 <= len(state["steps"]) <= state["frames"]
+    for label in ("◀ Back", "Play", "Pause", "Step ▶"):
+        expect(page.locator(f"{PLOT} .updatemenu-button", has_text=label)).to_have_count(1)
+    assert state["now"].startswith("<b>Iteration 1500</b>")
+    expect(page.locator(f"{PLOT} .annotation-text", has_text="Iteration 1500").first).to_be_visible()
     # summary metrics, the static prediction table, downloads
     expect(page.locator('.st-key-summary [data-testid="stMetric"]').first).to_be_visible()
     rows = grid_rows(page, PREDICTIONS_TABLE)
@@ -228,33 +239,108 @@ def test_play_moves_every_panel_on_one_timeline(page: Page, app_server):
     before = open_app(page, app_server)
     a0 = before["active"]
     assert a0 is not None and before["frames"] >= 3
-    animated = ("W1", "W2", "predictions", "current")
+    # panel -> what moves in it: heatmap z, prediction text, the loss marker (a shape), the edges (shapes)
+    # and the title naming the iteration
+    animated = {"W1": "s.traces.W1.z", "W2": "s.traces.W2.z", "predictions": "s.traces.predictions.text",
+                "marker": "s.marker", "edges": "s.edges", "now": "s.now"}
 
-    def differs_from(state):
-        """JS condition: every animated panel's data differs from `state`'s."""
-        return (
-            "(s, old) => " + " && ".join(
-                f"JSON.stringify(s.traces[{n!r}].{'text' if n == 'predictions' else 'x' if n == 'current' else 'z'})"
-                f" !== JSON.stringify(old[{n!r}])" for n in animated
-            ),
-            {n: state["traces"][n]["text" if n == "predictions" else "x" if n == "current" else "z"]
-             for n in animated},
-        )
+    def values(state):
+        return {"W1": state["traces"]["W1"]["z"], "W2": state["traces"]["W2"]["z"],
+                "predictions": state["traces"]["predictions"]["text"], "marker": state["marker"],
+                "edges": state["edges"], "now": state["now"]}
 
+    differs = "(s, old) => " + " && ".join(f"JSON.stringify({js}) !== JSON.stringify(old[{n!r}])"
+                                           for n, js in animated.items() if n != "edges")
     page.locator(f"{PLOT} .updatemenu-button", has_text="Play").click()
     # The initial view is the last frame; Play from there restarts at the first frame, then moves forward.
-    cond, old = differs_from(before)
-    mid = wait_plot(page, f"(s, a) => s.active !== a[0] && ({cond})(s, a[1])", [a0, old])
-    cond, old = differs_from(mid)
-    later = wait_plot(page, f"(s, a) => s.active > a[0] && ({cond})(s, a[1])", [mid["active"], old])
+    mid = wait_plot(page, f"(s, a) => s.active !== a[0] && ({differs})(s, a[1])", [a0, values(before)])
+    later = wait_plot(page, f"(s, a) => s.active > a[0] && ({differs})(s, a[1])", [mid["active"], values(mid)])
     assert later["active"] > mid["active"]
-    for name in animated:  # every animated panel moved with the shared timeline
-        key = "text" if name == "predictions" else "x" if name == "current" else "z"
-        assert later["traces"][name][key] != mid["traces"][name][key], name
-    # the slider's label names the iteration shown
-    expect(page.locator(f"{PLOT} .slider-container text", has_text="Iteration").first).to_be_visible()
+    for name, value in values(later).items():  # every animated panel moved with the shared timeline
+        if name != "edges":  # (an edge may keep its width bin from one frame to the next)
+            assert value != values(mid)[name], name
+    assert later["now"].startswith("<b>Iteration ") and f"Iteration {later['marker']}<" in later["now"]
+    assert all(layer == "below" for _, layer in later["edges"])  # edges stay under the neuron circles
     assert_no_exception(page)
     shot(page, "play")
+
+
+# Networks for the paint test, set through the link (nnviz/urlstate.py): the defaults, 2x8 tanh, 3x8.
+NETWORKS = {"default": "", "2x8_tanh": "?hidden_layers=2&hidden_width=8&activation=tanh",
+            "3x8": "?hidden_layers=3&hidden_width=8"}
+
+
+@pytest.mark.parametrize("network", list(NETWORKS))
+def test_play_never_paints_a_blank_panel(page: Page, app_server, network):
+    """Press Play and sample every paint for 4 s: every subplot that has marks at rest (heatmap images, cell
+    text, lines, points) has them in every paint, and the animation moves on."""
+    open_app(page, app_server + "/" + NETWORKS[network])
+    rest = mark_rest(page, PLOT)
+    assert sum(n > 0 for n in rest) >= 4, rest  # loss, network, a heatmap or more, the prediction grid
+    page.evaluate("""(sel) => { const gd = document.querySelector(sel); window.__nnvizFrames = [];
+        gd.on('plotly_animatingframe', e => window.__nnvizFrames.push(e.name)); }""", PLOT)
+    page.locator(f"{PLOT} .updatemenu-button", has_text="Play").click()
+    result = sample_paints(page, PLOT, 4000)
+    frames = page.evaluate("window.__nnvizFrames")
+    assert result["blank"] == [], f"{len(result['blank'])} blank paints of {result['paints']} at ms {result['blank']}"
+    assert len(set(frames)) >= 10, frames  # Play went through many frames in 4 s
+    active = [a for a in result["active"] if a is not None]
+    assert max(active) > min(active)  # and the slider moved along
+    shot(page, f"play_{network}")  # still playing: 101 frames take longer than 4 s
+    assert_no_exception(page)
+
+
+# Clicks a navigation button and times, in the page, how long until the title names another iteration;
+# records whether the script ran meanwhile (data-test-script-state) and what the websocket sent.
+NAVIGATE_JS = """async ([sel, label]) => {
+  const gd = document.querySelector(sel), app = document.querySelector('[data-testid="stApp"]');
+  const before = gd._fullLayout.annotations[0].text;
+  const states = new Set([app.getAttribute('data-test-script-state')]);
+  const observer = new MutationObserver(() => states.add(app.getAttribute('data-test-script-state')));
+  observer.observe(app, {attributes: true});
+  const button = Array.from(gd.querySelectorAll('.updatemenu-button')).find(b => b.textContent === label);
+  const t0 = performance.now();
+  button.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  while (gd._fullLayout.annotations[0].text === before && performance.now() - t0 < 5000)
+    await new Promise(r => requestAnimationFrame(r));
+  const ms = performance.now() - t0;
+  await new Promise(r => setTimeout(r, 300));  // a rerun would start by now
+  observer.disconnect();
+  return {ms, before, after: gd._fullLayout.annotations[0].text, states: Array.from(states),
+          active: gd._fullLayout.sliders[0].active};
+}"""
+
+
+def test_step_and_back_change_the_frame_in_the_browser(page: Page, app_server):
+    state = open_app(page, app_server)
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    page.reload()  # the websocket opened before the listener: open it again, listened to
+    state = open_app(page, app_server)
+    assert state["menu"][0][0] == "◀ Back" and state["menu"][-1][0] == "Step ▶"
+    sent.clear()
+    iteration = lambda text: int(text.split("Iteration ")[1].split("<")[0])  # noqa: E731
+    times = []
+    back = page.evaluate(NAVIGATE_JS, [PLOT, "◀ Back"])
+    times.append(back["ms"])
+    assert iteration(back["after"]) < iteration(back["before"]) == 1500
+    for _ in range(2):
+        step = page.evaluate(NAVIGATE_JS, [PLOT, "◀ Back"])
+        times.append(step["ms"])
+    at = iteration(step["after"])
+    step = page.evaluate(NAVIGATE_JS, [PLOT, "Step ▶"])
+    times.append(step["ms"])
+    assert iteration(step["after"]) > at
+    for result in (back, step):
+        assert result["states"] == ["notRunning"], result  # the script never ran: no rerun
+    assert sent == [], f"{len(sent)} websocket messages sent: a rerun?"
+    # the moved frame is drawn completely: the menu now names its neighbours
+    moved = plot_state(page)
+    assert moved["menu"][0][1] != moved["menu"][-1][1]
+    times.sort()
+    assert times[len(times) // 2] < 100, times  # in the browser: a redraw, no round trip
+    assert_no_exception(page)
+    shot(page, "step_back")
 
 
 def test_copied_url_reproduces_the_run(page: Page, app_server):
@@ -298,13 +384,29 @@ def test_copied_url_reproduces_the_run(page: Page, app_server):
     assert_no_exception(page)
 
 
+@pytest.mark.parametrize("query", ["", "?presenter=1"])
+def test_chart_and_its_buttons_fit_a_projector(browser, app_server, query):
+    """At 1280x720, scrolled to the top, the Play/Step buttons and the slider end above the fold."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        open_app(page, app_server + "/" + query)
+        bottoms = page.evaluate("""(sel) => { const gd = document.querySelector(sel);
+            return Array.from(gd.querySelectorAll('.updatemenu-button, .slider-container'))
+                        .map(e => e.getBoundingClientRect().bottom); }""", PLOT)
+        assert len(bottoms) == 5 and max(bottoms) <= 720, bottoms
+        shot(page, f"projector{'_presenter' if query else ''}")
+    finally:
+        page.close()
+
+
 def test_train_further_extends_the_timeline(page: Page, app_server):
     before = open_app(page, app_server)
-    assert before["steps"][-1] == "Iteration 1500"
+    assert before["now"].startswith("<b>Iteration 1500</b>")  # the title names the frame shown
     page.locator(".st-key-further").get_by_role("button", name="+500 iterations").click()
-    after = wait_plot(page, "s => s.steps.length > 0 && s.steps[s.steps.length - 1] === 'Iteration 2000'")
+    after = wait_plot(page, "s => (s.now || '').startsWith('<b>Iteration 2000</b>')")
     wait_idle(page, TIMEOUT)
-    assert after["steps"][0] == "Iteration 0" and after["frames"] == len(after["steps"])
+    names = page.evaluate("(sel) => document.querySelector(sel)._transitionData._frames.map(f => f.name)", PLOT)
+    assert names[0] == "0" and names[-1] == "2000" and 2 <= len(after["steps"]) <= after["frames"]
     page.wait_for_function("() => window.location.search.includes('iterations=2000')", timeout=TIMEOUT)
     expect(page.locator('[data-testid="stSidebar"]').get_by_label("Iterations", exact=True)).to_have_value("2000")
     expect(page.locator(".st-key-further").get_by_role("button", name="+500 iterations")).to_be_enabled()

@@ -1,6 +1,8 @@
 """Figure builders of the teaching tools: the numbers drawn are the engine's numbers."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -149,7 +151,7 @@ def test_presenter_style_recolours_and_enlarges(run):
     assert len(fig.frames) == len(plain.frames)
     assert any("orange −" in a.text for a in fig.layout.annotations)
     # the data are untouched
-    w1 = lambda f: next(t for t in f.data if t.name == "W1").z  # noqa: E731
+    w1 = lambda f: next(t for t in json.loads(f.to_json())["data"] if t.get("name") == "W1")["z"]  # noqa: E731
     assert w1(fig) == w1(plain)
 
 

@@ -3,6 +3,7 @@
 The only part of nnviz that imports plotly; one module per view.
 """
 from .network import (  # noqa: F401
+    EdgePaths,
     edge_groups,
     frame_indices,
     neuron_names,
@@ -37,6 +38,7 @@ from .plane import (  # noqa: F401
 from .presenter import (  # noqa: F401
     PRESENTER_FONT_STEP,
     PRESENTER_NEGATIVE,
+    PRESENTER_PALETTE,
     PRESENTER_POSITIVE,
     PRESENTER_RIGHT,
     PRESENTER_WRONG,
@@ -53,7 +55,7 @@ from .style import (  # noqa: F401
     EDGE_WIDTHS,
     FAILED_COLOUR,
     FONT_SIZE,
-    FRAME_BUDGET,
+    FRAME_BYTES,
     GRADCHECK_RANGE,
     HEIGHT,
     LEARNED_COLOUR,
@@ -62,6 +64,7 @@ from .style import (  # noqa: F401
     MAX_LOSS_POINTS,
     MAX_PREDICTION_ROWS,
     MIN_CELL,
+    PALETTE,
     NEGATIVE,
     PLOT_WIDTH,
     POSITIVE,
@@ -70,7 +73,10 @@ from .style import (  # noqa: F401
     WEIGHT_DECIMALS,
     WEIGHT_SCALE,
     WRONG_COLOUR,
+    Axes,
+    Palette,
     row_labels,
+    short,
 )
 from .teaching import (  # noqa: F401
     compare_figure,

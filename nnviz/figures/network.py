@@ -6,7 +6,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from ..training import TrainingRun
-from .style import EDGE_BINS, EDGE_WIDTHS, FRAME_BUDGET, MAX_EDGES, MAX_FRAMES
+from .style import EDGE_BINS, EDGE_WIDTHS, FRAME_BYTES, MAX_EDGES, MAX_FRAMES
 
 
 def neuron_names(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
@@ -22,16 +22,17 @@ def neuron_names(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
     return [inputs, *layers, outputs]
 
 
-def frame_indices(snapshots: int, per_frame_numbers: int = 0) -> np.ndarray:
-    """Snapshot indices to animate: evenly spaced, first and last included, within the budget."""
+def frame_indices(snapshots: int, bytes_per_frame: int = 0) -> np.ndarray:
+    """Snapshot indices to animate: evenly spaced, first and last included, at most MAX_FRAMES and, given
+    what a frame costs, as many as fit :data:`FRAME_BYTES` (never fewer than 2)."""
     frames = MAX_FRAMES
-    if per_frame_numbers:
-        frames = max(2, min(frames, FRAME_BUDGET // per_frame_numbers))
+    if bytes_per_frame:
+        frames = max(2, min(frames, FRAME_BYTES // bytes_per_frame))
     return np.unique(np.round(np.linspace(0, snapshots - 1, min(snapshots, frames))).astype(int))
 
 
 def weight_range(run: TrainingRun) -> float:
-    """max |w| over every layer and snapshot (at least a tiny positive number)."""
+    """max |w| over every layer and snapshot, finite values only (at least a tiny positive number)."""
     finite = run.parameters[np.isfinite(run.parameters)]
     return float(max(np.max(np.abs(finite)) if finite.size else 0.0, 1e-9))
 
@@ -61,12 +62,26 @@ def edge_groups(weights: Sequence[np.ndarray], scale: float) -> dict[tuple[bool,
     return groups
 
 
-def _edge_xy(edges: list[tuple], positions: list[np.ndarray]) -> tuple[list, list]:
-    xs: list = []
-    ys: list = []
-    for l, i, j, _ in edges:
-        (x0, y0), (x1, y1) = positions[l][i], positions[l + 1][j]
-        xs += [x0, x1, None]
-        ys += [round(float(y0), 3), round(float(y1), 3), None]
-    return xs, ys
+class EdgePaths:
+    """Every connection's segment written once; per snapshot, one path per (positive, width bin) group.
 
+    The same grouping as :func:`edge_groups` (the :data:`MAX_EDGES` strongest finite connections in big
+    networks), vectorized: a figure asks for it once a frame."""
+
+    def __init__(self, positions: list[np.ndarray]):
+        segments = []
+        for l in range(len(positions) - 1):
+            for (x0, y0) in positions[l]:  # row-major like each layer's (fan_in, fan_out) weights
+                for (x1, y1) in positions[l + 1]:
+                    segments.append(f"M{x0:g},{round(float(y0), 3):g}L{x1:g},{round(float(y1), 3):g}")
+        self.segments = np.array(segments, dtype=object)
+
+    def paths(self, weights: Sequence[np.ndarray], scale: float) -> dict[tuple[bool, int], str]:
+        w = np.concatenate([np.asarray(layer, dtype=float).ravel() for layer in weights])
+        keep = np.flatnonzero(np.isfinite(w))
+        if keep.size > MAX_EDGES:
+            keep = keep[np.argsort(-np.abs(w[keep]), kind="stable")[:MAX_EDGES]]
+        bins = np.searchsorted(EDGE_BINS, np.abs(w[keep]) / scale)
+        positive = w[keep] >= 0
+        return {(sign, b): "".join(self.segments[keep[(positive == sign) & (bins == b)]]) or "M0,0"
+                for sign in (True, False) for b in range(len(EDGE_WIDTHS))}

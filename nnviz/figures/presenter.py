@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .style import FONT_SIZE, NEGATIVE, POSITIVE, RIGHT_COLOUR, WRONG_COLOUR
+from .style import FONT_SIZE, NEGATIVE, POSITIVE, RIGHT_COLOUR, WRONG_COLOUR, Palette
 
 # Okabe-Ito blue and vermillion for the signs of weights, paler ones for right/wrong: distinct for every
 # colour vision, and darker than the usual palette for a washed-out projector.
@@ -11,6 +11,11 @@ PRESENTER_POSITIVE, PRESENTER_NEGATIVE = "#0072B2", "#D55E00"
 
 
 PRESENTER_RIGHT, PRESENTER_WRONG = "#bfe1f5", "#f9c98f"
+
+
+# The truth-table figure takes its palette as an argument (no rewriting of its frames afterwards).
+PRESENTER_PALETTE = Palette(positive=PRESENTER_POSITIVE, negative=PRESENTER_NEGATIVE, right=PRESENTER_RIGHT,
+                            wrong=PRESENTER_WRONG, sign_words="blue +, orange −")
 
 
 PRESENTER_FONT_STEP = 2  # px added to every font of a (small, static) figure

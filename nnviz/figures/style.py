@@ -1,14 +1,15 @@
 """Shared sizes, colours and small helpers of every figure."""
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import dataclass
+from typing import Optional, Sequence
 
 import numpy as np
 
-MAX_FRAMES = 50
+MAX_FRAMES = 101  # every snapshot of the default run (101 snapshots) is a frame
 
 
-FRAME_BUDGET = 40_000  # numbers sent in all frames together, about 250 KB of JSON
+FRAME_BYTES = 1_800_000  # bytes of JSON all of a figure's frames may take: the page's charts stay under 2 MB
 
 
 MAX_PREDICTION_ROWS = 16  # a projector shows no more; the full table is below the chart
@@ -35,7 +36,7 @@ POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red 
 FONT_SIZE = 15
 
 
-HEIGHT = 560  # fits a 1280x720 projector screen under the page heading
+HEIGHT = 544  # fits a 1280x720 projector screen under the page heading and the summary, buttons included
 
 
 PLOT_WIDTH = 850  # px the chart gets beside the sidebar at 1280 wide, for sizing text
@@ -53,6 +54,67 @@ RIGHT_COLOUR, WRONG_COLOUR = "#c7e9c0", "#fcbba1"
 
 # Negative red, zero white, positive blue: the same colours as the network's edges.
 WEIGHT_SCALE = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours a figure is drawn with, passed in (presenter mode has its own)."""
+
+    positive: str = POSITIVE
+    negative: str = NEGATIVE
+    right: str = RIGHT_COLOUR
+    wrong: str = WRONG_COLOUR
+    sign_words: str = "blue +, red −"
+
+    @property
+    def weight_scale(self) -> list:
+        return [[0.0, self.negative], [0.5, "#f7f7f7"], [1.0, self.positive]]
+
+
+PALETTE = Palette()
+
+
+class Axes:
+    """Hands out a figure's axis pairs in order (x/y, x2/y2, ...) with their domains, so no builder numbers
+    axes by hand; ``layout`` holds the axes to merge into the figure's layout."""
+
+    def __init__(self) -> None:
+        self.layout: dict = {}
+
+    def add(self, x_domain: Sequence[float], y_domain: Sequence[float], x: Optional[dict] = None,
+            y: Optional[dict] = None) -> tuple[str, str]:
+        """A new subplot over paper domains ``x_domain`` and ``y_domain``, with options ``x`` and ``y`` for its
+        axes. Returns its ("x<n>", "y<n>") for the traces."""
+        n = len(self.layout) // 2 + 1
+        suffix = "" if n == 1 else str(n)
+        self.layout[f"xaxis{suffix}"] = dict(domain=list(x_domain), anchor=f"y{suffix}", **(x or {}))
+        self.layout[f"yaxis{suffix}"] = dict(domain=list(y_domain), anchor=f"x{suffix}", **(y or {}))
+        return f"x{suffix}", f"y{suffix}"
+
+    def axis(self, ref: str) -> dict:
+        """The layout entry of axis "x3" / "y" etc., to set more options."""
+        return self.layout[ref[0] + "axis" + ref[1:]]
+
+
+def short(value: float, width: int = 6) -> str:
+    """A number in at most ``width`` (5 or 6) characters: -0.47, 12.35, 1234.4, 2.3e15, 2e154, NaN; only a
+    negative number past -1e100 takes 6 whatever the width (-2e154)."""
+    v = float(value)
+    if not np.isfinite(v):
+        return "NaN" if np.isnan(v) else ("∞" if v > 0 else "−∞")
+    if abs(v) < 0.005:
+        return "0.00"
+    if abs(v) < 1e6:
+        for digits in (2, 1, 0):
+            text = f"{v:.{digits}f}"
+            if len(text) <= width and (digits or abs(v) >= 1):
+                return text
+    for digits in (1, 0):
+        mantissa, exponent = f"{v:.{digits}e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
+        if len(text) <= width:
+            return text
+    return text
 
 
 def _fmt(value: float) -> str:
