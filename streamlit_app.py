@@ -382,8 +382,10 @@ def main() -> None:
         downloads(key)
 
 
-# Two views of the same engine; the plane's page lives in pages/ (its UI in ui/plane.py).
+# Two views of the same engine; the plane's page lives in pages/ (its UI in ui/plane.py). No page icons:
+# Material icons become favicons fetched from a font CDN (broken offline), emoji need a font many machines
+# lack (a box instead).
 st.navigation([
-    st.Page(main, title="Truth table", icon="🔢", default=True),
-    st.Page("pages/2_Plane.py", title="2-D playground", icon="🌀", url_path="Plane"),
+    st.Page(main, title="Truth table", default=True),
+    st.Page("pages/2_Plane.py", title="2-D playground", url_path="Plane"),
 ]).run()
