@@ -140,10 +140,13 @@ def sidebar_settings() -> dict:
     bar.slider("Hidden width", int(LIMITS["hidden_width"].minimum), int(LIMITS["hidden_width"].maximum),
                key="hidden_width", disabled=layers == 0, help="Neurons in each hidden layer")
     bar.selectbox("Activation", list(HIDDEN_ACTIVATIONS), key="activation", help="Of the hidden layers")
-    bar.selectbox("Output activation", list(nnviz.ACTIVATIONS), key="output_activation")
+    outputs, losses = offered_outputs_and_losses()
+    bar.selectbox("Output activation", outputs, key="output_activation",
+                  help="softmax is offered for two or more target columns (one-hot classes)")
     bar.toggle("Biases", key="bias", help="The tutorial has none: its x3 column of ones acts as a bias")
     bar.header("Training")
-    bar.selectbox("Loss", list(nnviz.LOSSES), key="loss", help="sse is the tutorial's sum of squared errors")
+    bar.selectbox("Loss", offered_outputs_and_losses()[1], key="loss",
+                  help="sse is the tutorial's sum of squared errors; ce (cross-entropy) goes with softmax")
     bar.selectbox("Optimizer", list(nnviz.OPTIMIZERS), key="optimizer")
     bar.number_input("Learning rate", LIMITS["learning_rate"].minimum, LIMITS["learning_rate"].maximum,
                      step=0.1, format="%g", key="learning_rate")
@@ -156,6 +159,21 @@ def sidebar_settings() -> dict:
     bar.button("New random seed", key="new_seed", on_click=new_seed)
     # .get: a field whose widget is drawn elsewhere (the preset) may not be in this session's state yet.
     return {field.name: ss.get(field.name, urlstate.DEFAULTS[field.name]) for field in urlstate.FIELDS}
+
+
+def offered_outputs_and_losses() -> tuple[list[str], list[str]]:
+    """The output activations and losses that apply to the table and to each other: softmax needs two or more
+    target columns (one per class), and goes with cross-entropy (ce) alone. A choice that no longer applies
+    (a link, or the table cut to one column) falls back to the default, and the sidebar says so."""
+    outputs = [name for name in nnviz.ACTIVATIONS if name != "softmax" or int(ss.get("n_outputs", 1)) >= 2]
+    if ss.get("output_activation") not in outputs:
+        ss.output_activation = urlstate.DEFAULTS["output_activation"]
+        st.sidebar.caption("Softmax needs two or more target columns (one per class): the output is sigmoid.")
+    softmax = ss.output_activation == "softmax"
+    losses = [name for name in nnviz.LOSSES if (name == "ce") == softmax]
+    if ss.get("loss") not in losses:
+        ss.loss = "ce" if softmax else urlstate.DEFAULTS["loss"]
+    return outputs, losses
 
 
 def make_config(settings: dict) -> nnviz.TrainConfig:

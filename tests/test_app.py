@@ -286,3 +286,24 @@ def test_link_with_a_rejected_combination_shows_the_engine_message():
     at = open_app(loss="bce", output_activation="relu")
     assert not at.exception
     assert any("bce" in e.value for e in at.error)
+
+
+def test_softmax_and_cross_entropy_are_offered_only_where_they_apply():
+    at = open_app()  # the tutorial's table: one target column
+    outputs = at.sidebar.selectbox(key="output_activation").options
+    assert "softmax" not in outputs and "sigmoid" in outputs
+    assert "ce" not in at.sidebar.selectbox(key="loss").options
+    # two one-hot target columns: softmax is offered, and with it cross-entropy alone
+    at = open_app(table="0,0:1,0;0,1:0,1;1,0:0,1;1,1:1,0", output_activation="softmax", loss="ce", hidden_width="3")
+    assert healthy(at) and "softmax" in at.sidebar.selectbox(key="output_activation").options
+    assert at.sidebar.selectbox(key="loss").options == ["ce"]
+    assert config(at)["output_activation"] == "softmax" and config(at)["loss"] == "ce"
+    at.sidebar.selectbox(key="output_activation").set_value("sigmoid").run()
+    assert healthy(at) and config(at)["loss"] != "ce" and "ce" not in at.sidebar.selectbox(key="loss").options
+
+
+def test_a_link_asking_softmax_for_one_column_falls_back_and_says_why():
+    at = open_app(output_activation="softmax", loss="ce")
+    assert healthy(at) and not at.error
+    assert config(at)["output_activation"] == "sigmoid" and config(at)["loss"] == "sse"
+    assert any("Softmax needs two or more target columns" in c.value for c in at.sidebar.caption)
