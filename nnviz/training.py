@@ -459,6 +459,51 @@ def _continued(run: TrainingRun, config: TrainConfig, iterations: int, chosen: O
     )
 
 
+class _Recorder:
+    """The arrays a segment fills, per record (loss, gradient norms, rows right, test loss) and per snapshot
+    (parameters, dead links, outputs, test outputs), and how a block of a program's history becomes records."""
+
+    def __init__(self, history: Program, layout: Layout, config: TrainConfig, y: np.ndarray,
+                 test_y: Optional[np.ndarray], records: int, snapshots: int, dead: bool):
+        rows, n_out = y.shape
+        self.history, self.y, self.test_y = history, y, test_y
+        self.loss, self.multiclass = LOSSES[config.loss], config.output_activation == "softmax"
+        self.shape, self.test_shape = (rows, n_out), (0 if test_y is None else test_y.shape[0], n_out)
+        self.outs = history.activation_slices[-1]
+        self.layer_slices = [slice(history.grad_slice.start + s.start, history.grad_slice.start + s.stop)
+                             for s in layout.layer_slices()]
+        self.params = np.empty((snapshots, layout.size))
+        self.dead = np.empty((snapshots, layout.size), dtype=bool) if dead else None
+        self.outputs = np.empty((snapshots, rows, n_out))
+        self.losses = np.empty(records)
+        self.norms = np.empty((records, len(layout.shapes)))
+        self.correct = np.empty(records, dtype=np.int64)
+        self.test_losses = np.empty(records) if test_y is not None else None
+        self.test_outputs = np.empty((snapshots, *self.test_shape)) if test_y is not None else None
+
+    def keep(self, k: int, program: Program) -> None:
+        """Snapshot ``k``: the parameters of ``program`` now (and its dead links)."""
+        program.parameters(self.params[k])
+        if self.dead is not None:
+            np.equal(program.alive, 0.0, out=self.dead[k])
+
+    def measure(self, n: int, at: int) -> tuple[np.ndarray, Optional[np.ndarray]]:
+        """Records ``at`` to ``at + n`` from the first ``n`` rows of the history; returns their outputs
+        (n, rows, n_out) and test outputs (or None)."""
+        H, where = self.history.history, slice(at, at + n)
+        block_out = H[:n, self.outs].reshape(n, *self.shape)
+        self.losses[where] = self.loss.value(block_out, self.y)
+        test_out = None
+        if self.test_y is not None:
+            test_out = H[:n, self.history.test_slice].reshape(n, *self.test_shape)
+            self.test_losses[where] = self.loss.value(test_out, self.test_y)
+        for l, s in enumerate(self.layer_slices):
+            g = H[:n, s]
+            self.norms[where, l] = np.sqrt(np.einsum("ij,ij->i", g, g))
+        self.correct[where] = np.count_nonzero(row_correct(block_out, self.y, self.multiclass), axis=1)
+        return block_out, test_out
+
+
 def _segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout: Layout, theta: np.ndarray, optimizer,
              order: Optional["_BatchOrder"], iterations: int, schedule: np.ndarray,
              test: Optional[tuple[np.ndarray, np.ndarray]] = None, fresh: bool = True, diverged: bool = False,
@@ -487,20 +532,7 @@ def _segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout: Layout, 
                       config.regularization, config.reg_rate, test_x, l1_clip=config.l1_clip)
     if alive is not None:
         program.alive[:] = alive
-    H = program.history
-    outs = program.activation_slices[-1]
-    layer_slices = [slice(program.grad_slice.start + s.start, program.grad_slice.start + s.stop)
-                    for s in layout.layer_slices()]
-
-    params = np.empty((len(schedule), layout.size))
-    dead = None if program.alive is None else np.empty((len(schedule), layout.size), dtype=bool)
-    outputs = np.empty((len(schedule), rows, n_out))
-    losses = np.empty(iterations)
-    norms = np.empty((iterations, len(layout.shapes)))
-    correct = np.empty(iterations, dtype=np.int64)
-    multiclass = config.output_activation == "softmax"
-    test_losses = np.empty(iterations) if test_rows else None
-    test_outputs = np.empty((len(schedule), test_rows, n_out)) if test_rows else None
+    rec = _Recorder(program, layout, config, y, test_y, iterations, len(schedule), program.alive is not None)
 
     k = 0  # next snapshot
     start = 0
@@ -512,40 +544,29 @@ def _segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout: Layout, 
             first, taken = start, []
             while first < stop:  # run up to each snapshot, copy the parameters there
                 if schedule[k] == first:
-                    program.parameters(params[k])
-                    if dead is not None:
-                        np.equal(program.alive, 0.0, out=dead[k])
+                    rec.keep(k, program)
                     taken.append(k)
                     k += 1
                 last = min(stop, int(schedule[k])) if k < len(schedule) else stop
                 program.run(first - start, last - start)
                 first = last
-            block_out = H[: stop - start, outs].reshape(stop - start, rows, n_out)
+            block_out, test_out = rec.measure(stop - start, start)
             for i in taken:
-                outputs[i] = block_out[schedule[i] - start]
-            losses[start:stop] = loss.value(block_out, y)
-            if test_rows:
-                test_out = H[: stop - start, program.test_slice].reshape(stop - start, test_rows, n_out)
-                test_losses[start:stop] = loss.value(test_out, test_y)
-                for i in taken:
-                    test_outputs[i] = test_out[schedule[i] - start]
-            for l, s in enumerate(layer_slices):
-                g = H[: stop - start, s]
-                norms[start:stop, l] = np.sqrt(np.einsum("ij,ij->i", g, g))
-            correct[start:stop] = np.count_nonzero(row_correct(block_out, y, multiclass), axis=1)
-            bad = ~np.isfinite(losses[start:stop])
+                rec.outputs[i] = block_out[schedule[i] - start]
+                if test_out is not None:
+                    rec.test_outputs[i] = test_out[schedule[i] - start]
+            bad = ~np.isfinite(rec.losses[start:stop])
             if bad.any():
                 raise _Diverged(start + int(np.argmax(bad)))
             start = stop
         last_output = block_out[-1].copy() if iterations else None
-        program.parameters(params[k])  # the last snapshot is the trained network
-        if dead is not None:
-            np.equal(program.alive, 0.0, out=dead[k])
-        outputs[k] = program.forward()
+        rec.keep(k, program)  # the last snapshot is the trained network
+        rec.outputs[k] = program.forward()
         if test_rows:
-            test_outputs[k] = forward_many(layout, acts, loss, params[k], test_x, test_y)[0][0]
-    return _Segment(losses, norms, correct, params, outputs, test_losses, test_outputs, last_output,
-                    np.arange(iterations), None, dead, None if program.alive is None else program.alive.copy())
+            rec.test_outputs[k] = forward_many(layout, acts, loss, rec.params[k], test_x, test_y)[0][0]
+    return _Segment(rec.losses, rec.norms, rec.correct, rec.params, rec.outputs, rec.test_losses, rec.test_outputs,
+                    last_output, np.arange(iterations), None, rec.dead,
+                    None if program.alive is None else program.alive.copy())
 
 
 def record_points(iterations: int, every: int, schedule: np.ndarray, offset: int = 0,
@@ -587,28 +608,14 @@ def _scheduled_segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout
     clip = trainer.alive is not None
     meter = Program(layout, acts, loss, x, y, theta, None, rblock, None, 1.0,
                     "none" if clip else config.regularization, config.reg_rate, test_x, theta_buffer=trainer.theta)
-    H = meter.history
-    outs = meter.activation_slices[-1]
-    layer_slices = [slice(meter.grad_slice.start + s.start, meter.grad_slice.start + s.stop)
-                    for s in layout.layer_slices()]
-
-    n_rec = len(points)
-    params = np.empty((len(schedule), layout.size))
-    dead = np.empty((len(schedule), layout.size), dtype=bool) if clip else None
-    outputs = np.empty((len(schedule), rows, n_out))
-    losses = np.empty(n_rec)
-    norms = np.empty((n_rec, len(layout.shapes)))
-    correct = np.empty(n_rec, dtype=np.int64)
-    multiclass = config.output_activation == "softmax"
-    test_losses = np.empty(n_rec) if test_rows else None
-    test_outputs = np.empty((len(schedule), test_rows, n_out)) if test_rows else None
+    rec = _Recorder(meter, layout, config, y, test_y, len(points), len(schedule), clip)
 
     done = 0  # updates run
     gathered = (0, 0)  # the updates whose batches the trainer holds
     k = 0  # next snapshot
     with np.errstate(all="ignore"):
-        for first in range(0, n_rec, rblock):
-            last = min(first + rblock, n_rec)
+        for first in range(0, len(points), rblock):
+            last = min(first + rblock, len(points))
             taken = []
             for r in range(first, last):
                 at = int(points[r])
@@ -627,34 +634,24 @@ def _scheduled_segment(config: TrainConfig, x: np.ndarray, y: np.ndarray, layout
                     done = until
                 meter.evaluate(r - first)
                 if k < len(schedule) and schedule[k] == at:
-                    trainer.parameters(params[k])
-                    if clip:
-                        np.equal(trainer.alive, 0.0, out=dead[k])
+                    rec.keep(k, trainer)
                     taken.append((k, r - first))
                     k += 1
-            n = last - first
-            block_out = H[:n, outs].reshape(n, rows, n_out)
-            losses[first:last] = loss.value(block_out, y)
+            block_out, test_out = rec.measure(last - first, first)
             for i, j in taken:
-                outputs[i] = block_out[j]
-            if test_rows:
-                test_out = H[:n, meter.test_slice].reshape(n, test_rows, n_out)
-                test_losses[first:last] = loss.value(test_out, test_y)
-                for i, j in taken:
-                    test_outputs[i] = test_out[j]
-            for l, s in enumerate(layer_slices):
-                g = H[:n, s]
-                norms[first:last, l] = np.sqrt(np.einsum("ij,ij->i", g, g))
-            correct[first:last] = np.count_nonzero(row_correct(block_out, y, multiclass), axis=1)
-            bad = ~np.isfinite(losses[first:last])
+                rec.outputs[i] = block_out[j]
+                if test_out is not None:
+                    rec.test_outputs[i] = test_out[j]
+            bad = ~np.isfinite(rec.losses[first:last])
             if bad.any():
                 at = int(points[first + int(np.argmax(bad))])
                 # Trained again up to where it diverged (``diverged``), the run ends with that record; a record
                 # the first run did not make (a snapshot of the shorter run's) may be the first bad one.
                 if not diverged or at < iterations:
                     raise _Diverged(at)
-    return _Segment(losses, norms, correct, params, outputs, test_losses, test_outputs, outputs[-1].copy(),
-                    points, batch_losses, dead, trainer.alive.copy() if clip else None)
+    return _Segment(rec.losses, rec.norms, rec.correct, rec.params, rec.outputs, rec.test_losses,
+                    rec.test_outputs, rec.outputs[-1].copy(), points, batch_losses, rec.dead,
+                    trainer.alive.copy() if clip else None)
 
 
 class _BatchOrder:
