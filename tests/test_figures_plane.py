@@ -19,12 +19,11 @@ from nnviz.figures import (
     LEVELS,
     boundary_figure,
     boundary_levels,
-    network_figure,
     network_names,
-    neuron_figure,
     plane_figure,
 )
 from nnviz.figures.plane import (
+    LARGE_GRID,
     MAP_LEVELS,
     MIN_FRAMES,
     header_texts,
@@ -324,38 +323,18 @@ def test_accuracy_per_snapshot(circle):
     assert test[-1] == pytest.approx(run.test_accuracy)
 
 
-def test_network_figure_lays_out_every_neuron_map(circle):
-    dataset, run, features, per = circle
-    fig = network_figure(run, features, run.parameters[-1], selected=(1, 2))
-    maps = [t for t in fig.data if t.type == "heatmap"]
-    names = network_names(run, features)
-    assert [t.name for t in maps] == [n for column in names for n in column]
-    assert len(maps) == 2 + 4 + 2 + 1  # features, layers of 4 and 2, the output
-    assert all(np.asarray(t.z).shape == (40, 40) and np.asarray(t.z).dtype == np.uint8 for t in maps)
-    # a hidden neuron's map is the engine's, scaled from tanh's [-1, 1] to 0..255
-    h = plane.neuron_maps(run, features, -1, size=40)[0][2]
-    np.testing.assert_array_equal(np.asarray(trace(fig, "h1.3").z), np.round((h + 1) / 2 * LEVELS).astype(np.uint8))
-    # connections: one line per weight, coloured by sign, wider when stronger
-    lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
-    assert sum(sum(1 for v in t.x if v is None) for t in lines) == 2 * 4 + 4 * 2 + 2 * 1
-    assert {t.line.color for t in lines} <= {CLASS_COLOURS[0], CLASS_COLOURS[1]}
-    assert len(trace(fig, "weights").text) == 18 and "→" in trace(fig, "weights").text[0]
-    assert len(fig.layout.shapes) == 1  # the selected neuron is outlined
-    go.Figure(fig.to_plotly_json())
-
-
-def test_neuron_figure_shows_one_map_large(circle):
-    dataset, run, features, per = circle
-    fig = neuron_figure(run, dataset, features, run.parameters[-1], (1, 0))
-    assert np.asarray(fig.data[0].z).shape == (100, 100)
-    assert fig.data[0].name == "h1.1"
-
-
 def test_the_output_neurons_large_map_is_the_boundary(circle):
+    """A tanh output trained on 0/1 classes is shown large on the boundary's own 0..1 (0.5 white), not as a
+    tanh's -1..1: its picture is the boundary at the large map's grid."""
     dataset, run, features, per = circle
-    output = neuron_figure(run, dataset, features, run.parameters[-1], (3, 0))
-    p = plane.boundary(run, features, [-1])[0]
-    np.testing.assert_array_equal(np.asarray(output.data[0].z), np.round(np.clip(p, 0, 1) * LEVELS).astype(np.uint8))
+    output = (len(run.layout.sizes) - 1, 0)
+    spec = spec_of(plane_figure(run, dataset, features, per, node=output))
+    large = png_levels(spec["layout"]["images"][1]["source"])[0]
+    p = plane.boundary(run, features, [-1], LARGE_GRID)[0]
+    np.testing.assert_array_equal(large, map_levels(2 * np.clip(p, 0, 1) - 1))
+    hidden = png_levels(spec_of(plane_figure(run, dataset, features, per, node=(1, 0)))["layout"]["images"][1]
+                        ["source"])[0]
+    assert large.shape == hidden.shape == (LARGE_GRID, LARGE_GRID) and not np.array_equal(large, hidden)
 
 
 def test_an_edited_weight_changes_the_still_boundary(circle):

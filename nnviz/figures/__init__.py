@@ -28,10 +28,8 @@ from .plane import (  # noqa: F401
     boundary_levels,
     boundary_range,
     display_maps,
-    network_figure,
     network_layers,
     network_names,
-    neuron_figure,
     plane_figure,
     snapshot_losses,
 )

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from ..training import TrainingRun
 from .network import neuron_names
-from .style import EDGE_BINS, EDGE_WIDTHS, FONT_SIZE, _base_layout, _title, _values, _values_finite
+from .style import EDGE_BINS, FONT_SIZE, _base_layout, _title, _values, _values_finite
 
 # Orange is class 0 and negative, blue class 1 and positive, as in TensorFlow Playground, in Okabe-Ito tones
 # (apart for every colour vision). The plane is painted in paler tones so that the points stand out on it.
@@ -213,88 +213,6 @@ def network_names(run: TrainingRun, features: Sequence[str]) -> list[list[str]]:
     return neuron_names(run, [FEATURE_LABELS.get(f, f) for f in features],
                         ["output"] if run.layout.sizes[-1] == 1 else
                         [f"class {c}" for c in range(run.layout.sizes[-1])])
-
-
-def network_figure(run: TrainingRun, features: Sequence[str], parameters: np.ndarray,
-                   selected: Optional[tuple[int, int]] = None, size: int = 40) -> go.Figure:
-    """Every neuron's output over the plane as a small map, laid out as the network; connections coloured
-    by sign (blue +, orange −) and sized by |weight|. ``selected`` (column, neuron) is outlined."""
-    columns = network_layers(run, features, parameters, size)
-    names = network_names(run, features)
-    weights = run.layout.weights(np.asarray(parameters, dtype=float))
-    tallest = max(len(c) for c in columns)
-    centres = [[(c * NETWORK_COL_GAP, ((len(col) - 1) / 2 - i) * NETWORK_ROW_GAP) for i in range(len(col))]
-               for c, col in enumerate(columns)]
-    scale = float(max([np.max(np.abs(w)) for w in weights if w.size] + [1e-9]))
-    data: list[dict] = []
-    groups: dict[tuple[bool, int], tuple[list, list]] = {}
-    mids: tuple[list, list, list] = ([], [], [])
-    for l, w in enumerate(weights):
-        for i in range(w.shape[0]):
-            for j in range(w.shape[1]):
-                value = float(w[i, j])
-                if not np.isfinite(value):
-                    continue
-                (x0, y0), (x1, y1) = centres[l][i], centres[l + 1][j]
-                xs, ys = groups.setdefault((value >= 0, int(np.searchsorted(EDGE_BINS, abs(value) / scale))), ([], []))
-                xs += [x0 + 0.5, x1 - 0.5, None]
-                ys += [round(y0, 3), round(y1, 3), None]
-                mids[0].append(round((x0 + x1) / 2, 3))
-                mids[1].append(round((y0 + y1) / 2, 3))
-                mids[2].append(f"{names[l][i]} → {names[l + 1][j]}: {value:.3f}")
-    for (positive, b), (xs, ys) in sorted(groups.items()):
-        data.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                         name=f"{'positive' if positive else 'negative'} weights {b + 1}", opacity=0.8,
-                         line=dict(color=PLANE_POSITIVE if positive else PLANE_NEGATIVE, width=EDGE_WIDTHS[b])))
-    data.append(dict(type="scatter", x=mids[0], y=mids[1], text=mids[2], mode="markers", name="weights",
-                     marker=dict(size=8, opacity=0), hovertemplate="%{text}<extra></extra>", showlegend=False))
-    step = 1.0 / size
-    for c, col in enumerate(columns):
-        levels = np.round((np.clip(col, -1, 1) + 1) / 2 * LEVELS).astype(np.uint8)
-        for i in range(len(col)):
-            cx, cy = centres[c][i]
-            data.append(dict(type="heatmap", z=levels[i], x0=cx - 0.5 + step / 2, dx=step, y0=cy - 0.5 + step / 2,
-                             dy=step, zmin=0, zmax=LEVELS, colorscale=POINT_SCALE, showscale=False, name=names[c][i],
-                             hovertemplate=names[c][i] + "<extra></extra>"))
-    titles = ["Features"] + [f"Layer {l + 1}" for l in range(len(columns) - 2)] + ["Output"]
-    top = (tallest - 1) / 2 * NETWORK_ROW_GAP + 0.5
-    notes = [dict(text=f"<b>{t}</b>", x=c * NETWORK_COL_GAP, y=top + 0.25, xref="x", yref="y", showarrow=False,
-                  yanchor="bottom", font=dict(size=FONT_SIZE)) for c, t in enumerate(titles)]
-    notes += [dict(text=n, x=-0.6, y=centres[0][i][1], xref="x", yref="y", showarrow=False, xanchor="right",
-                   font=dict(size=FONT_SIZE)) for i, n in enumerate(names[0])]
-    shapes = []
-    if selected is not None:
-        c, i = selected
-        if 0 <= c < len(centres) and 0 <= i < len(centres[c]):
-            cx, cy = centres[c][i]
-            shapes.append(dict(type="rect", x0=cx - 0.58, x1=cx + 0.58, y0=cy - 0.58, y1=cy + 0.58, xref="x",
-                               yref="y", line=dict(color="#111418", width=3)))
-    width_units = (len(columns) - 1) * NETWORK_COL_GAP + 2.6
-    height_units = top * 2 + 1.3  # the y range below
-    axis = dict(visible=False, fixedrange=True)
-    # px per unit when the figure is NETWORK_WIDTH wide, and at most 560 px tall
-    unit = min(62.0, NETWORK_WIDTH / (width_units + 0.6), 540 / height_units)
-    layout = _base_layout(int(max(240, 20 + unit * height_units)), margin=dict(l=10, r=10, t=10, b=10),
-                          xaxis=dict(axis, range=[-2.0, width_units - 2.0 + 0.6]),
-                          yaxis=dict(axis, range=[-top - 0.4, top + 0.9], scaleanchor="x", scaleratio=1),
-                          annotations=notes, shapes=shapes)
-    return go.Figure(data=data, layout=layout, _validate=False)
-
-
-def neuron_figure(run: TrainingRun, dataset, features: Sequence[str], parameters: np.ndarray,
-                  node: tuple[int, int], size: int = 100) -> go.Figure:
-    """One neuron's output over the plane, large, with the training points: ``node`` = (column, neuron)."""
-    column, index = node
-    maps = network_layers(run, features, parameters, size)[column]
-    levels = np.round((np.clip(maps[index], -1, 1) + 1) / 2 * LEVELS).astype(np.uint8)
-    name = network_names(run, features)[column][index]
-    xaxis, yaxis = _plane_axes((0.0, 1.0))
-    trace = _boundary_trace(levels, "classification", 2, False)
-    trace.update(name=name, colorscale=NEURON_SCALE)
-    data = [trace, *_point_traces(dataset, False)]
-    layout = _base_layout(380, showlegend=False, margin=dict(l=50, r=10, t=40, b=40), xaxis=xaxis, yaxis=yaxis,
-                          annotations=[_title(f"<b>{name}</b> over the plane", 0.0, 1.01)])
-    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 # ---------------------------------------------------------------- the page's one animated figure
