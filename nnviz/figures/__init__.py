@@ -4,7 +4,6 @@ The only part of nnviz that imports plotly; one module per view.
 """
 from .network import (  # noqa: F401
     EdgePaths,
-    edge_groups,
     frame_indices,
     neuron_names,
     node_positions,

@@ -43,30 +43,11 @@ def node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
             for l, n in enumerate(sizes)]
 
 
-def edge_groups(weights: Sequence[np.ndarray], scale: float) -> dict[tuple[bool, int], list[tuple]]:
-    """Connections grouped by (positive, width bin): lists of (layer, i, j, w).
-
-    Big networks keep only the :data:`MAX_EDGES` strongest connections.
-    """
-    edges = [(l, i, j, float(w[i, j])) for l, w in enumerate(weights)
-             for i in range(w.shape[0]) for j in range(w.shape[1])]
-    if len(edges) > MAX_EDGES:
-        edges = sorted(edges, key=lambda e: -abs(e[3]))[:MAX_EDGES]
-    groups: dict[tuple[bool, int], list[tuple]] = {(s, b): [] for s in (True, False)
-                                                   for b in range(len(EDGE_WIDTHS))}
-    for edge in edges:
-        w = edge[3]
-        if not np.isfinite(w):
-            continue
-        groups[(w >= 0, int(np.searchsorted(EDGE_BINS, abs(w) / scale)))].append(edge)
-    return groups
-
-
 class EdgePaths:
     """Every connection's segment written once; per snapshot, one path per (positive, width bin) group.
 
-    The same grouping as :func:`edge_groups` (the :data:`MAX_EDGES` strongest finite connections in big
-    networks), vectorized: a figure asks for it once a frame."""
+    Groups by sign and |w| / scale bin; big networks keep the :data:`MAX_EDGES` strongest finite
+    connections. A figure asks for it once a frame."""
 
     def __init__(self, positions: list[np.ndarray]):
         segments = []
