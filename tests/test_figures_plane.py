@@ -407,3 +407,12 @@ def test_dead_links_are_drawn_as_dead_at_every_frame():
     assert counts[0] == 0 and counts[-1] >= 24  # none dead at the start; the lesson's 24 and more at the end
     live = [s for s in styles[1:dead_at]]
     assert all(s["line"].get("dash") is None for s in live)
+
+
+def test_every_connection_is_drawn_once_even_in_the_largest_network():
+    """As TF Playground draws them: no connection dropped (page 1 keeps only its strongest), none twice."""
+    from nnviz.figures.plane import _edge_paths
+    sizes = [7, 8, 8, 8, 8, 8, 8, 1]
+    weights = [np.random.default_rng(0).normal(size=(a, b)) for a, b in zip(sizes, sizes[1:])]
+    segments = [s for path in _edge_paths(weights, sizes) if path != "M0,0" for s in path.split("M")[1:]]
+    assert len(segments) == len(set(segments)) == sum(w.size for w in weights)

@@ -47,22 +47,35 @@ class EdgePaths:
     """Every connection's segment written once; per snapshot, one path per (positive, width bin) group.
 
     Groups by sign and |w| / scale bin; big networks keep the :data:`MAX_EDGES` strongest finite
-    connections. A figure asks for it once a frame."""
+    connections. A figure asks for it once a frame. ``inset``: how far from each node's centre a segment
+    starts and ends (the plane's neuron maps are squares, the edges meet their sides); ``most``: how many
+    connections at most (None: all, as TF Playground draws them)."""
 
-    def __init__(self, positions: list[np.ndarray]):
+    def __init__(self, positions: list[np.ndarray], inset: float = 0.0, most: Optional[int] = MAX_EDGES):
+        self.most = most
         segments = []
         for l in range(len(positions) - 1):
             for (x0, y0) in positions[l]:  # row-major like each layer's (fan_in, fan_out) weights
                 for (x1, y1) in positions[l + 1]:
-                    segments.append(f"M{x0:g},{round(float(y0), 3):g}L{x1:g},{round(float(y1), 3):g}")
+                    segments.append(f"M{x0 + inset:g},{round(float(y0), 3):g}"
+                                    f"L{x1 - inset:g},{round(float(y1), 3):g}")
         self.segments = np.array(segments, dtype=object)
 
-    def paths(self, weights: Sequence[np.ndarray], scale: float) -> dict[tuple[bool, int], str]:
+    def paths(self, weights: Sequence[np.ndarray], scale: float,
+              dead: Optional[Sequence[np.ndarray]] = None) -> dict:
+        """(positive, width bin) -> path; with ``dead`` (per layer a boolean (fan_in, fan_out) mask: TF
+        Playground's L1 set those links to exactly 0 for good), also "dead" -> their path, kept apart."""
         w = np.concatenate([np.asarray(layer, dtype=float).ravel() for layer in weights])
         keep = np.flatnonzero(np.isfinite(w))
-        if keep.size > MAX_EDGES:
-            keep = keep[np.argsort(-np.abs(w[keep]), kind="stable")[:MAX_EDGES]]
+        if self.most is not None and keep.size > self.most:
+            keep = keep[np.argsort(-np.abs(w[keep]), kind="stable")[:self.most]]
+        gone = np.zeros(len(keep), dtype=bool)
+        if dead is not None:
+            gone = np.concatenate([np.asarray(mask, dtype=bool).ravel() for mask in dead])[keep]
         bins = np.searchsorted(EDGE_BINS, np.abs(w[keep]) / scale)
         positive = w[keep] >= 0
-        return {(sign, b): "".join(self.segments[keep[(positive == sign) & (bins == b)]]) or "M0,0"
-                for sign in (True, False) for b in range(len(EDGE_WIDTHS))}
+        groups = {(sign, b): "".join(self.segments[keep[(positive == sign) & (bins == b) & ~gone]]) or "M0,0"
+                  for sign in (True, False) for b in range(len(EDGE_WIDTHS))}
+        if dead is not None:
+            groups["dead"] = "".join(self.segments[keep[gone]]) or "M0,0"
+        return groups

@@ -11,8 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..training import TrainingRun
-from .network import neuron_names
-from .style import EDGE_BINS, FONT_SIZE, _base_layout, _title, _values, _values_finite
+from .network import EdgePaths, neuron_names
+from .style import FONT_SIZE, _base_layout, _title, _values, _values_finite
 
 # Orange is class 0 and negative, blue class 1 and positive, as in TensorFlow Playground, in Okabe-Ito tones
 # (apart for every colour vision). The plane is painted in paler tones so that the points stand out on it.
@@ -420,22 +420,14 @@ def network_picture(columns: Sequence[np.ndarray], cells: int = MAP_CELLS) -> np
 
 def _edge_paths(weights: Sequence[np.ndarray], sizes: Sequence[int],
                 dead: Optional[Sequence[np.ndarray]] = None) -> list[str]:
-    """SVG paths of the connections, one per (positive, width bin) in the order of :func:`_edge_styles`:
-    the width bin by |w| over the largest |w| of this snapshot; last, the dead links (TF Playground's L1
-    set them to exactly 0 for good), per layer a boolean (fan_in, fan_out) mask in ``dead``."""
+    """SVG paths of the connections in the order of :func:`_edge_styles`: one per (positive, width bin), the
+    bin by |w| over the largest finite |w| of this snapshot; last, the dead links (``dead``: per layer a
+    boolean (fan_in, fan_out) mask, or None)."""
     finite = [np.abs(w[np.isfinite(w)]) for w in weights]
     scale = float(max([f.max() for f in finite if f.size] + [1e-9]))
-    paths: dict = {(s, b): [] for s in (True, False) for b in range(len(EDGE_PX))}
-    paths["dead"] = []
-    for l, w in enumerate(weights):
-        x0, x1 = l * NET_COL + NET_MAP // 2, (l + 1) * NET_COL - NET_MAP // 2
-        bins = np.searchsorted(EDGE_BINS, np.abs(np.nan_to_num(w, nan=0.0, posinf=0.0, neginf=0.0)) / scale)
-        for i in range(w.shape[0]):
-            for j in range(w.shape[1]):
-                if np.isfinite(w[i, j]):
-                    group = "dead" if dead is not None and dead[l][i, j] else (bool(w[i, j] >= 0), int(bins[i, j]))
-                    paths[group].append(f"M{x0},{_centre_y(sizes[l], i):g}L{x1},{_centre_y(sizes[l + 1], j):g}")
-    return ["".join(p) or "M0,0" for p in paths.values()]
+    positions = [np.array([(l * NET_COL, _centre_y(n, i)) for i in range(n)]) for l, n in enumerate(sizes)]
+    groups = EdgePaths(positions, inset=NET_MAP // 2, most=None).paths(weights, scale, dead)
+    return [*(groups[(s, b)] for s in (True, False) for b in range(len(EDGE_PX))), groups.get("dead", "M0,0")]
 
 
 def _edge_styles() -> list[dict]:
