@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -98,12 +99,47 @@ def saturation(run: TrainingRun) -> np.ndarray:
     return shares
 
 
+ADAM_RATE = 0.01  # the learning rate Adam is usually run with (its paper's 0.001 is slow on these tiny tables)
+SMALL_RATE, LARGE_RATE = 0.1, 10.0  # plain SGD on these tables: below crawls, above overshoots (tutorial: 1)
+BARELY_MOVED = 0.25  # a loss that fell by less than this share over the whole run "barely moved"
+
+
+def likely_fix(run: TrainingRun) -> Optional[str]:
+    """The one change most likely to make a run that failed learn, in a sentence; None when it learned.
+
+    Checked in this order because the earlier causes hide the later ones: a divergence or Adam at an SGD
+    rate, dead or saturated units, too little capacity, a rate too small to move the loss."""
+    rate, optimizer = run.config.learning_rate, run.config.optimizer
+    if run.diverged_at is None and run.learned:
+        return None
+    if optimizer == "adam" and (run.diverged_at is not None or rate > 5 * ADAM_RATE):
+        return f"Adam usually wants a learning rate near {ADAM_RATE:g} (now {rate:g})."
+    if run.diverged_at is not None:
+        return f"Lower the learning rate (now {rate:g}): try {rate / 10:g}."
+    stuck = np.round(saturation(run)[-1] * np.asarray(run.layout.sizes[1:-1])).astype(int) if len(
+        run.layout.sizes) > 2 else np.zeros(0, dtype=int)
+    if stuck.sum() > 0:
+        what = "dead" if "relu" in run.activations[:-1] else "saturated"
+        return (f"{int(stuck.sum())} hidden unit(s) {what}: lower the learning rate (now {rate:g}) or try "
+                "another seed.")
+    if len(run.layout.sizes) == 2:
+        return "Without a hidden layer a network draws one straight line: add a hidden layer."
+    if min(run.layout.sizes[1:-1]) < 2:
+        return "Give the network more hidden units."
+    first, last = float(run.loss[0]), float(run.loss[-1])
+    if first > 0 and (first - last) / first < BARELY_MOVED:
+        if rate <= SMALL_RATE:
+            return f"The loss barely moved: raise the learning rate (now {rate:g}), try {rate * 10:g}."
+        if rate >= LARGE_RATE:
+            return f"The loss barely moved: steps this large overshoot, lower the learning rate (now {rate:g})."
+    return "Try more iterations or another seed."
+
+
 def health_notes(run: TrainingRun) -> list[str]:
     """Plain-language notes on what went right or wrong, most important first."""
     notes = []
     if run.diverged_at is not None:
-        notes.append(f"Loss exploded at iteration {run.diverged_at}: lower the learning rate "
-                     f"(now {run.config.learning_rate:g}).")
+        notes.append(f"Loss exploded at iteration {run.diverged_at}. {likely_fix(run)}")
     shares = saturation(run)
     iterations = run.snapshot_iterations
     for l, name in enumerate(run.activations[:-1]):
@@ -128,8 +164,8 @@ def health_notes(run: TrainingRun) -> list[str]:
             half = run.loss[run.loss.size // 2:]
             if half.size > 10 and abs(half[0] - half[-1]) <= 0.01 * max(abs(half[0]), 1e-12):
                 notes.append(f"Training stalled: the loss stayed near {half[-1]:.3g} over the last half of the "
-                             f"run with {int(np.sum(~run.correct))} row(s) still wrong. Try another seed, "
-                             "more hidden units or a different learning rate.")
+                             f"run with {int(np.sum(~run.correct))} row(s) still wrong. {likely_fix(run)}")
             else:
-                notes.append(f"{int(np.sum(~run.correct))} row(s) still wrong after {run.iterations} iterations.")
+                notes.append(f"{int(np.sum(~run.correct))} row(s) still wrong after {run.iterations} iterations. "
+                             f"{likely_fix(run)}")
     return notes
