@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .losses import LOSSES, REGULARIZERS
+from .losses import LOSSES, REGULARIZERS, regularizer
 from .reference import backward, forward
 from .training import TrainingRun
 
@@ -51,7 +51,8 @@ def explain(run: TrainingRun, snapshot: int = -1, row: int = 0) -> Explanation:
     row %= x.shape[0]
     theta, config = run.parameters[snapshot], run.config
     # TF Playground's L1 (l1_clip) is a separate step after the update, not part of the gradient.
-    regularization = "none" if config.l1_clip and config.regularization == "l1" else config.regularization
+    regularization = config.regularization if regularizer(config.regularization, config.reg_rate,
+                                                          config.l1_clip) else "none"
     with np.errstate(all="ignore"):
         layers = forward(run.layout, run.activations, theta, x)
         grads = backward(run.layout, run.activations, config.loss, theta, x, y, layers, regularization,
@@ -67,25 +68,15 @@ def explain(run: TrainingRun, snapshot: int = -1, row: int = 0) -> Explanation:
 
 
 # The two forms of L1 nnviz trains with (TrainConfig.l1_clip), in words for the page and the docs.
-L1_FORMS = {
-    False: "L1 as a penalty's gradient (the truth-table page): reg_rate * sign(w) is added to dLoss/dw before "
-           "the update, the gradient of reg_rate * |w|. Weights shrink towards 0 and then jitter around it, "
-           "a step of learning_rate * reg_rate either side; none becomes exactly 0.",
-    True: "L1 as TensorFlow Playground does it (the 2-D page and --dataset): the update from the data first, "
-          "then a separate step w -= learning_rate * reg_rate * sign(w). A weight that this step takes across "
-          "zero is set to exactly 0 and is dead from then on, never updated again: L1 makes the network sparse. "
-          "Biases are not regularized.",
-}
+L1_FORMS = {False: REGULARIZERS["l1"].note, True: REGULARIZERS["l1"].clip_note}
 
 
 def regularization_note(config) -> str:
     """What the run's regularization does to the weights, in words ("" without one)."""
-    if config.regularization == "none" or config.reg_rate == 0:
+    rule = regularizer(config.regularization, config.reg_rate)
+    if rule is None:
         return ""
-    if config.regularization == "l2":
-        return ("L2: reg_rate * w is added to dLoss/dw before the update, the gradient of reg_rate * w² / 2; "
-                "every weight decays towards 0 in proportion to its size. Biases are not regularized.")
-    return L1_FORMS[bool(config.l1_clip)]
+    return rule.clip_note if config.l1_clip and rule.clip_note else rule.note
 
 
 def _matrix(a: np.ndarray) -> str:
@@ -130,10 +121,12 @@ def latex(e: Explanation) -> list[tuple[str, str]]:
     f_out = ACTIVATIONS[names[-1]].symbol
     term = loss.latex_gradient
     slope = "" if loss.gradient_is_preactivation else f" \\odot {f_out}'(\\hat{{y}})"
-    out.append((f"Backprop: delta of the output (the tutorial's 2*(y - output) * {names[-1]}_derivative(output))",
+    tutorial = loss.script_gradient.format(y="y", output="output") + (
+        "" if loss.gradient_is_preactivation else f" * {names[-1]}_derivative(output)")
+    out.append((f"Backprop: delta of the output (the tutorial's {tutorial})",
                 f"\\delta_{L} = {term}{slope} = {_matrix(e.deltas[-1][r][None, :])}"))
-    penalty = None if config.regularization == "l1" and config.l1_clip else REGULARIZERS.get(config.regularization)
-    penalized = penalty is not None and config.reg_rate > 0
+    penalty = regularizer(config.regularization, config.reg_rate, config.l1_clip)
+    penalized = penalty is not None
     for l in range(L, 0, -1):
         below = "x" if l == 1 else _name(l - 1, L)
         # the table's sum includes the penalty's gradient, minus: d_weights is -dLoss/dW

@@ -117,7 +117,9 @@ class Regularizer:
 
     ``gradient``: statements writing ``RATE * dpenalty/dw`` into ``g`` from the weights ``w`` (``RATE``: the
     rate, or an array of it that is 0 on the biases). ``script_gradient``: the same in the exported script,
-    with {w} to fill in.
+    with {w} to fill in. ``clip_note``: for L1, which can also be trained as TensorFlow Playground does it
+    (``TrainConfig.l1_clip``: a separate step after the update, ``w -= learning_rate * RATE * sign(w)``, that
+    sets a weight it takes across zero to 0, see :mod:`nnviz.program`), what that form does, in words.
     """
 
     name: str
@@ -126,6 +128,8 @@ class Regularizer:
     latex: str  # the penalty, rate \lambda
     latex_gradient: str  # its gradient, in W
     script_gradient: str
+    note: str  # what the penalty does to the weights, in words for the page and the docs
+    clip_note: Optional[str] = None
 
     def value(self, w: np.ndarray, rate: float) -> np.ndarray:
         return rate * self.penalty(w)
@@ -137,14 +141,27 @@ class Regularizer:
 
 
 REGULARIZERS: dict[str, Regularizer] = {r.name: r for r in (
-    Regularizer("l1", lambda w: np.sum(np.abs(w), axis=-1), ("sign(w, g)", "multiply(g, RATE, g)"),
-                r"\lambda \sum |w|", r"\lambda\,\operatorname{sign}(W)", "reg_rate * np.sign({w})"),
-    Regularizer("l2", lambda w: 0.5 * np.sum(w * w, axis=-1), ("multiply(w, RATE, g)",),
-                r"\tfrac{\lambda}{2} \sum w^2", r"\lambda W", "reg_rate * {w}"),
+    Regularizer(
+        "l1", lambda w: np.sum(np.abs(w), axis=-1), ("sign(w, g)", "multiply(g, RATE, g)"),
+        r"\lambda \sum |w|", r"\lambda\,\operatorname{sign}(W)", "reg_rate * np.sign({w})",
+        "L1 as a penalty's gradient (the truth-table page): reg_rate * sign(w) is added to dLoss/dw before "
+        "the update, the gradient of reg_rate * |w|. Weights shrink towards 0 and then jitter around it, "
+        "a step of learning_rate * reg_rate either side; none becomes exactly 0.",
+        "L1 as TensorFlow Playground does it (the 2-D page and --dataset): the update from the data first, "
+        "then a separate step w -= learning_rate * reg_rate * sign(w). A weight that this step takes across "
+        "zero is set to exactly 0 and is dead from then on, never updated again: L1 makes the network sparse. "
+        "Biases are not regularized."),
+    Regularizer(
+        "l2", lambda w: 0.5 * np.sum(w * w, axis=-1), ("multiply(w, RATE, g)",),
+        r"\tfrac{\lambda}{2} \sum w^2", r"\lambda W", "reg_rate * {w}",
+        "L2: reg_rate * w is added to dLoss/dw before the update, the gradient of reg_rate * w² / 2; "
+        "every weight decays towards 0 in proportion to its size. Biases are not regularized."),
 )}
 REGULARIZATIONS = ("none", *REGULARIZERS)
 
 
-def regularizer(regularization: str, rate: float) -> Optional[Regularizer]:
-    """The penalty a run adds to the gradient, or None (no regularization, or a rate of 0)."""
-    return REGULARIZERS[regularization] if regularization != "none" and rate > 0 else None
+def regularizer(regularization: str, rate: float, l1_clip: bool = False) -> Optional[Regularizer]:
+    """The penalty whose gradient a run adds to the data's, or None: no regularization, a rate of 0, or
+    (``l1_clip``) L1 trained as TF Playground does it, a separate step instead."""
+    rule = REGULARIZERS[regularization] if regularization != "none" and rate > 0 else None
+    return None if rule is not None and l1_clip and rule.clip_note is not None else rule

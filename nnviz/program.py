@@ -32,7 +32,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, CONSTANTS, NUMPY_NAMES
 from .generated import compile_source
-from .losses import REGULARIZERS, Loss, regularizer
+from .losses import Loss, regularizer
 from .network import Layout
 
 
@@ -173,7 +173,7 @@ class Program:
                 backward.append(f"dot(D{l}, W{l}t, D{l - 1})")
 
         penalty = regularizer(regularization, reg_rate)
-        clip = l1_clip and penalty is REGULARIZERS["l1"]
+        clip = l1_clip and penalty is not None and penalty.clip_note is not None  # TF Playground's L1
         if penalty is not None and not clip:
             # Only weights are penalized: REGMASK is reg_rate on weights, 0 on biases.
             ns["REGMASK"], ns["REGTMP"] = np.zeros(layout.size), np.empty(layout.size)
