@@ -6,16 +6,17 @@ from typing import Optional
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .losses import LOSSES
-from .program import forward_many
+from .reference import forward, penalty_of
 from .training import TrainingRun
 
 # A unit is saturated on a row when its slope is below this share of the
-# activation's steepest slope (sigmoid: output below 0.013 or above 0.987).
+# activation's steepest slope (sigmoid: output below 0.013 or above 0.987; see Activation.flat).
 SATURATION = 0.05
-_PEAK_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
 MAX_CHECKED = 2000  # parameters checked by central differences; larger networks get a fixed sample
 PASS_ERROR = 1e-4
+_CHUNK = 256  # shifted networks evaluated at once by the gradient check
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +42,8 @@ class GradientCheck:
 
 
 def gradient_check(run: TrainingRun, snapshot: int = -1, step: float = 1e-6) -> GradientCheck:
-    """Compare backprop's dL/dtheta with (L(theta + h) - L(theta - h)) / 2h for every parameter."""
+    """Compare backprop's dL/dtheta (the compiled program's) with (L(theta + h) - L(theta - h)) / 2h for every
+    parameter, L from the reference forward pass (:mod:`nnviz.reference`)."""
     theta = run.parameters[snapshot]
     P = theta.size
     checked = np.zeros(P, dtype=bool)
@@ -56,8 +58,12 @@ def gradient_check(run: TrainingRun, snapshot: int = -1, step: float = 1e-6) -> 
     shifted[index.size + np.arange(index.size), index] -= h
     loss = LOSSES[run.config.loss]
     with np.errstate(all="ignore"):
-        outputs, _ = forward_many(run.layout, run.activations, loss, shifted, run.inputs, run.targets)
-        values = loss.value(outputs, run.targets) + _penalty(run, shifted)
+        config = run.config
+        values = penalty_of(run.layout, config.regularization, config.reg_rate, shifted)
+        for start in range(0, len(shifted), _CHUNK):  # a chunk of networks at once, in bounded memory
+            part = slice(start, start + _CHUNK)
+            outputs = forward(run.layout, run.activations, shifted[part], run.inputs)[-1]
+            values[part] += loss.value(outputs, run.targets)
         numeric = np.full(P, np.nan)
         numeric[index] = (values[: index.size] - values[index.size:]) / (2 * h)
         analytic = run.gradients(snapshot)
@@ -66,35 +72,16 @@ def gradient_check(run: TrainingRun, snapshot: int = -1, step: float = 1e-6) -> 
     return GradientCheck(analytic, numeric, error, checked)
 
 
-def _penalty(run: TrainingRun, params: np.ndarray) -> np.ndarray:
-    """The regularization penalty of each parameter vector (K, P) -> (K,): the gradient's integral."""
-    config = run.config
-    if config.regularization == "none" or config.reg_rate == 0:
-        return np.zeros(len(params))
-    w = np.concatenate([params[:, s] for s in run.layout.weight_slices], axis=1)
-    if config.regularization == "l1":
-        return config.reg_rate * np.sum(np.abs(w), axis=1)
-    return config.reg_rate / 2 * np.sum(w * w, axis=1)
-
-
 def saturation(run: TrainingRun) -> np.ndarray:
     """(S, hidden layers): share of each hidden layer's units saturated on every row, per snapshot.
 
     For ReLU layers, the share of dead units (zero on every row). Linear layers: 0.
     """
-    loss = LOSSES[run.config.loss]
     with np.errstate(all="ignore"):
-        _, layers = forward_many(run.layout, run.activations, loss, run.parameters, run.inputs, run.targets)
+        layers = forward(run.layout, run.activations, run.parameters, run.inputs)
     shares = np.zeros((len(run.parameters), len(layers) - 1))
     for l, (a, name) in enumerate(zip(layers[:-1], run.activations)):
-        if name == "sigmoid":
-            flat = a * (1 - a) < SATURATION * _PEAK_SLOPE[name]
-        elif name == "tanh":
-            flat = 1 - a * a < SATURATION * _PEAK_SLOPE[name]
-        elif name == "relu":
-            flat = a <= 0
-        else:
-            continue
+        flat = ACTIVATIONS[name].flat(a, SATURATION)
         shares[:, l] = np.mean(np.all(flat, axis=1), axis=1)  # all rows, per unit; then over units
     return shares
 
@@ -148,7 +135,7 @@ def health_notes(run: TrainingRun) -> list[str]:
         if counts[-1] == 0:
             continue
         since = int(iterations[np.flatnonzero(counts < counts[-1])[-1] + 1]) if (counts < counts[-1]).any() else 0
-        what = "dead (zero on every row)" if name == "relu" else "saturated (flat on every row)"
+        what = ACTIVATIONS[name].stuck
         layer = f" in hidden layer {l + 1}" if len(run.activations) > 2 else ""
         notes.append(f"{counts[-1]} of {width} hidden units{layer} {what} by iteration {since}: "
                      "they have stopped learning.")

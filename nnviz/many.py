@@ -18,7 +18,7 @@ import numpy as np
 from .activations import ACTIVATIONS, as_function
 from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config, resolve_config
 from .limits import LIMITS, MAX_SWEEP_RECORD, MAX_SWEEP_WORK
-from .losses import LOSSES
+from .losses import LOSSES, regularizer
 from .network import Layout, initial_parameters
 from .optimizers import make_optimizer
 from .training import _BatchOrder, activation_names, row_correct
@@ -124,9 +124,13 @@ class _Sweep:
         self.loss_gradient = as_function(self.loss.gradient, "o, y, d, SCALE")
         self._buffers: dict[int, dict] = {}
         self.shapes = layout.shapes
-        self.weight_mask = np.zeros((layout.size, 1))
-        for s in layout.weight_slices:
-            self.weight_mask[s] = 1.0
+        # The penalty is on weights, not biases: its rate is 0 on the biases.
+        self.penalty = regularizer(config.regularization, config.reg_rate)
+        if self.penalty is not None:
+            self.penalty_rates, self.penalty_grad = np.zeros((layout.size, 1)), np.empty_like(self.theta)
+            for s in layout.weight_slices:
+                self.penalty_rates[s] = config.reg_rate
+            self.penalty_gradient = as_function(self.penalty.gradient, "w, RATE, g")
         self.scales: dict[int, np.ndarray] = {}
 
     def buffers(self, rows: int) -> dict:
@@ -163,8 +167,7 @@ class _Sweep:
         o, d = layers[-1], D[L - 1]
         scale = self.scales.get(o.shape[0])
         if scale is None:
-            per_row = o.shape[1] if self.loss.per_output else 1
-            scale = self.scales[o.shape[0]] = np.array(1.0 / (o.shape[0] * per_row))
+            scale = self.scales[o.shape[0]] = np.array(self.loss.scale(o.shape[0], o.shape[1]))
         self.loss_gradient(o, y, d, scale)
         if not self.loss.gradient_is_preactivation and self.acts[-1].derivative:
             self.derivatives[-1](o, S[-1])
@@ -185,10 +188,9 @@ class _Sweep:
                     self.derivatives[l - 1](layers[l - 1], S[l - 1])
                     np.multiply(h, S[l - 1], out=h)
                 d = h
-        if self.config.regularization != "none" and self.config.reg_rate > 0:
-            w = self.theta * self.weight_mask  # the penalty is on weights, not biases
-            penalty = np.sign(w) if self.config.regularization == "l1" else w
-            self.grad += self.config.reg_rate * penalty
+        if self.penalty is not None:
+            self.penalty_gradient(self.theta, self.penalty_rates, self.penalty_grad)
+            self.grad += self.penalty_grad
 
     def train(self) -> SweepRun:
         config, x, y = self.config, self.x, self.y
