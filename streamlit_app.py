@@ -26,12 +26,13 @@ import nnviz
 from nnviz import editing, urlstate
 from nnviz.diagnostics import likely_fix
 from nnviz.export import loss_csv, run_to_dict
-from nnviz.figures import PALETTE, PRESENTER_PALETTE, training_figure
+from nnviz.figures import (PALETTE, PLOT_WIDTH, PRESENTER_PALETTE, PRESENTER_PLOT_WIDTH, PRESENTER_TEXT_SCALE,
+                           training_figure)
 from nnviz.script import export_script
 from nnviz.training import further_config
 from nnviz.text import markdown_text
 from ui.common import View
-from ui.teaching import look_closer, presenter_css
+from ui.teaching import look_closer, presenter_css, scroll_to_chart
 from nnviz.activations import HIDDEN_ACTIVATIONS
 from nnviz.limits import DECISION_THRESHOLD, LIMITS, MAX_CONTINUATIONS
 
@@ -57,7 +58,9 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlie
 def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
     return training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names,
-                           palette=PRESENTER_PALETTE if presenter else PALETTE)
+                           palette=PRESENTER_PALETTE if presenter else PALETTE,
+                           text_scale=PRESENTER_TEXT_SCALE if presenter else 1.0,
+                           plot_width=PRESENTER_PLOT_WIDTH if presenter else PLOT_WIDTH)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -218,24 +221,31 @@ def csv_loader() -> None:
         st.rerun(scope="app")
 
 
-def summary(run: nnviz.TrainingRun) -> None:
-    """Final loss, accuracy, when it was solved, and plain warnings."""
+def summary(run: nnviz.TrainingRun, notices: list[str]) -> list[str]:
+    """Final loss, accuracy, when it was solved, and a plain warning (else the first of ``notices``, e.g. about
+    the link) beside them, where a run never solved would say "Solved at: never": nothing pushes the chart
+    down. Returns the notices left to show under the chart."""
+    if run.diverged_at is not None:
+        notices = [f"Training diverged at iteration {run.diverged_at}: the loss stopped being a number. "
+                   + likely_fix(run), *notices]
+    elif not run.learned:
+        wrong = int(np.count_nonzero(~run.correct))
+        notices = [f"Training stalled: after {run.iterations} iterations {wrong} of {len(run.correct)} rows are "
+                   "still wrong. " + likely_fix(run), *notices]
     with st.container(key="summary"):
-        loss, acc, solved = st.columns(3)
+        loss, acc, third = st.columns([1, 1, 2] if notices else [1, 1, 1])
         # The chart's panels follow its own timeline (its title names the iteration shown); these are the end's.
         loss.metric(f"Final loss (iteration {run.iterations})",
                     f"{run.final_loss:.3g}" if np.isfinite(run.final_loss) else "NaN")
         acc.metric("Accuracy", f"{run.accuracy:.0%}", help=f"Rows whose outputs are on the target's side of "
                    f"{DECISION_THRESHOLD}")
-        solved.metric("Solved at", "never" if run.solved_at is None else f"{run.solved_at}",
-                      help="First iteration from which every row stays right")
-        if run.diverged_at is not None:
-            st.warning(f"Training diverged at iteration {run.diverged_at}: the loss stopped being a number. "
-                       + likely_fix(run))
-        elif not run.learned:
-            wrong = int(np.count_nonzero(~run.correct))
-            st.warning(f"Training stalled: after {run.iterations} iterations {wrong} of {len(run.correct)} rows "
-                       "are still wrong. " + likely_fix(run))
+        if notices:
+            with third.container(key="summary_notes"):
+                st.warning(notices[0])
+        else:
+            third.metric("Solved at", "never" if run.solved_at is None else f"{run.solved_at}",
+                         help="First iteration from which every row stays right")
+    return notices[1:]
 
 
 def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:
@@ -340,18 +350,28 @@ def sync_url(settings: dict, inputs, targets, input_names, output_names) -> None
 # ---------------------------------------------------------------- the page
 
 def main() -> None:
-    st.set_page_config(page_title="nnviz: watch a network learn", page_icon="🧠", layout="wide")
+    # Presenter mode opens with the sidebar closed: the chart gets the projector's whole width.
+    presenter = ss.get("presenter", st.query_params.get("presenter") == "1")
+    st.set_page_config(page_title="nnviz: watch a network learn", page_icon="🧠", layout="wide",
+                       initial_sidebar_state="collapsed" if presenter else "auto")
     start_session()
     settings = sidebar_settings()
     # Constant CSS, nothing a visitor typed: Streamlit's 6 rem top padding would push the chart below a
     # 720 px projector's fold.
-    st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:3.5rem;padding-bottom:2rem}</style>",
-                unsafe_allow_html=True)
+    # The notes beside the headline figures are compact, as tall as the figures. The table and the final
+    # predictions stack: side by side at 1280 wide, the predictions grid hid a column.
+    st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:3.5rem;padding-bottom:2rem}"
+                ".st-key-summary_notes [data-testid='stAlertContainer']{padding:0.4rem 0.75rem}"
+                ".st-key-summary_notes [data-testid='stAlertContainer'] p{font-size:0.85rem;line-height:1.35}"
+                "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] .st-key-predictions)"
+                "{flex-direction:column}"
+                "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] .st-key-predictions)"
+                " > [data-testid='stColumn']{width:100%;flex:1 1 auto}"
+                "</style>", unsafe_allow_html=True)
     presenter_css(bool(ss.presenter))
     summary_box = st.container()
-    if ss.link_notices:
-        st.warning("Parts of the link were ignored, defaults used instead: "
-                   + markdown_text("; ".join(ss.link_notices)))
+    link_notices = ["Parts of the link were ignored, defaults used instead: "
+                    + markdown_text("; ".join(ss.link_notices))] if ss.link_notices else []
     config_errors = st.container()
     # The animated chart comes first: on a projector it is what the room watches.
     view = st.container()
@@ -386,19 +406,24 @@ def main() -> None:
     elif ss.last_good is not None:
         config_errors.info("Showing the last run that worked, until the problem is fixed. Your edits are kept.")
     if ss.last_good is None:
+        for notice in link_notices:
+            summary_box.warning(notice)
         return
     key, input_names, output_names = ss.last_good
     run = cached_run(*key)
     with summary_box:
-        summary(run)
+        left_over = summary(run, link_notices)
     with view:
         training_view(key, input_names, output_names, bool(ss.presenter))
         further_control()
+        for notice in left_over:
+            st.warning(notice)
     with closer:
         look_closer(View(key, run, list(input_names), list(output_names), bool(ss.presenter), load_table))
     with result_side:
         prediction_table(run, input_names, output_names)
         downloads(key)
+    scroll_to_chart()
 
 
 # Two views of the same engine; the plane's page lives in pages/ (its UI in ui/plane.py). No page icons:

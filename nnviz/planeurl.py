@@ -98,6 +98,7 @@ FIELDS: tuple[Field, ...] = (
     Field("discretize", False, _flag, lambda v: "1" if v else "0"),
     Field("show_test", False, _flag, lambda v: "1" if v else "0"),
     Field("hide", (), _hide, _list),
+    Field("presenter", False, _flag, lambda v: "1" if v else "0"),  # as on the truth-table page
 )
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in FIELDS}
 _OTHER_PAGE = {f.name for f in MAIN_FIELDS} | set(TABLE_PARAMS)
@@ -115,8 +116,10 @@ def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 
 def serialize(settings: Mapping[str, Any]) -> dict[str, str]:
-    """Query parameters for every field (``hide`` only when something is hidden)."""
+    """Query parameters for every field (``hide`` only when something is hidden, ``presenter`` only when on)."""
     params = {f.name: f.show(settings.get(f.name, f.default)) for f in FIELDS}
     if not params["hide"]:
         del params["hide"]
+    if params["presenter"] == "0":
+        del params["presenter"]
     return params

@@ -353,13 +353,15 @@ def test_classroom_link_builder_writes_a_link_with_hide_flags():
     assert not [w for w in lesson.sidebar.selectbox if w.key == "pl_dataset"]
 
 
-def test_presenter_mode_enlarges_the_type_and_keeps_the_figure():
+def test_presenter_mode_enlarges_the_type_of_the_page_and_the_figure_and_is_in_the_link():
     at = open_page()
     before = chart(at, "pl_plane_chart")
     at.sidebar.toggle(key="pl_presenter").set_value(True).run()
     assert healthy(at)
     assert any("font-size: 21px" in m.value for m in at.markdown)  # the page's large type
-    assert chart(at, "pl_plane_chart")["layout"] == before["layout"]  # the figure keeps its sizes
+    after = chart(at, "pl_plane_chart")
+    assert after["layout"]["font"]["size"] >= 1.4 * before["layout"]["font"]["size"]  # and the figure's
+    assert at.query_params["presenter"] in ("1", ["1"])
 
 
 def test_hide_network_leaves_the_network_out_of_the_figure():

@@ -338,7 +338,7 @@ def test_presenter_mode_restyles_the_tools():
     at = open_tool("ab", presenter="1")
     assert healthy(at)
     spec = panel(at, "ab").get("plotly_chart")[0].proto.spec
-    assert json.loads(spec)["layout"]["font"]["size"] == figures.FONT_SIZE + figures.PRESENTER_FONT_STEP
+    assert json.loads(spec)["layout"]["font"]["size"] >= figures.PRESENTER_TEXT_SCALE * figures.FONT_SIZE
 
 
 def test_script_download_is_export_script(monkeypatch):

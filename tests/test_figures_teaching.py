@@ -143,11 +143,11 @@ def test_health_figure_is_saturation_and_gradient_norms(run):
 def test_presenter_style_recolours_and_enlarges(run):
     plain = figures.training_figure(run)
     fig = valid(figures.presenter_style(plain))
-    assert figures.presenter_style(plain, font_step=0).layout.font.size == plain.layout.font.size
+    assert figures.presenter_style(plain, text_scale=1).layout.font.size == plain.layout.font.size
     spec = str(fig.to_plotly_json())
     assert figures.NEGATIVE not in spec and figures.POSITIVE not in spec
     assert figures.PRESENTER_NEGATIVE in spec and figures.PRESENTER_POSITIVE in spec
-    assert fig.layout.font.size == plain.layout.font.size + figures.PRESENTER_FONT_STEP
+    assert fig.layout.font.size >= figures.PRESENTER_TEXT_SCALE * plain.layout.font.size
     assert len(fig.frames) == len(plain.frames)
     assert any("orange −" in a.text for a in fig.layout.annotations)
     # the data are untouched
@@ -161,3 +161,40 @@ def test_teaching_fonts_are_readable(run, sweep, builder):
            "health": lambda: figures.health_figure(run, diagnostics.saturation(run))}[builder]()
     sizes = [a.font.size for a in fig.layout.annotations if a.font.size] + [fig.layout.font.size]
     assert min(sizes) >= 14
+
+
+def font_sizes(node, path="", font=False) -> dict:
+    """Every font size in a figure spec by its path (frames left out: they carry no fonts)."""
+    sizes = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if font and key == "size" and isinstance(value, (int, float)):
+                sizes[path + ".size"] = value
+            elif key != "frames":
+                sizes.update(font_sizes(value, f"{path}.{key}", key.endswith("font")))
+    elif isinstance(node, (list, tuple)):
+        for i, value in enumerate(node):
+            sizes.update(font_sizes(value, f"{path}.{i}"))
+    return sizes
+
+
+def test_text_scale_enlarges_every_font_of_the_animated_figures(run):
+    """Presenter mode's size as an input: every text of both pages' figures at least 1.4x, none left out."""
+    from nnviz import playground
+    from nnviz.datasets import DEFAULT_FEATURES
+    pairs = [(figures.training_figure(run), figures.training_figure(run, text_scale=figures.PRESENTER_TEXT_SCALE,
+                                                                    plot_width=figures.PRESENTER_PLOT_WIDTH))]
+    settings = (playground_defaults := {"dataset": "circle", "classes": 2, "points": 100, "noise": 0,
+                                            "ratio": 50, "data_seed": 0})
+    data = playground.dataset_from(settings)
+    config = playground.config_for({**playground_defaults, "features": DEFAULT_FEATURES, "hidden": (2,),
+                                    "activation": "tanh", "learning_rate": 0.03, "regularization": "none",
+                                    "reg_rate": 0.0, "batch_size": 10, "epochs": 5, "seed": 0}, data)
+    plane_run = playground.train_plane(data, DEFAULT_FEATURES, config, playground.epoch_schedule(5))
+    pairs.append((figures.plane_figure(plane_run, data, DEFAULT_FEATURES, frames=3),
+                  figures.plane_figure(plane_run, data, DEFAULT_FEATURES, frames=3,
+                                       text_scale=figures.PRESENTER_TEXT_SCALE)))
+    for normal, large in pairs:
+        before, after = font_sizes(normal.to_dict()), font_sizes(large.to_dict())
+        assert before.keys() == after.keys() and len(before) > 10
+        assert {k: (before[k], after[k]) for k in before if after[k] < 1.4 * before[k]} == {}

@@ -17,11 +17,11 @@ import streamlit as st
 import nnviz
 from nnviz import planeurl, playground
 from nnviz.datasets import DOMAIN, Dataset, load_points_csv
-from nnviz.figures import boundary_figure, network_names, plane_figure
+from nnviz.figures import PRESENTER_TEXT_SCALE, boundary_figure, network_names, plane_figure
 from nnviz.figures.plane import short
 from nnviz.limits import MAX_CONTINUATIONS
 
-from .plane_controls import classes, hidden, set_setting, settings, sidebar, ss, start_session
+from .plane_controls import classes, control, hidden, set_setting, settings, sidebar, ss, start_session
 from .teaching import presenter_css
 
 log = logging.getLogger("nnviz.app")
@@ -66,11 +66,11 @@ def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def cached_plane_figure(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
                         earlier: tuple, current: int, discretize: bool, show_test: bool, node: tuple, steps: bool,
-                        network: bool):
+                        network: bool, presenter: bool = False):
     run = cached_run(key, csv, features, config_json, epochs, earlier)
     per = run.config.iterations // epochs[-1]
     return plane_figure(run, cached_dataset(key, csv), features, per, current, discretize, show_test, node=node,
-                        steps=steps, network=network)
+                        steps=steps, network=network, text_scale=PRESENTER_TEXT_SCALE if presenter else 1.0)
 
 
 class Page:
@@ -142,7 +142,7 @@ def stepper(page: Page) -> None:
 def plane_chart(page: Page, node: tuple[int, int]) -> None:
     s = settings()
     figure = cached_plane_figure(*page.key, page.snapshot, bool(s["discretize"]), bool(s["show_test"]), node,
-                                 not hidden("step"), not hidden("network"))
+                                 not hidden("step"), not hidden("network"), bool(s["presenter"]))
     with st.container(key="pl_plane"):
         st.plotly_chart(figure, width="stretch", theme=None, key="pl_plane_chart", config=CHART_CONFIG)
     notes = [] if hidden("network") else [
@@ -205,7 +205,8 @@ def edit_weight(page: Page) -> tuple[np.ndarray, bool]:
         controls.caption(f"The trained network (epoch {page.epoch}) with {labels[index]} changed from {current:g} "
                          f"to {value:g}; the chart at the top is unchanged.")
         fig = boundary_figure(page.run, page.dataset, page.features, parameters, bool(settings()["discretize"]),
-                              bool(settings()["show_test"]), f"<b>Output</b> with {labels[index]} = {value:g}")
+                              bool(settings()["show_test"]), f"<b>Output</b> with {labels[index]} = {value:g}",
+                              text_scale=PRESENTER_TEXT_SCALE if settings()["presenter"] else 1.0)
         picture.plotly_chart(fig, width="stretch", theme=None, key="pl_edit_chart", config=CHART_CONFIG)
         return parameters, True
 
@@ -291,15 +292,19 @@ def further_control(page: Page) -> None:
 # ---------------------------------------------------------------- the page
 
 def main() -> None:
-    st.set_page_config(page_title="nnviz: the plane", page_icon="🧠", layout="wide")
+    # Presenter mode opens with the sidebar closed: the chart gets the projector's whole width.
+    presenter = ss.get("pl_presenter", st.query_params.get("presenter") == "1")
+    st.set_page_config(page_title="nnviz: the plane", page_icon="🧠", layout="wide",
+                       initial_sidebar_state="collapsed" if presenter else "auto")
     # Constant CSS, nothing a visitor typed: less top padding so the chart fits a 720 px projector.
     st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-bottom:2rem}"
                 "</style>", unsafe_allow_html=True)
     start_session()
     sidebar()
-    # Presenter mode, as on the truth-table page: large type, no Streamlit chrome (the figure keeps its sizes).
-    if st.sidebar.toggle("Presenter mode", key="pl_presenter", help="Large type and no toolbar, for a projector"):
-        presenter_css(True)
+    # Presenter mode, as on the truth-table page: large type, no Streamlit chrome; kept in the link.
+    with st.sidebar:
+        presenter_css(control("presenter", st.toggle, "Presenter mode",
+                              help="Large type and no toolbar, for a projector; kept in the link"))
     if ss.pl_notices:
         st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.pl_notices))
     page = build()

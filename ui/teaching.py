@@ -48,7 +48,30 @@ def look_closer(view: View) -> None:
             with st.container(key=f"tool_{tool}"):
                 panel(tool, view)
     if ss.pop("rerun_app", False):
+        ss.scroll_to_chart = True  # the run changed: show it, not the panel the click came from
         st.rerun(scope="app")
+
+
+# Constant script, nothing a visitor typed: brings the main chart (with Play and the slider) into view, for
+# 2.5 s while the page draws the new run and its layout settles.
+SCROLL_TO_CHART = """<script>
+(() => {
+  const start = Date.now();
+  const show = () => {
+    const chart = document.querySelector('.st-key-training_view .js-plotly-plot');
+    if (chart) { const box = chart.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) chart.scrollIntoView({block: 'center'}); }
+    if (Date.now() - start < 2500) setTimeout(show, 100);
+  };
+  show();
+})();
+</script>"""
+
+
+def scroll_to_chart() -> None:
+    """After a panel loaded a scene or a seed: scroll the page back to the chart (asked by :func:`look_closer`)."""
+    if ss.pop("scroll_to_chart", False):
+        st.html(SCROLL_TO_CHART, unsafe_allow_javascript=True)
 
 
 def link_tool(tool) -> None:
@@ -72,13 +95,28 @@ def panel(tool: str, view: View) -> None:
 
 
 # Constant CSS, nothing a visitor typed. Presenter mode: larger type everywhere, no Streamlit chrome (so less
-# padding above), no captions (the figure and the lecturer say it).
+# padding above) but the control that reopens a collapsed sidebar, a sidebar that opens over the page (the
+# chart keeps its width, which its text is laid out for), no captions (the figure and the lecturer say
+# it), Plotly's slider grip and rail 1.4x (Plotly draws them at a fixed size), and blocks that wrap instead of
+# cutting their text at 1280x720.
 PRESENTER_CSS = """<style>
 html { font-size: 21px; }
-[data-testid='stHeader'], [data-testid='stToolbar'], [data-testid='stDecoration'] { display: none; }
+[data-testid='stHeader'] { background: transparent; pointer-events: none; }
+[data-testid='stHeader'] * { visibility: hidden; }
+[data-testid='stExpandSidebarButton'], [data-testid='stExpandSidebarButton'] * { visibility: visible;
+  pointer-events: auto; }
+[data-testid='stExpandSidebarButton'] { transform: scale(1.4); background: #ffffffd9; border-radius: 6px; }
+[data-testid='stDecoration'] { display: none; }
 [data-testid='stMain'] [data-testid='stCaptionContainer'] { display: none; }
 [data-testid='stMetricValue'] { font-size: 1.8rem; }
-[data-testid='stMainBlockContainer'] { padding-top: 1rem !important; }
+[data-testid='stMainBlockContainer'] { padding: 1rem 2.5rem 2rem 3rem !important; }
+[data-testid='stSidebar'] { position: fixed !important; z-index: 999990; box-shadow: 0 0 24px #0004; }
+.js-plotly-plot .slider-grip-rect { width: 28px; height: 28px; x: -4px; y: -4px; rx: 14px; ry: 14px; }
+.js-plotly-plot .slider-rail-rect { height: 7px; y: -1px; }
+.st-key-downloads [data-testid='stHorizontalBlock'] { flex-wrap: wrap; }
+.st-key-downloads [data-testid='stColumn'] { min-width: fit-content; flex: 1 1 auto; }
+.st-key-look_closer [data-testid='stButtonGroup'] button { font-size: 0.8rem; padding-left: 0.5rem;
+  padding-right: 0.5rem; }
 </style>"""
 
 

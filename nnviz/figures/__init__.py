@@ -33,11 +33,12 @@ from .plane import (  # noqa: F401
     snapshot_losses,
 )
 from .presenter import (  # noqa: F401
-    PRESENTER_FONT_STEP,
     PRESENTER_NEGATIVE,
     PRESENTER_PALETTE,
+    PRESENTER_PLOT_WIDTH,
     PRESENTER_POSITIVE,
     PRESENTER_RIGHT,
+    PRESENTER_TEXT_SCALE,
     PRESENTER_WRONG,
     presenter_style,
 )
@@ -73,6 +74,7 @@ from .style import (  # noqa: F401
     Axes,
     Palette,
     row_labels,
+    scaled,
     short,
 )
 from .teaching import (  # noqa: F401

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from ..training import TrainingRun
 from .network import EdgePaths, neuron_names
-from .style import FONT_SIZE, _base_layout, _title, _values, _values_finite
+from .style import FONT_SIZE, _base_layout, _title, _values, _values_finite, scaled
 
 # Orange is class 0 and negative, blue class 1 and positive, as in TensorFlow Playground, in Okabe-Ito tones
 # (apart for every colour vision). The plane is painted in paler tones so that the points stand out on it.
@@ -137,10 +137,10 @@ def _class_point_traces(dataset, show_test: bool) -> list[dict]:
     return traces
 
 
-def _plane_axes(domain_x, title: bool = True) -> tuple[dict, dict]:
+def _plane_axes(domain_x, title: bool = True, text_scale: float = 1.0) -> tuple[dict, dict]:
     from ..datasets import DOMAIN
     common = dict(range=[-DOMAIN, DOMAIN], zeroline=False, showgrid=False, ticks="outside", fixedrange=True,
-                  tickfont=dict(size=FONT_SIZE - 1), constrain="domain", dtick=2)
+                  tickfont=dict(size=scaled(FONT_SIZE - 1, text_scale)), constrain="domain", dtick=2)
     return (dict(common, domain=list(domain_x), title=dict(text="x₁" if title else "", standoff=2)),
             dict(common, scaleanchor="x", scaleratio=1, title=dict(text="x₂" if title else "", standoff=2)))
 
@@ -157,13 +157,17 @@ def snapshot_losses(run: TrainingRun) -> tuple[np.ndarray, Optional[np.ndarray]]
 
 
 def boundary_figure(run: TrainingRun, dataset, features: Sequence[str], parameters: np.ndarray,
-                    discretize: bool = False, show_test: bool = False, title: str = "", size: int = 100) -> go.Figure:
-    """One still boundary (no frames) for flat ``parameters`` (P,) of ``run``'s network: an edited weight."""
+                    discretize: bool = False, show_test: bool = False, title: str = "", size: int = 100,
+                    text_scale: float = 1.0) -> go.Figure:
+    """One still boundary (no frames) for flat ``parameters`` (P,) of ``run``'s network: an edited weight;
+    its text ``text_scale`` times the usual size."""
     from ..plane import boundary_of
     levels = boundary_levels(boundary_of(run, features, parameters, size)[0], dataset.problem, dataset.classes)
-    xaxis, yaxis = _plane_axes((0.0, 1.0))
+    xaxis, yaxis = _plane_axes((0.0, 1.0), text_scale=text_scale)
+    header = dict(_title(title, 0.0, 1.01), font=dict(size=scaled(FONT_SIZE + 1, text_scale)))
     layout = _base_layout(440, showlegend=False, margin=dict(l=50, r=10, t=40, b=40), xaxis=xaxis, yaxis=yaxis,
-                          annotations=[_title(title, 0.0, 1.01)] if title else [])
+                          annotations=[header] if title else [], font=dict(size=scaled(FONT_SIZE, text_scale),
+                                                                            color="#111418"))
     data = [_boundary_trace(levels, dataset.problem, dataset.classes, discretize), *_point_traces(dataset, show_test)]
     return go.Figure(data=data, layout=layout, _validate=False)
 
@@ -456,13 +460,15 @@ def _image(uri: str, left: float, bottom: float, width: float, height: float, ax
 
 def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: int = 1, current: int = -1,
                  discretize: bool = False, show_test: bool = False, node: Optional[tuple[int, int]] = None,
-                 steps: bool = True, frames: int = 101, network: bool = True) -> SpecFigure:
+                 steps: bool = True, frames: int = 101, network: bool = True,
+                 text_scale: float = 1.0) -> SpecFigure:
     """The page's one animated figure, ONE timeline for everything: a header (epoch, losses, accuracy), the
     network's output over the plane with the points, the loss curves with a line at the epoch shown, and the
     network drawn as every neuron's map over the plane with its connections, with ``node`` (column, neuron;
     default: the first output) large. A frame per chosen snapshot (about ``frames``, fewer when they would
     not fit :data:`FIGURE_BUDGET`, never fewer than :data:`MIN_FRAMES` or the snapshots), played, scrubbed or
     stepped (◀ Back / Step ▶ with ``steps``) in the browser. ``network=False`` leaves the network out.
+    ``text_scale``: every text and control this many times its usual size (presenter mode).
 
     ``dataset``: the :class:`nnviz.datasets.Dataset` trained on (test points as diamonds, visible with
     ``show_test`` or from the legend). ``per_epoch``: updates in an epoch (the time axis is in epochs).
@@ -539,7 +545,7 @@ def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: 
     if network:
         _network_traces(data, run, features)
     return _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, steps, network, names,
-                   headers, train_at, test_at, epochs)
+                   headers, train_at, test_at, epochs, text_scale)
 
 
 def _pictures_at(drawn: dict, run: TrainingRun, node, network: bool) -> list[dict]:
@@ -574,9 +580,13 @@ def _network_traces(data: list, run: TrainingRun, features) -> None:
 
 
 def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, steps, network, names,
-            headers, train_at, test_at, epochs) -> SpecFigure:
+            headers, train_at, test_at, epochs, text_scale: float = 1.0) -> SpecFigure:
     """Frames and layout of :func:`plane_figure`."""
     from ..datasets import DOMAIN
+
+    def px(size: float) -> int:
+        return scaled(size, text_scale)
+
     sizes = run.layout.sizes
     columns = len(sizes)
     tallest = max(sizes)
@@ -608,14 +618,14 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
     net_height = tallest * NET_ROW - (NET_ROW - NET_MAP) + 9  # layer names above
     net_width = (columns - 1) * NET_COL + NET_MAP + 14  # feature names on the left
     unit = min(5.2, 500 / net_width, 380 / net_height)  # px per network unit at the page's width (1280 px)
-    top, bottom, row1, band = 44, 8, 350, 64
+    top, bottom, row1, band = px(44), 8, 350, px(64)
     row2 = int(max(210, unit * net_height)) if network else 0
     height = top + row1 + band + row2 + bottom
     area = height - top - bottom
     row1_low = 1 - row1 / area
     row2_high = max(row2 / area, 0.01)
-    controls_y = row1_low - 30 / area  # paper y of the controls' top edge, below the plane's x axis
-    xaxis, yaxis = _plane_axes((0.0, 0.42), title=False)
+    controls_y = row1_low - px(30) / area  # paper y of the controls' top edge, below the plane's x axis
+    xaxis, yaxis = _plane_axes((0.0, 0.42), title=False, text_scale=text_scale)
     yaxis["domain"] = [row1_low, 1.0]
     finite = [v for v in (*train_at, *(test_at if test_at is not None else ())) if np.isfinite(v)]
     loss_top = max(finite + list(_values_finite(run.loss)) + [1e-3])
@@ -632,7 +642,7 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                            line=dict(color="#111418", width=2)))
     titles = ["Features"] + [f"Layer {l}" for l in range(1, columns - 1)] + ["Output"]
     menus = [dict(type="buttons", direction="left", x=0.0, y=controls_y, xanchor="left", yanchor="top",
-                  showactive=False, font=dict(size=FONT_SIZE), pad=dict(t=0, r=4), buttons=[
+                  showactive=False, font=dict(size=px(FONT_SIZE)), pad=dict(t=0, r=4), buttons=[
                       dict(label="Play", method="animate",
                            args=[None, dict(frame=dict(duration=40, redraw=True), fromcurrent=True,
                                             transition=dict(duration=0), mode="immediate")]),
@@ -640,11 +650,11 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                            args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
                                               transition=dict(duration=0))])]),
              dict(type="buttons", direction="left", x=0.16, y=controls_y, xanchor="left", yanchor="top",
-                  showactive=False, font=dict(size=FONT_SIZE), pad=dict(t=0), visible=steps,
+                  showactive=False, font=dict(size=px(FONT_SIZE)), pad=dict(t=0), visible=steps,
                   buttons=_step_buttons(frame_names, at)),
              # A loss that falls fast at first hides the rest of the curve: a log scale shows it.
              dict(type="buttons", direction="left", x=1.0, y=1.0, xanchor="right", yanchor="bottom",
-                  showactive=True, active=0, font=dict(size=FONT_SIZE - 1), pad=dict(r=0, t=0, b=2),
+                  showactive=True, active=0, font=dict(size=px(FONT_SIZE - 1)), pad=dict(r=0, t=0, b=2),
                   buttons=[dict(label="linear", method="relayout",
                                 args=[{"yaxis2.type": "linear", "yaxis2.range": [0, loss_top * 1.05],
                                        "yaxis2.dtick": None}]),
@@ -653,41 +663,42 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
     hidden_axis = dict(visible=False, fixedrange=True)
     layout = _base_layout(
         height, showlegend=False, margin=dict(l=40, r=12, t=top, b=bottom),
+        font=dict(size=px(FONT_SIZE), color="#111418"),
         # The header is an annotation: Plotly draws annotations with the shapes and the layout images, in one
         # go; its title and menus come a paint later (the header would lag the pictures by a frame).
         annotations=[dict(text=headers[current], x=0.0, y=1.0, xref="paper", yref="paper", xanchor="left",
-                          yanchor="bottom", yshift=10, showarrow=False, font=dict(size=HEADER_SIZE, color="#111418"))]
+                          yanchor="bottom", yshift=10, showarrow=False, font=dict(size=px(HEADER_SIZE), color="#111418"))]
         + ([dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=1.0, y=1.0 - 24 / area,
                            xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False,
-                           bgcolor="rgba(255,255,255,0.85)", font=dict(size=FONT_SIZE - 2, color="#111418"))]
+                           bgcolor="rgba(255,255,255,0.85)", font=dict(size=px(FONT_SIZE - 2), color="#111418"))]
            if run.test_loss is not None else []),
         xaxis=xaxis, yaxis=yaxis,
         xaxis2=dict(domain=[0.52, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
-                    range=[-0.03 * planned, 1.03 * planned], tickfont=dict(size=FONT_SIZE - 1),
-                    title=dict(text="epoch", standoff=2, font=dict(size=FONT_SIZE - 1))),
+                    range=[-0.03 * planned, 1.03 * planned], tickfont=dict(size=px(FONT_SIZE - 1)),
+                    title=dict(text="epoch", standoff=2, font=dict(size=px(FONT_SIZE - 1)))),
         yaxis2=dict(domain=[row1_low + 40 / area, 1.0 - 26 / area], anchor="x2", gridcolor="#e5e5e5",
-                    zeroline=False, fixedrange=True, range=[0, loss_top * 1.05], tickfont=dict(size=FONT_SIZE - 1),
-                    title=dict(text="loss", standoff=2, font=dict(size=FONT_SIZE - 1)), exponentformat="power"),
+                    zeroline=False, fixedrange=True, range=[0, loss_top * 1.05], tickfont=dict(size=px(FONT_SIZE - 1)),
+                    title=dict(text="loss", standoff=2, font=dict(size=px(FONT_SIZE - 1))), exponentformat="power"),
         shapes=shapes, updatemenus=menus, images=_pictures_at(drawn[at], run, node, network),
         sliders=[dict(active=[s["args"][0][0] for s in slider_steps].index(frame_names[at]), steps=slider_steps, x=0.37, len=0.63, y=controls_y + 4 / area, yanchor="top",
                       pad=dict(t=0, b=0), currentvalue=dict(visible=False),
-                      font=dict(color="rgba(0,0,0,0)", size=8), ticklen=3, minorticklen=0)],
+                      font=dict(color="rgba(0,0,0,0)", size=px(8)), ticklen=px(3), tickwidth=px(1), minorticklen=0)],
     )
     if network:
         layout.update(
             xaxis3=dict(hidden_axis, visible=True, showgrid=False, zeroline=False, showline=False, ticks="",
                         side="top", tickvals=[c * NET_COL for c in range(columns)], ticktext=[f"<b>{t}</b>" for t in titles],
-                        tickfont=dict(size=FONT_SIZE - 1), domain=[0.0, 0.70], anchor="y3", constrain="domain",
+                        tickfont=dict(size=px(FONT_SIZE - 1)), domain=[0.0, 0.70], anchor="y3", constrain="domain",
                         constraintoward="left", range=[-NET_MAP / 2 - 13, (columns - 1) * NET_COL + NET_MAP / 2 + 1]),
             yaxis3=dict(hidden_axis, visible=True, showgrid=False, zeroline=False, showline=False, ticks="",
                         tickvals=[_centre_y(sizes[0], i) for i in range(sizes[0])], ticktext=names[0],
-                        tickfont=dict(size=FONT_SIZE - 1), domain=[0.0, row2_high - 24 / area], anchor="x3",
+                        tickfont=dict(size=px(FONT_SIZE - 1)), domain=[0.0, row2_high - 24 / area], anchor="x3",
                         scaleanchor="x3", scaleratio=1, constrain="domain", constraintoward="top",
                         range=[-y_half - 1, y_half + 1]),
             xaxis4=dict(hidden_axis, domain=[0.74, 1.0], anchor="y4", constrain="domain", constraintoward="left",
                         range=[-DOMAIN, DOMAIN], visible=True, showgrid=False, zeroline=False, ticks="", showticklabels=False,
                         side="top", title=dict(text=f"<b>{names[node[0]][node[1]]}</b> over the plane",
-                                               font=dict(size=FONT_SIZE - 1), standoff=4)),
+                                               font=dict(size=px(FONT_SIZE - 1)), standoff=4)),
             yaxis4=dict(hidden_axis, domain=[0.0, row2_high - 24 / area], anchor="x4", scaleanchor="x4", scaleratio=1,
                         constrain="domain", constraintoward="top", range=[-DOMAIN, DOMAIN])
         )

@@ -36,6 +36,12 @@ POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red 
 FONT_SIZE = 15
 
 
+def scaled(size: float, text_scale: float = 1.0) -> int:
+    """A text size (or a px length that holds text) ``text_scale`` times larger, rounded up: every size grows
+    by at least the scale."""
+    return int(np.ceil(size * text_scale - 1e-9))
+
+
 HEIGHT = 544  # fits a 1280x720 projector screen under the page heading and the summary, buttons included
 
 

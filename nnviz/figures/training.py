@@ -36,6 +36,7 @@ from .style import (
     Axes,
     Palette,
     PALETTE,
+    scaled,
     _cell,
     _sig,
     short,
@@ -135,8 +136,16 @@ def _frames(run: TrainingRun, rows: int, text: bool) -> tuple[np.ndarray, bool]:
 
 
 def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
-                    output_names: Optional[Sequence[str]] = None, palette: Palette = PALETTE) -> go.Figure:
-    """The animated figure: loss, network diagram, weight heatmaps and predictions on one timeline."""
+                    output_names: Optional[Sequence[str]] = None, palette: Palette = PALETTE,
+                    text_scale: float = 1.0, plot_width: int = PLOT_WIDTH) -> go.Figure:
+    """The animated figure: loss, network diagram, weight heatmaps and predictions on one timeline.
+    ``text_scale``: every text, cell number and control this many times its usual size (presenter mode);
+    ``plot_width``: px the chart gets on the page, which decides what text fits where."""
+
+    def px(size: float) -> int:
+        return scaled(size, text_scale)
+
+    font = px(FONT_SIZE)
     names = neuron_names(run, input_names, output_names)
     sizes = list(run.layout.sizes)
     weights = run.weight_snapshots  # per layer (S, fan_in, fan_out)
@@ -153,7 +162,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     # heatmaps bottom left, predictions bottom right.
     # The prediction grid widens with its columns; the heatmaps get the rest.
     n_columns = sizes[0] + 3 * sizes[-1] + 2
-    pred_share = min(0.5, max(0.3, 0.045 * n_columns))
+    pred_share = min(0.5, max(0.3, 0.045 * text_scale * n_columns * PLOT_WIDTH / plot_width))  # ~38 px a column
     top, bottom = (0.62, 1.0), (0.0, 0.36)
     loss_x, net_x = (0.0, 0.42), (0.52, 1.0)
     heat_x, pred_x = (0.0, 0.9 - pred_share), (1.0 - pred_share, 1.0)
@@ -162,12 +171,12 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         """Gap between heatmaps, their width, and whether cells have room for their values."""
         gap = min(0.08, right / 3 / max(n_layers - 1, 1))
         span = (right - gap * (n_layers - 1)) / n_layers
-        cell_w = span * PLOT_WIDTH / max(w.shape[2] for w in weights)
+        cell_w = span * plot_width / max(w.shape[2] for w in weights)
         cell_h = (bottom[1] - bottom[0]) * HEIGHT / (max(w.shape[1] for w in weights) + run.config.bias)
-        return gap, span, cell_w >= MIN_CELL[0] and cell_h >= MIN_CELL[1]
+        return gap, span, cell_w >= px(MIN_CELL[0]) and cell_h >= px(MIN_CELL[1])
 
     gap, span, show_text = heat_columns(heat_x[1])
-    axis_font = max(FONT_SIZE - 2 * max(0, n_layers - 3), 12) if n_layers > 3 else FONT_SIZE
+    axis_font = px(max(FONT_SIZE - 2 * max(0, n_layers - 3), 12)) if n_layers > 3 else font
 
     frames_at, quantized = _frames(run, rows_shown, show_text)
     coding = _Weights(run, quantized)
@@ -226,15 +235,15 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     outer = max(len(n) for n in node_labels)
     pad = 0.4
     for _ in range(3):  # room for the outer labels: about 9 px a character plus the circle's radius
-        px_per_unit = (net_x[1] - net_x[0]) * PLOT_WIDTH / (len(sizes) - 1 + 2 * pad)
-        pad = 0.15 + (20 + 9 * outer) / px_per_unit
+        px_per_unit = (net_x[1] - net_x[0]) * plot_width / (len(sizes) - 1 + 2 * pad)
+        pad = 0.15 + (20 + px(9) * outer) / px_per_unit
     # Circles as large as the tallest layer leaves room for; names inside only while they fit.
     px_per_neuron = (top[1] - top[0]) * (HEIGHT - 60) / (max(sizes) + 0.4)
     node_size = min(34.0, 0.85 * px_per_neuron)
-    many = node_size < 24
+    many = node_size < px(24)
     data.append(dict(type="scatter", x=node_xy[:, 0].tolist(), y=np.round(node_xy[:, 1], 3).tolist(),
                      mode="markers" if many else "markers+text", text=node_labels, textposition=label_sides,
-                     textfont=dict(size=FONT_SIZE), name="neurons",
+                     textfont=dict(size=font), name="neurons",
                      marker=dict(size=max(6.0, node_size), color="white", line=dict(color="#333", width=2)),
                      hovertemplate="%{text}<extra></extra>", showlegend=False,
                      xaxis=net_xy[0], yaxis=net_xy[1]))
@@ -245,7 +254,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     # Weight heatmaps, one per layer, side by side.
     heat_index = len(data)
     colour_bar = dict(len=bottom[1] - bottom[0], y=bottom[0], yanchor="bottom", x=heat_x[1] + 0.01,
-                      thickness=12, tickfont=dict(size=FONT_SIZE - 2), **coding.colorbar())
+                      thickness=px(12), tickfont=dict(size=px(FONT_SIZE - 2)), **coding.colorbar())
 
     def layer_weights(l: int, k: int) -> np.ndarray:
         return weights[l][k] if biases is None else np.vstack([weights[l][k], biases[l][k][None, :]])
@@ -268,13 +277,13 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                      zmin=-coding.top, zmax=coding.top, zmid=0, colorscale=palette.weight_scale,
                      showscale=l == n_layers - 1 and show_scale, colorbar=colour_bar,
                      texttemplate=("%{text}" if text_frames else "%{z:.2f}") if show_text else None,
-                     textfont=dict(size=FONT_SIZE - 1),
+                     textfont=dict(size=px(FONT_SIZE - 1)),
                      hovertemplate="%{y} → %{x}" + (f": {value}" if value else "")
                      + "<extra>W" + str(l + 1) + "</extra>")
         trace.update(heatmap_frame(l, last))
         data.append(trace)
         annotations.append(dict(text=f"<b>W{l + 1}</b>", x=x0 + span / 2, y=0.53, xref="paper", yref="paper",
-                                showarrow=False, xanchor="center", font=dict(size=FONT_SIZE + 1)))
+                                showarrow=False, xanchor="center", font=dict(size=px(FONT_SIZE + 1))))
 
     # Prediction grid: one subplot, two heatmaps side by side on one numeric x axis labelled by column (on a
     # shared categorical axis Plotly writes the second heatmap's text in the first one's columns): the static
@@ -287,13 +296,13 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     static_z = [[0] * len(in_names) + [1] * len(out_names) for _ in range(rows_shown)]
     pred_cols = list(out_names) + ["error", "right"]
     columns = static_cols + pred_cols
-    pred_cell = (pred_x[1] - pred_x[0]) * PLOT_WIDTH / len(columns)  # px a column gets: text only if it fits
+    pred_cell = (pred_x[1] - pred_x[0]) * plot_width / len(columns)  # px a column gets: text only if it fits
     pred_xy = axes.add(pred_x, bottom, x=dict(side="top", fixedrange=True, **CELL_AXIS,
                                               tickvals=list(range(len(columns))), ticktext=columns,
                                               range=[-0.5, len(columns) - 0.5]),
                        y=dict(autorange="reversed", fixedrange=True, showticklabels=False, **CELL_AXIS))
     data.append(dict(type="heatmap", z=static_z, x=list(range(len(static_cols))), y=row_labels, text=static_text,
-                     texttemplate="%{text}" if pred_cell >= 22 else None, textfont=dict(size=FONT_SIZE), name="table",
+                     texttemplate="%{text}" if pred_cell >= px(22) else None, textfont=dict(size=font), name="table",
                      showscale=False, zmin=0, zmax=1,
                      colorscale=[[0, "#f0f0f0"], [1, "#d9d2f0"]], xgap=2, ygap=2,
                      hovertemplate="%{y}: %{text}<extra></extra>", xaxis=pred_xy[0], yaxis=pred_xy[1]))
@@ -304,8 +313,8 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         return dict(type="heatmap", z=z, text=text)
 
     data.append(dict(type="heatmap", x=list(range(len(static_cols), len(columns))), y=row_labels,
-                     texttemplate="%{text}" if pred_cell >= 30 else None,
-                     textfont=dict(size=FONT_SIZE), name="predictions", showscale=False, zmin=0, zmax=1,
+                     texttemplate="%{text}" if pred_cell >= px(30) else None,
+                     textfont=dict(size=font), name="predictions", showscale=False, zmin=0, zmax=1,
                      colorscale=[[0, palette.wrong], [1, palette.right]], xgap=2, ygap=2,
                      hovertemplate="%{y}: %{text}<extra></extra>", xaxis=pred_xy[0], yaxis=pred_xy[1],
                      **{k: v for k, v in predictions_frame(last).items() if k != "type"}))
@@ -344,25 +353,25 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     annotations = [
         dict(text=_now(run, last), x=loss_x[0], y=1.06, xref="paper", yref="paper", showarrow=False,
-             xanchor="left", font=dict(size=FONT_SIZE + 1)),
+             xanchor="left", font=dict(size=px(FONT_SIZE + 1))),
         *annotations,
         dict(text=f"<b>Network</b>: {palette.sign_words}, thicker = stronger", x=net_x[0], y=1.06,
              xref="paper", yref="paper", showarrow=False, xanchor="left"),
         dict(text="<b>Predictions</b>" + (f" (first {rows_shown} rows)" if rows_shown < run.inputs.shape[0] else ""),
              x=pred_x[0], y=0.53, xref="paper", yref="paper", showarrow=False, xanchor="left",
-             font=dict(size=FONT_SIZE + 1)),
+             font=dict(size=px(FONT_SIZE + 1))),
     ]
     layout = dict(
         axes.layout,
         width=None, height=HEIGHT, autosize=True, showlegend=False,
-        font=dict(size=FONT_SIZE, color="#111418"),
-        margin=dict(l=min(20 + 9 * max(len(n) for n in names[0]), 110), r=20, t=40, b=20),
+        font=dict(size=font, color="#111418"),
+        margin=dict(l=min(20 + px(9) * max(len(n) for n in names[0]), px(110)), r=20, t=px(40), b=20),
         plot_bgcolor="white", paper_bgcolor="white",
         shapes=[*edges(last), marker(last)],
         annotations=annotations,
         sliders=[dict(
             active=len(steps) - 1, steps=steps, x=0.33, len=0.67, y=-0.02, yanchor="top", pad=dict(t=2),
-            currentvalue=dict(visible=False), ticklen=4, minorticklen=0,
+            currentvalue=dict(visible=False), ticklen=px(4), tickwidth=px(1), minorticklen=0,
         )],
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top",
                           pad=dict(t=2), showactive=False, **menu(len(frames_at) - 1)[0])],
