@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import nnviz
-from nnviz import editing, urlstate
+from nnviz import budget, editing, urlstate
 from nnviz.figures import compare_figure, presenter_style, sweep_figure
 from nnviz.scenes import SCENES
 
@@ -48,6 +48,7 @@ def seed_sweep(view: View) -> None:
                                     step=10, key="sweep_networks",
                                     help="Seeds 0, 1, 2, ...: the same configuration from other starting weights"))
     text = sweep_config(view)
+    budget.check_sweep(view.config, networks, *view.inputs.shape, view.targets.shape[1])  # before the work
     sweep = cached_sweep(text, view.inputs, view.targets, networks)
     learned = int(np.count_nonzero(sweep.learned))
     finals = sweep.final_loss
@@ -128,6 +129,8 @@ def ab_comparison(view: View) -> None:
             value = st.toggle("B: biases", key=key)
     config_b = b_config(config, field, value)
     run_a = view.run
+    budget.check(budget.run_cost(config_b, *view.inputs.shape, view.targets.shape[1]), "Training B",
+                 f"B's {field.lower()}, or the page's iterations, widths or rows")
     run_b = cached_train(config_json(config_b), view.inputs, view.targets)
     label_a, label_b = f"A: {describe(config, field)}", f"B: {describe(config_b, field)}"
     chart(compare_figure(run_a, run_b, label_a, label_b), view, "ab_chart")
