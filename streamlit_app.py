@@ -29,6 +29,7 @@ from nnviz.figures import PALETTE, PRESENTER_PALETTE, training_figure
 from nnviz.script import export_script
 from nnviz.training import further_config
 from nnviz.text import markdown_text
+from ui.cache import byte_cache  # the process's caches: at most 300 MB in all
 from ui.common import View
 from ui.teaching import look_closer, presenter_css
 from nnviz.activations import HIDDEN_ACTIVATIONS
@@ -40,7 +41,7 @@ ss = st.session_state
 
 # ---------------------------------------------------------------- cached work
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner="Training…")
+@byte_cache(show_spinner="Training…")
 def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlier: tuple = ()) -> nnviz.TrainingRun:
     """The run of the config; with ``earlier``, the iterations of the runs it goes on from ("Train further",
     first to last), the last of those trained further: the same run, snapshots as nnviz.train_further picks."""
@@ -52,14 +53,14 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlie
     return nnviz.train_further(shorter, config.iterations - earlier[-1])
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
     return training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names,
                            palette=PRESENTER_PALETTE if presenter else PALETTE)
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_downloads(config_json: str, inputs, targets, earlier: tuple) -> tuple[str, str, str]:
     run = cached_run(config_json, inputs, targets, earlier)
     return json.dumps(run_to_dict(run)), loss_csv(run), export_script(inputs, targets, run.config)

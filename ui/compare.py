@@ -11,6 +11,7 @@ from nnviz import budget, editing, urlstate
 from nnviz.figures import compare_figure, presenter_style, sweep_figure
 from nnviz.scenes import SCENES
 
+from .cache import byte_cache
 from .common import View, cached_train, chart, config_json, ss
 
 MAX_SEED_BUTTONS = 30
@@ -18,14 +19,14 @@ MAX_SEED_BUTTONS = 30
 
 # ---------------------------------------------------------------- seed sweep
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Training the networks…")
+@byte_cache(show_spinner="Training the networks…")
 def cached_sweep(config_text: str, inputs: np.ndarray, targets: np.ndarray, networks: int) -> nnviz.SweepRun:
     """``networks`` networks of one configuration, seeds 0 to networks - 1, in one vectorized pass."""
     return nnviz.train_many(inputs, targets, networks=networks,
                             config=nnviz.make_config(**json.loads(config_text)))
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_sweep_figure(config_text: str, inputs, targets, networks: int, seed: int, presenter: bool):
     fig = sweep_figure(cached_sweep(config_text, inputs, targets, networks), seed)
     return presenter_style(fig) if presenter else fig
