@@ -183,6 +183,7 @@ def make_config(settings: dict) -> nnviz.TrainConfig:
 
 def table_editor() -> tuple[pd.DataFrame, int]:
     """Preset picker, column counts, the editable table and the CSV loader; returns (table, inputs)."""
+    refuse_oversized_edit()  # before any widget it resets is drawn
     st.subheader("Truth table")
     pick, n_in, n_out = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick.selectbox("Preset", list(nnviz.PRESETS), key="preset", on_change=load_preset)
@@ -203,6 +204,15 @@ def table_editor() -> tuple[pd.DataFrame, int]:
     ss.table_current = edited
     csv_loader()
     return edited, n_inputs
+
+
+def refuse_oversized_edit() -> None:
+    """An edit waiting in the editor's state that would pass the row limit (a big paste) is dropped before
+    st.data_editor applies it, row by row, at a cost of seconds: the table stays as the last run left it."""
+    problem = editing.pending_rows_error(len(ss.table_frame), ss.get(f"table_editor_{ss.editor_version}"))
+    if problem:
+        ss.table_notice = problem
+        set_table(ss.table_current, ss.table_inputs)  # a new editor key: the edit's state is left behind
 
 
 @st.fragment
