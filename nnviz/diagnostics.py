@@ -61,8 +61,9 @@ def check_sample(run: TrainingRun) -> tuple[np.ndarray, int]:
 
 
 def _chunk(run: TrainingRun, rows: int) -> int:
-    """Parameter vectors a forward pass evaluates at once: every layer's activations within CHUNK_BYTES."""
-    return max(1, CHUNK_BYTES // (8 * rows * sum(run.layout.sizes[1:])))
+    """Parameter vectors a forward pass evaluates at once: the vectors and every layer's activations within
+    CHUNK_BYTES."""
+    return max(1, CHUNK_BYTES // (8 * (run.parameters.shape[1] + rows * sum(run.layout.sizes[1:]))))
 
 
 def gradient_check_cost(run: TrainingRun) -> Cost:
