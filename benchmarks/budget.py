@@ -86,6 +86,11 @@ def candidates(quick=False):
                            learning_rate=0.01, init="xavier")
             if softmax:
                 options.update(output_activation="softmax", loss="ce")
+            # the per-iteration overhead depends on the optimizer, the batch and the output too
+            unit = run_work(nnviz.make_config(**dict(options, iterations=1)), rows, n_in, n_out)
+            options["iterations"] = int(min(options["iterations"], MAX_WORK // unit))
+            if options["iterations"] < 1:
+                continue
             yield rows, n_in, n_out, softmax, options
 
 
@@ -151,11 +156,19 @@ def search_sweep():
     for hidden, networks, rows, act in [((4,), 1000, 4, "sigmoid"), ((2,), 1000, 4, "tanh"),
                                         ((64,), 100, 4, "sigmoid"), ((8,), 1000, 16, "sigmoid"),
                                         ((64, 64), 10, 8, "tanh"), ((1,) * 6, 1000, 4, "sigmoid"),
-                                        ((4,), 1, 1024, "sigmoid")]:
-        config = nnviz.make_config(hidden=list(hidden), activation=act)
+                                        ((4,), 1, 1024, "sigmoid"), ((1,) * 6, 1, 4, "adam batch 1"),
+                                        ((64,), 148, 1024, "tanh")]:
+        # "adam batch 1": the sweep (6x1, Adam, batch 1: 5.1 s at 20,000 iterations before the overhead
+        # term)
+        config = (nnviz.make_config(hidden=list(hidden), optimizer="adam", batch_size=1) if act == "adam batch 1"
+                  else nnviz.make_config(hidden=list(hidden), activation=act))
         params = parameter_count(config, 3, 1)
         iterations = min(MAX_IT, MAX_SWEEP_WORK // (networks * rows * params),
                          MAX_LAYER_STEPS // (len(hidden) + 1))
+        from nnviz.budget import sweep_cost  # and the sweep's own budget: overhead per iteration, memory
+        while iterations > 1 and sweep_cost(config.replace(iterations=int(iterations)), networks, rows, 3, 1
+                                            ).work > MAX_WORK:
+            iterations = int(iterations * 0.98)
         x, y = table(rows, 3, 1, False)
         try:
             nnviz.config.check_fit(config.replace(iterations=max(1, int(iterations))), x, y)
@@ -164,7 +177,12 @@ def search_sweep():
         if iterations < 1:
             continue
         t0 = time.process_time()
-        nnviz.train_many(x, y, networks=networks, config=config.replace(iterations=int(iterations)))
+        try:
+            nnviz.train_many(x, y, networks=networks, config=config.replace(iterations=int(iterations)))
+        except nnviz.NnvizError as error:  # the sweep's own budget (overhead, memory) refused it before the work
+            print(f"  refused: {networks} networks x rows {rows} x hidden {hidden} x {iterations} it: "
+                  f"{str(error)[:90]}")
+            continue
         seconds = time.process_time() - t0
         worst = max(worst, seconds)
         print(f"  {seconds:5.2f} s  {networks} networks x rows {rows} x hidden {hidden} x {iterations} it ({act})")
@@ -185,7 +203,8 @@ def search_plane():
         options.update(hidden=list(hidden), batch_size=None)
         config = nnviz.make_config(**options, iterations=1)
         params = parameter_count(config, x.shape[1], y.shape[1])
-        iterations = min(MAX_IT, MAX_WORK // run_work(config, x.shape[0], x.shape[1], y.shape[1]),
+        # the test rows are evaluated every iteration too: train() budgets them with the training rows
+        iterations = min(MAX_IT, MAX_WORK // run_work(config, x.shape[0] + tx.shape[0], x.shape[1], y.shape[1]),
                          MAX_LAYER_STEPS // (len(hidden) + 1))
         config = config.replace(iterations=int(iterations), snapshots=frames)
         t0 = time.process_time()
