@@ -31,6 +31,7 @@ from nnviz.figures import (PALETTE, PLOT_WIDTH, PRESENTER_PALETTE, PRESENTER_PLO
 from nnviz.script import export_script
 from nnviz.training import further_config
 from nnviz.text import markdown_text
+from ui.cache import byte_cache  # the process's caches: at most 300 MB in all
 from ui.common import View
 from ui.teaching import look_closer, presenter_css, scroll_to_chart
 from nnviz.activations import HIDDEN_ACTIVATIONS
@@ -42,7 +43,7 @@ ss = st.session_state
 
 # ---------------------------------------------------------------- cached work
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner="Training…")
+@byte_cache(show_spinner="Training…")
 def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlier: tuple = ()) -> nnviz.TrainingRun:
     """The run of the config; with ``earlier``, the iterations of the runs it goes on from ("Train further",
     first to last), the last of those trained further: the same run, snapshots as nnviz.train_further picks."""
@@ -54,7 +55,7 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlie
     return nnviz.train_further(shorter, config.iterations - earlier[-1])
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
     return training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names,
@@ -63,7 +64,7 @@ def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names
                            plot_width=PRESENTER_PLOT_WIDTH if presenter else PLOT_WIDTH)
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_downloads(config_json: str, inputs, targets, earlier: tuple) -> tuple[str, str, str]:
     run = cached_run(config_json, inputs, targets, earlier)
     return json.dumps(run_to_dict(run)), loss_csv(run), export_script(inputs, targets, run.config)
@@ -186,6 +187,7 @@ def make_config(settings: dict) -> nnviz.TrainConfig:
 
 def table_editor() -> tuple[pd.DataFrame, int]:
     """Preset picker, column counts, the editable table and the CSV loader; returns (table, inputs)."""
+    refuse_oversized_edit()  # before any widget it resets is drawn
     st.subheader("Truth table")
     pick, n_in, n_out = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick.selectbox("Preset", list(nnviz.PRESETS), key="preset", on_change=load_preset)
@@ -206,6 +208,15 @@ def table_editor() -> tuple[pd.DataFrame, int]:
     ss.table_current = edited
     csv_loader()
     return edited, n_inputs
+
+
+def refuse_oversized_edit() -> None:
+    """An edit waiting in the editor's state that would pass the row limit (a big paste) is dropped before
+    st.data_editor applies it, row by row, at a cost of seconds: the table stays as the last run left it."""
+    problem = editing.pending_rows_error(len(ss.table_frame), ss.get(f"table_editor_{ss.editor_version}"))
+    if problem:
+        ss.table_notice = problem
+        set_table(ss.table_current, ss.table_inputs)  # a new editor key: the edit's state is left behind
 
 
 @st.fragment

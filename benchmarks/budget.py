@@ -86,6 +86,11 @@ def candidates(quick=False):
                            learning_rate=0.01, init="xavier")
             if softmax:
                 options.update(output_activation="softmax", loss="ce")
+            # the per-iteration overhead depends on the optimizer, the batch and the output too
+            unit = run_work(nnviz.make_config(**dict(options, iterations=1)), rows, n_in, n_out)
+            options["iterations"] = int(min(options["iterations"], MAX_WORK // unit))
+            if options["iterations"] < 1:
+                continue
             yield rows, n_in, n_out, softmax, options
 
 
@@ -151,11 +156,19 @@ def search_sweep():
     for hidden, networks, rows, act in [((4,), 1000, 4, "sigmoid"), ((2,), 1000, 4, "tanh"),
                                         ((64,), 100, 4, "sigmoid"), ((8,), 1000, 16, "sigmoid"),
                                         ((64, 64), 10, 8, "tanh"), ((1,) * 6, 1000, 4, "sigmoid"),
-                                        ((4,), 1, 1024, "sigmoid")]:
-        config = nnviz.make_config(hidden=list(hidden), activation=act)
+                                        ((4,), 1, 1024, "sigmoid"), ((1,) * 6, 1, 4, "adam batch 1"),
+                                        ((64,), 148, 1024, "tanh")]:
+        # "adam batch 1": the issue's sweep (6x1, Adam, batch 1: 5.1 s at 20,000 iterations before the overhead
+        # term)
+        config = (nnviz.make_config(hidden=list(hidden), optimizer="adam", batch_size=1) if act == "adam batch 1"
+                  else nnviz.make_config(hidden=list(hidden), activation=act))
         params = parameter_count(config, 3, 1)
         iterations = min(MAX_IT, MAX_SWEEP_WORK // (networks * rows * params),
                          MAX_LAYER_STEPS // (len(hidden) + 1))
+        from nnviz.budget import sweep_cost  # and the sweep's own budget: overhead per iteration, memory
+        while iterations > 1 and sweep_cost(config.replace(iterations=int(iterations)), networks, rows, 3, 1
+                                            ).work > MAX_WORK:
+            iterations = int(iterations * 0.98)
         x, y = table(rows, 3, 1, False)
         try:
             nnviz.config.check_fit(config.replace(iterations=max(1, int(iterations))), x, y)
@@ -164,7 +177,12 @@ def search_sweep():
         if iterations < 1:
             continue
         t0 = time.process_time()
-        nnviz.train_many(x, y, networks=networks, config=config.replace(iterations=int(iterations)))
+        try:
+            nnviz.train_many(x, y, networks=networks, config=config.replace(iterations=int(iterations)))
+        except nnviz.NnvizError as error:  # the sweep's own budget (overhead, memory) refused it before the work
+            print(f"  refused: {networks} networks x rows {rows} x hidden {hidden} x {iterations} it: "
+                  f"{str(error)[:90]}")
+            continue
         seconds = time.process_time() - t0
         worst = max(worst, seconds)
         print(f"  {seconds:5.2f} s  {networks} networks x rows {rows} x hidden {hidden} x {iterations} it ({act})")
@@ -185,7 +203,8 @@ def search_plane():
         options.update(hidden=list(hidden), batch_size=None)
         config = nnviz.make_config(**options, iterations=1)
         params = parameter_count(config, x.shape[1], y.shape[1])
-        iterations = min(MAX_IT, MAX_WORK // run_work(config, x.shape[0], x.shape[1], y.shape[1]),
+        # the test rows are evaluated every iteration too: train() budgets them with the training rows
+        iterations = min(MAX_IT, MAX_WORK // run_work(config, x.shape[0] + tx.shape[0], x.shape[1], y.shape[1]),
                          MAX_LAYER_STEPS // (len(hidden) + 1))
         config = config.replace(iterations=int(iterations), snapshots=frames)
         t0 = time.process_time()
@@ -255,11 +274,133 @@ def measure_scheduled_parts():
               f"frame ({GRID_CELLS} cells) {frame_s * 1e9 / frame_units:5.2f} ns/unit")
 
 
+def _peak_mb(job) -> float:
+    """Peak memory (MB) that ``job()`` allocates, by tracemalloc (NumPy reports its buffers to it)."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        job()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def _largest(options, rows, n_in, n_out):
+    """``options`` with the most iterations the run budget allows for this table (at most the limit)."""
+    from nnviz.config import check_fit
+    x, y = table(rows, n_in, n_out, options.get("loss") == "ce")
+    low, high = 1, MAX_IT
+    while low < high:
+        middle = (low + high + 1) // 2
+        try:
+            check_fit(nnviz.make_config(**options, iterations=middle), x, y)
+            low = middle
+        except nnviz.NnvizError:
+            high = middle - 1
+    return dict(options, iterations=low), x, y
+
+
+PANEL_CORNERS = [  # (description, options, rows, inputs, outputs): the panels' worst cases are big tables
+    ("1024 rows, 10->64x64->8", dict(hidden=[64, 64], bias=True, init="xavier", learning_rate=0.1), 1024, 10, 8),
+    ("1024 rows, 10->64x6->8", dict(hidden=[64] * 6, bias=True, init="xavier", learning_rate=0.01), 1024, 10, 8),
+    ("1024 rows, 10->8x6->8 relu adam batch 1", dict(hidden=[8] * 6, bias=True, init="he", activation="relu",
+                                                    optimizer="adam", batch_size=1, learning_rate=0.01), 1024, 10, 8),
+    ("94 rows, 10->1x6->8 softmax adam batch 1", dict(hidden=[1] * 6, bias=True, optimizer="adam", batch_size=1,
+                                                      output_activation="softmax", loss="ce", learning_rate=0.01),
+     94, 10, 8),
+    ("4 rows, 3->64x6->1", dict(hidden=[64] * 6, bias=True, init="xavier", learning_rate=0.1), 4, 3, 1),
+    ("4 rows, 3->1x6->1 adam batch 1", dict(hidden=[1] * 6, bias=True, optimizer="adam", batch_size=1), 4, 3, 1),
+]
+
+
+def search_panels(quick=False):
+    """Every kind of request of page 1, at the corners of its limits: the largest run the budget allows on
+    each shape, then each panel on it (its widest allowed setting). CPU seconds (one run) and peak MB (a
+    second run under tracemalloc). A refusal is a request that did no work: it is listed, not timed."""
+    import json
+
+    from nnviz import budget, diagnostics
+    from nnviz.explain import explain, latex
+    from nnviz.export import loss_csv, run_to_dict
+    from nnviz.figures import (gradient_check_figure, health_figure, hidden_units_figure, training_figure,
+                               weight_change_figure)
+    from nnviz.script import export_script
+    worst: dict[str, tuple[float, float, str]] = {}
+    corners = PANEL_CORNERS[:3] if quick else PANEL_CORNERS
+    print("panels at the corners (CPU s, peak MB):")
+    for label, options, rows, n_in, n_out in corners:
+        options, x, y = _largest(options, rows, n_in, n_out)
+        config = nnviz.make_config(**options)
+        run = nnviz.train(x, y, config)
+        last = len(run.snapshot_iterations) - 1
+
+        def first_load():
+            r = nnviz.train(x, y, config)
+            training_figure(r)
+            json.dumps(run_to_dict(r)), loss_csv(r), export_script(x, y, r.config)
+
+        def further():
+            half = nnviz.train(x, y, config.replace(iterations=max(1, config.iterations // 2)))
+            nnviz.train_further(half, config.iterations - half.iterations)
+
+        def stepping():
+            t = config.iterations
+            budget.check(budget.run_cost(config.replace(iterations=t), rows, n_in, n_out), "stepping", "-")
+            r = nnviz.train(x, y, config.replace(iterations=t), snapshot_iterations=(t - 1, t))
+            weight_change_figure(r, r.parameters[0], r.parameters[-1])
+
+        def gradcheck():
+            budget.check(diagnostics.gradient_check_cost(run), "check", "-")
+            gradient_check_figure(diagnostics.gradient_check(run, last), run)
+
+        def health():
+            budget.check(diagnostics.health_cost(run), "health", "-")
+            diagnostics.health_notes(run)
+            health_figure(run, diagnostics.saturation(run))
+
+        def hidden():
+            hidden_units_figure(run, last, len(config.hidden) - 1)
+
+        def live_math():
+            latex(explain(run, last, rows - 1))
+
+        def ab():
+            b = config.replace(hidden=[64] * len(config.hidden))
+            budget.check(budget.run_cost(b, rows, n_in, n_out), "B", "-")
+            nnviz.train(x, y, b)
+
+        def sweep():
+            most = budget._most_networks(config, 1000, rows, n_in, n_out) or [1]
+            budget.check_sweep(config, most[0], rows, n_in, n_out)
+            nnviz.train_many(x, y, networks=most[0], config=config)
+
+        print(f"  {label}, {config.iterations:,} iterations:")
+        for kind, job in [("first load", first_load), ("train further", further), ("stepping", stepping),
+                          ("gradient check", gradcheck), ("health", health), ("hidden units", hidden),
+                          ("live math", live_math), ("A/B", ab), ("seed sweep", sweep)]:
+            try:
+                t0 = time.process_time()
+                job()
+                seconds = time.process_time() - t0
+            except nnviz.NnvizError as error:
+                print(f"    {kind:15s} refused before the work: {str(error)[:110]}")
+                continue
+            peak = _peak_mb(job)
+            print(f"    {kind:15s} {seconds:5.2f} s {peak:6.0f} MB")
+            if seconds > worst.get(kind, (0, 0, ""))[0] or peak > worst.get(kind, (0, 0, ""))[1]:
+                old = worst.get(kind, (0.0, 0.0, ""))
+                worst[kind] = (max(seconds, old[0]), max(peak, old[1]), label if seconds >= old[0] else old[2])
+    print("slowest allowed request of each kind (CPU s of one core, peak MB):")
+    for kind, (seconds, peak, label) in worst.items():
+        print(f"  {kind:15s} {seconds:5.2f} s {peak:6.0f} MB  ({label})")
+    return max(seconds for seconds, _, _ in worst.values())
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--top", type=int, default=6, help="full runs of the slowest estimated corners")
     ap.add_argument("--quick", action="store_true", help="fewer corners (sigmoid/relu, adam only)")
-    ap.add_argument("--skip", default="", help="comma list of parts to skip: single,sweep,plane")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: single,sweep,plane,panels")
     ap.add_argument("--parts", action="store_true",
                     help="only time the parts of a run recording on a schedule against their work units")
     args = ap.parse_args(argv)
@@ -276,6 +417,8 @@ def main(argv=None):
         results["seed sweep"] = search_sweep()
     if "plane" not in skip:
         results["2-D request"] = search_plane()
+    if "panels" not in skip:
+        results["panels"] = search_panels(args.quick)
     name, worst = max(results.items(), key=lambda kv: kv[1])
     print(f"slowest allowed request: {worst:.2f} s ({name}) "
           f"[{'OK ' if worst <= TARGET_S else 'OVER'} target <= {TARGET_S} s of one core]")

@@ -14,8 +14,9 @@ from typing import Any, Iterable, Optional
 import numpy as np
 
 from .activations import ACTIVATIONS, hidden_activations
-from .limits import (BATCH_SHARE, GRID_CELLS, GRID_SHARE, LIMITS, MAX_LAYER_STEPS, MAX_WORK, NEURON_WORK,
-                     RECORD_SHARE, RECORD_WORK, STEP_WORK, UPDATE_WORK)
+from .limits import (BATCH_LAYER_WORK, BATCH_SHARE, GRID_CELLS, GRID_SHARE, ITERATION_WORK, LAYER_WORK, LIMITS,
+                     MAX_LAYER_STEPS, MAX_WORK, NEURON_WORK, OPTIMIZER_WORK, RECORD_SHARE, RECORD_WORK, SOFTMAX_WORK,
+                     STEP_WORK, SWEEP_BATCH_LAYER_WORK, SWEEP_LAYER_WORK, SWEEP_UNIT, UPDATE_WORK)
 from .losses import LOSSES, REGULARIZATIONS
 from .optimizers import OPTIMIZERS
 
@@ -288,10 +289,11 @@ def check_fit(config: TrainConfig, inputs: np.ndarray, targets: np.ndarray, test
         most = MAX_WORK // (work // config.iterations)
         raise NnvizError(
             "iterations", config.iterations,
-            f"a smaller run: ((rows + {UPDATE_WORK}) x parameters + rows x {NEURON_WORK} x neurons) x iterations "
-            f"= (({rows} + {UPDATE_WORK}) x {n_params} + {rows} x {NEURON_WORK} x {neurons}) x {config.iterations} "
-            f"= {work:,} exceeds {MAX_WORK:,}, what one visitor may ask of the server; lower the iterations "
-            f"(at most {most:,} here), the widths or the rows",
+            f"a smaller run: ((rows + {UPDATE_WORK}) x parameters + rows x {NEURON_WORK} x neurons + overhead) x "
+            f"iterations = (({rows} + {UPDATE_WORK}) x {n_params} + {rows} x {NEURON_WORK} x {neurons} + "
+            f"{iteration_overhead(config, rows):,}) x {config.iterations} = {work:,} exceeds {MAX_WORK:,}, what one "
+            f"visitor may ask of the server; lower the iterations (at most {most:,} here), the widths, the layers "
+            "or the rows",
         )
     steps = (len(config.hidden) + 1) * config.iterations
     if steps > MAX_LAYER_STEPS:
@@ -320,10 +322,29 @@ def check_targets(config: TrainConfig, targets: np.ndarray) -> None:
 
 def run_work(config: TrainConfig, rows: int, n_inputs: int, n_outputs: int) -> int:
     """The cost that MAX_WORK bounds of a run recording every iteration (see nnviz.limits):
-    ((rows + UPDATE_WORK) x parameters + rows x NEURON_WORK x neurons) x iterations."""
+    ((rows + UPDATE_WORK) x parameters + rows x NEURON_WORK x neurons + overhead) x iterations."""
     neurons = sum(layer_sizes(config, n_inputs, n_outputs)[1:])
     params = parameter_count(config, n_inputs, n_outputs)
-    return ((rows + UPDATE_WORK) * params + rows * NEURON_WORK * neurons) * config.iterations
+    size = (rows + UPDATE_WORK) * params + rows * NEURON_WORK * neurons
+    return (size + iteration_overhead(config, rows)) * config.iterations
+
+
+def iteration_overhead(config: TrainConfig, rows: int) -> int:
+    """Work units of one iteration's Python and NumPy call overhead, whatever the sizes (see nnviz.limits)."""
+    batched = config.batch_size is not None and config.batch_size < rows
+    softmax = config.output_activation == "softmax"
+    return (ITERATION_WORK + (len(config.hidden) + 1) * (BATCH_LAYER_WORK if batched else LAYER_WORK)
+            + (OPTIMIZER_WORK if config.optimizer != "sgd" else 0) + softmax * SOFTMAX_WORK * (1 + batched))
+
+
+def sweep_work(config: TrainConfig, networks: int, rows: int, n_inputs: int, n_outputs: int) -> int:
+    """Work units (as run_work's) of a seed sweep: SWEEP_UNIT x networks x rows x parameters x iterations, and
+    each iteration's call overhead, which does not shrink with fewer networks."""
+    params = parameter_count(config, n_inputs, n_outputs)
+    batched = config.batch_size is not None and config.batch_size < rows
+    overhead = (ITERATION_WORK + (len(config.hidden) + 1) * (SWEEP_BATCH_LAYER_WORK if batched else SWEEP_LAYER_WORK)
+                + (OPTIMIZER_WORK if config.optimizer != "sgd" else 0))
+    return (SWEEP_UNIT * networks * rows * params + overhead) * config.iterations
 
 
 def scheduled_work(config: TrainConfig, rows: int, n_inputs: int, n_outputs: int, test_rows: int = 0,

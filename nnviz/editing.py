@@ -70,6 +70,22 @@ def _number(cell, row: int, column: str) -> float:
     return number
 
 
+def pending_rows_error(rows: int, editor_state) -> str | None:
+    """What is wrong with an edit of a ``rows``-row table still waiting in the editor's state (``added_rows``,
+    ``deleted_rows``) before it is applied, or None: applying a paste of 5,000 rows costs 3.3 s of the server
+    (50,000: 31 s) before the table's own row limit could refuse it."""
+    if not isinstance(editor_state, dict):
+        return None
+    added, deleted = editor_state.get("added_rows") or [], editor_state.get("deleted_rows") or []
+    total = rows + len(added) - len(deleted)
+    most = int(LIMITS["rows"].maximum)
+    if len(added) > most or total > most:
+        return (f"That edit would make the table {total:,} rows long; a table has at most {most:,} rows. The edit "
+                f"was not applied: the table is as it was before it. Add at most {max(0, most - rows):,} rows, or "
+                f"load a CSV file of at most {most:,} rows.")
+    return None
+
+
 def resize(frame: pd.DataFrame, n_inputs: int, new_inputs: int, new_outputs: int) -> pd.DataFrame:
     """The table with ``new_inputs`` input and ``new_outputs`` target columns.
 

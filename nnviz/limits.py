@@ -85,12 +85,31 @@ GRID_SHARE = 8
 # Per-iteration Python overhead also costs, whatever the size: layers x iterations. Slowest at this limit
 # alone: 6 hidden layers of one neuron, 20,000 iterations, Adam, batch 1, L1, 2 rows: 1.3 s.
 MAX_LAYER_STEPS = 7 * 20_000
+# Per-iteration overhead of a run recording every iteration, in work units (1 us of one core is about 1,250):
+# Python and NumPy calls whatever the size, measured with `python benchmarks/budget.py --overhead` on 4 rows of
+# networks one neuron wide (7.3 us an iteration for one weight layer, SGD, the whole table; 70 us for seven
+# layers, Adam, batch 1, softmax). run_work adds iterations x iteration_overhead(config) to the size term.
+ITERATION_WORK = 5_000  # every iteration
+LAYER_WORK = 3_300  # each weight layer, the whole table each iteration
+BATCH_LAYER_WORK = 9_400  # each weight layer with mini-batches (a pass over the batch and one over all rows)
+OPTIMIZER_WORK = 6_250  # Adam or momentum's update
+SOFTMAX_WORK = 3_750  # a softmax output, and as much again with mini-batches
 # Seed sweeps: networks x rows x parameters x iterations. Slowest at this limit: 1000 networks of 6 hidden
 # layers of one neuron on 4 rows, 11,111 iterations: 1.73 s.
 MAX_SWEEP_WORK = 400_000_000
+# A sweep's per-iteration overhead does not shrink with fewer networks: 1 network of 6 hidden layers of one
+# neuron, Adam, batch 1 costs 118 us an iteration (20,000 iterations took 2.4-5.1 s under the old budget,
+# which had no such term). In work units per weight layer (einsum and element-wise calls), each iteration:
+SWEEP_LAYER_WORK = 11_000  # the whole table
+SWEEP_BATCH_LAYER_WORK = 20_000  # mini-batches: the batch's pass and the pass over all rows
+# What one sweep work unit (networks x rows x parameters x iterations) costs in run work units.
+SWEEP_UNIT = 5
 # A sweep keeps every network's loss at every iteration: networks x iterations floats (16 MB here),
 # which a cache holds per entry.
 MAX_SWEEP_RECORD = 2_000_000
+
+# Memory: no request may allocate more than this at its peak (a hosted process serves several visitors).
+MAX_BYTES = 256 << 20
 
 # "Train further" keeps a continued run with the runs it went on from (their snapshots differ from a run from
 # scratch), and rebuilds it through them if the cache dropped them: the page allows this many in a row.

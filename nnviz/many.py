@@ -16,6 +16,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS, as_function
+from .budget import check_sweep
 from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config, resolve_config
 from .limits import LIMITS, MAX_SWEEP_RECORD, MAX_SWEEP_WORK
 from .losses import LOSSES, regularizer
@@ -99,6 +100,7 @@ def train_many(inputs: Any, targets: Any, seeds: Optional[Sequence[int]] = None,
         raise NnvizError("networks", len(seeds),
                          f"fewer networks or iterations: networks x iterations = {len(seeds) * config.iterations:,} "
                          f"exceeds {MAX_SWEEP_RECORD:,}, the loss curves a sweep may keep")
+    check_sweep(config, len(seeds), *x.shape, y.shape[1])  # time, per-iteration overhead included, and memory
     return _Sweep(config, x, y, layout, seeds).train()
 
 

@@ -293,4 +293,7 @@ def forward_many(layout: Layout, activations: Sequence[str], loss: Loss, params:
         program.forward()
         for store, a in zip(layers, program.layer_activations()):
             store[k] = a
+    # The namespace holds the functions exec defined in it (a reference cycle): without this its buffers
+    # wait for the cyclic garbage collector, and a panel's chunked loop held every chunk's at once.
+    program.namespace.clear()
     return layers[-1], layers

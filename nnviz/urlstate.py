@@ -6,7 +6,9 @@ reported, never raised. The parameter names are the widget keys.
 
 The table travels as ``table``: rows separated by ``;``, cells by ``,``, and
 ``:`` between the inputs and the targets of a row, e.g. the tutorial's table is
-``table=0,0,1:0;0,1,1:1;1,0,1:1;1,1,1:0``. Column names travel as
+``table=0,0,1:0;0,1,1:1;1,0,1:1;1,1,1:0``. A table longer than MAX_PARAM_CHARS travels compressed
+(``z.`` + base64url of zlib) or, if that is still too long, held by the server (``h.`` + a digest), so a link
+stays under about 4 KB. Column names travel as
 ``names=x1,x2,x3:y`` in the same way, each made plain (:func:`nnviz.text.plain_name`: no markup, at most
 40 characters) before anything shows it. When the table is exactly the preset's,
 ``table`` and ``names`` are left out and ``preset=<name>`` says it all.
@@ -17,6 +19,11 @@ table and settings, except those the link gives itself.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import threading
+import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional
 
@@ -116,6 +123,13 @@ FIELDS: tuple[Field, ...] = (
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in FIELDS}
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 TABLE_PARAMS = ("table", "names")
+# A link stays under about 4 KB: a longer table or names travel compressed, or held by the server (a reload
+# of a 23.5 KB link was refused by proxies, 414 Request-URI Too Large).
+MAX_PARAM_CHARS = 3_000
+MAX_PLAIN_CHARS = 1 << 20  # a compressed table reads back to at most this (a 1,024-row table is ~0.5 MB at most)
+MAX_HELD_CHARS = 32 << 20  # tables held for links, per process, oldest out first
+_HELD: "OrderedDict[str, str]" = OrderedDict()
+_HELD_LOCK = threading.Lock()
 
 
 def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], Optional[Table], list[str]]:
@@ -134,9 +148,12 @@ def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], Optional[Table], l
     table = None
     if "table" in params:
         try:
-            table = parse_table(str(params["table"]), params.get("names"))
+            names = params.get("names")
+            table = parse_table(expand(str(params["table"])), None if names is None else expand(str(names)))
         except NnvizError as error:
             notices.append(f"table (expected {error.allowed})")
+        except ValueError as error:
+            notices.append(f"table (expected {error})")
     picked = "preset" in params and not any(note.startswith("preset=") for note in notices)
     if table is None and lesson is not None and not isinstance(lesson.table, str) and not picked:
         table = lesson.table
@@ -192,7 +209,47 @@ def serialize(settings: Mapping[str, Any], inputs: np.ndarray, targets: np.ndarr
         params["table"] = format_table(inputs, targets)
         if (list(input_names), list(output_names)) != default_names(inputs.shape[1], targets.shape[1]):
             params["names"] = ",".join(input_names) + ":" + ",".join(output_names)
+        for name in TABLE_PARAMS:  # a link that fits: compressed, else held by this server
+            if name in params and len(params[name]) > MAX_PARAM_CHARS:
+                params[name] = compact(params[name])
     return params
+
+
+def compact(text: str) -> str:
+    """``text`` compressed (``z.`` + base64url of zlib) when that fits in MAX_PARAM_CHARS, else held in this
+    process (``h.`` + its digest; :func:`expand` finds it while the server keeps it)."""
+    packed = "z." + base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
+    if len(packed) <= MAX_PARAM_CHARS:
+        return packed
+    digest = "h." + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    with _HELD_LOCK:
+        _HELD[digest] = text
+        _HELD.move_to_end(digest)
+        while sum(len(t) for t in _HELD.values()) > MAX_HELD_CHARS:
+            _HELD.popitem(last=False)
+    return digest
+
+
+def expand(text: str) -> str:
+    """The inverse of :func:`compact` (other text as it is); ValueError when it cannot be read back."""
+    if text.startswith("z."):
+        try:
+            data = base64.urlsafe_b64decode(text[2:] + "=" * (-len(text[2:]) % 4))
+            inflater = zlib.decompressobj()
+            plain = inflater.decompress(data, MAX_PLAIN_CHARS)
+        except (ValueError, zlib.error):
+            raise ValueError("a compressed table that reads back") from None
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError(f"a compressed table of at most {MAX_PLAIN_CHARS:,} characters")
+        return plain.decode("utf-8", errors="replace")
+    if text.startswith("h."):
+        with _HELD_LOCK:
+            held = _HELD.get(text)
+        if held is None:
+            raise ValueError("a table this server still holds: it keeps long tables for a while only; "
+                             "load the table again")
+        return held
+    return text
 
 
 def format_table(inputs: np.ndarray, targets: np.ndarray) -> str:

@@ -112,11 +112,11 @@ def test_a_total_over_the_limit_is_refused_with_a_message_and_the_run_stays():
 
 
 def test_a_total_over_the_work_budget_is_refused_with_the_engine_message():
-    at = open_app(iterations="5000", hidden_layers="6", hidden_width="64")
+    at = open_app(iterations="4500", hidden_layers="6", hidden_width="64")
     further(at)
-    assert not at.exception and config(at)["iterations"] == 5000
-    assert "Cannot train further: iterations: 5500" in at.error[0].value
-    assert "lower the iterations (at most 5,084 here)" in at.error[0].value
+    assert not at.exception and config(at)["iterations"] == 4500
+    assert "Cannot train further: iterations: 5000" in at.error[0].value
+    assert "lower the iterations (at most 4,809 here)" in at.error[0].value
 
 
 def test_a_diverged_run_cannot_go_further():

@@ -12,6 +12,8 @@ import nnviz
 from nnviz.explain import explain, latex
 from nnviz.figures import presenter_style, row_labels
 
+from .cache import byte_cache
+
 ss = st.session_state
 
 
@@ -47,7 +49,7 @@ def config_json(config: nnviz.TrainConfig) -> str:
     return json.dumps(config.as_dict())
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner="Training…")
+@byte_cache(show_spinner="Training…")
 def cached_train(config_text: str, inputs: np.ndarray, targets: np.ndarray,
                  snapshot_iterations: Optional[tuple] = None) -> nnviz.TrainingRun:
     """nnviz.train for a config given as JSON (hashable), optionally at chosen snapshot iterations."""

@@ -7,10 +7,11 @@ import numpy as np
 import streamlit as st
 
 import nnviz
-from nnviz import editing, urlstate
+from nnviz import budget, editing, urlstate
 from nnviz.figures import compare_figure, presenter_style, sweep_figure
 from nnviz.scenes import SCENES
 
+from .cache import byte_cache
 from .common import View, cached_train, chart, config_json, ss
 
 MAX_SEED_BUTTONS = 30
@@ -18,14 +19,14 @@ MAX_SEED_BUTTONS = 30
 
 # ---------------------------------------------------------------- seed sweep
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Training the networks…")
+@byte_cache(show_spinner="Training the networks…")
 def cached_sweep(config_text: str, inputs: np.ndarray, targets: np.ndarray, networks: int) -> nnviz.SweepRun:
     """``networks`` networks of one configuration, seeds 0 to networks - 1, in one vectorized pass."""
     return nnviz.train_many(inputs, targets, networks=networks,
                             config=nnviz.make_config(**json.loads(config_text)))
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_sweep_figure(config_text: str, inputs, targets, networks: int, seed: int, presenter: bool):
     fig = sweep_figure(cached_sweep(config_text, inputs, targets, networks), seed)
     return presenter_style(fig) if presenter else fig
@@ -48,6 +49,7 @@ def seed_sweep(view: View) -> None:
                                     step=10, key="sweep_networks",
                                     help="Seeds 0, 1, 2, ...: the same configuration from other starting weights"))
     text = sweep_config(view)
+    budget.check_sweep(view.config, networks, *view.inputs.shape, view.targets.shape[1])  # before the work
     sweep = cached_sweep(text, view.inputs, view.targets, networks)
     learned = int(np.count_nonzero(sweep.learned))
     finals = sweep.final_loss
@@ -128,6 +130,8 @@ def ab_comparison(view: View) -> None:
             value = st.toggle("B: biases", key=key)
     config_b = b_config(config, field, value)
     run_a = view.run
+    budget.check(budget.run_cost(config_b, *view.inputs.shape, view.targets.shape[1]), "Training B",
+                 f"B's {field.lower()}, or the page's iterations, widths or rows")
     run_b = cached_train(config_json(config_b), view.inputs, view.targets)
     label_a, label_b = f"A: {describe(config, field)}", f"B: {describe(config_b, field)}"
     chart(compare_figure(run_a, run_b, label_a, label_b), view, "ab_chart")

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import nnviz
-from nnviz import diagnostics
+from nnviz import budget, diagnostics
 from nnviz.figures import (gradient_check_figure, health_figure, hidden_space_figure, hidden_units_figure,
                            neuron_names, weight_change_figure)
 
@@ -17,7 +17,15 @@ STEP_SIZES = (1, 10, 100)
 MAX_STEPS = int(nnviz.LIMITS["iterations"].maximum)
 
 
+def one_pass(view: View, request: str) -> None:
+    """A panel drawn from one forward pass over the table: within the budget, or a refusal before the work."""
+    run = view.run
+    budget.check(budget.snapshots_cost(run.config, 1, *run.inputs.shape, run.targets.shape[1],
+                                       diagnostics.CHUNK_BYTES), request, "the rows or the widths")
+
+
 def live_math(view: View) -> None:
+    one_pass(view, "Live math")
     st.markdown("The tutorial's feedforward and backpropagation, with the numbers of one row at one moment.")
     row_col, it_col = st.columns([2, 3])
     with row_col:
@@ -71,6 +79,14 @@ def stepping(view: View) -> None:
                    disabled=state["t"] >= MAX_STEPS)
     bar.button("Reset", key="step_reset", on_click=_reset, args=(rid,))
     t, before = state["t"], state["before"]
+    if t:
+        try:  # each step trains from the start (bit-identical to the main run): a run of t iterations
+            budget.check(budget.run_cost(view.config.replace(iterations=t), *view.inputs.shape,
+                                         view.targets.shape[1]), f"Stepping to iteration {t:,}",
+                         "the steps (press Reset), the widths, the layers or the rows")
+        except nnviz.NnvizError as error:
+            st.error(str(error))
+            state["t"], t, before = before or 0, before or 0, None
     if t == 0:
         run, snapshot = view.run, 0
     else:
@@ -108,6 +124,7 @@ def _loss(run: nnviz.TrainingRun, output: np.ndarray) -> float:
 
 def hidden_units(view: View) -> None:
     run = view.run
+    one_pass(view, "Hidden units")
     layers = len(run.layout.sizes) - 2
     if layers == 0:
         st.info("This network has no hidden layer: set **Hidden layers** to 1 or more in the sidebar.")
@@ -143,6 +160,7 @@ def gradient_check(view: View) -> None:
     st.markdown("Backprop's gradient of every weight against a numerical one: nudge the weight by a tiny h "
                 "both ways and measure the loss, (L(w + h) − L(w − h)) / 2h.")
     snapshot = snapshot_picker(view.run, "check_iteration", default_last=True)
+    budget.check(diagnostics.gradient_check_cost(view.run), "The gradient check", "the widths or the layers")
     check = diagnostics.gradient_check(view.run, snapshot)
     verdict = (f"**largest relative error {check.max_error:.1e}** "
                f"(the check passes below {diagnostics.PASS_ERROR:.0e})")
@@ -151,14 +169,16 @@ def gradient_check(view: View) -> None:
     else:
         st.error("Fail: backprop and the numerical gradient disagree, " + verdict, icon=":material/close:")
     chart(gradient_check_figure(check, view.run), view, "check_heatmap")
-    if not check.checked.all():
-        st.caption(f"{int(check.checked.sum())} of {check.checked.size} weights checked (a fixed sample).")
+    if not check.checked.all() or check.rows < len(view.inputs):
+        st.caption(f"{int(check.checked.sum())} of {check.checked.size} weights checked on {check.rows} of "
+                   f"{len(view.inputs)} rows (a fixed sample, the same rows for both gradients).")
 
 
 # ---------------------------------------------------------------- health
 
 def health(view: View) -> None:
     run = view.run
+    budget.check(diagnostics.health_cost(run), "Health", "the snapshots, the widths or the rows")
     notes = diagnostics.health_notes(run)
     if notes:
         st.markdown("\n".join(f"- {note}" for note in notes))

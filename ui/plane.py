@@ -21,6 +21,7 @@ from nnviz.figures import PRESENTER_TEXT_SCALE, boundary_figure, network_names, 
 from nnviz.figures.plane import short
 from nnviz.limits import MAX_CONTINUATIONS
 
+from .cache import byte_cache
 from .plane_controls import classes, control, hidden, set_setting, settings, sidebar, ss, start_session
 from .teaching import presenter_css
 
@@ -39,7 +40,7 @@ def data_key() -> str:
     return json.dumps([s["dataset"], classes(), s["points"], s["noise"], s["ratio"], s["data_seed"]])
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_dataset(key: str, csv: Optional[bytes]) -> Dataset:
     kind = json.loads(key)
     if kind[0] == "csv":
@@ -49,7 +50,7 @@ def cached_dataset(key: str, csv: Optional[bytes]) -> Dataset:
                                         data_seed=data_seed))
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Training…")
+@byte_cache(show_spinner="Training…")
 def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
                earlier: tuple = ()) -> nnviz.TrainingRun:
     """The run with snapshots at ``epochs``; with ``earlier``, the epochs drawn by the runs it goes on from ("+N
@@ -63,7 +64,7 @@ def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str
     return playground.train_plane_further(shorter, updates, epochs)
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@byte_cache(show_spinner=False)
 def cached_plane_figure(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
                         earlier: tuple, current: int, discretize: bool, show_test: bool, node: tuple, steps: bool,
                         network: bool, presenter: bool = False):

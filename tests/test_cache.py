@@ -1,0 +1,60 @@
+"""The process's caches are bounded in bytes, whatever visitors ask (ui/cache.py)."""
+from __future__ import annotations
+
+import numpy as np
+
+from test_app import healthy, open_app
+from ui import cache
+
+
+def test_the_store_drops_the_least_recently_used_past_its_bytes():
+    store = cache.ByteStore(max_bytes=1000, max_entry=600)
+    for name in "abc":
+        store.put((name,), b"x" * 300)
+    assert store.size == 900
+    assert store.get(("a",), ttl=60) is not None  # a is now the most recently used
+    store.put(("d",), b"x" * 300)
+    assert set(store.entries) == {("a",), ("c",), ("d",)} and store.size == 900
+    store.put(("huge",), b"x" * 601)  # over max_entry: not kept, nothing dropped for it
+    assert ("huge",) not in store.entries and store.size == 900
+    store.put(("e",), b"x" * 600)
+    assert store.size <= 1000 and ("e",) in store.entries
+
+
+def test_entries_expire():
+    store = cache.ByteStore(max_bytes=1000, max_entry=1000)
+    store.put(("a",), b"1")
+    assert store.get(("a",), ttl=60) == b"1"
+    assert store.get(("a",), ttl=-1) is None and store.size == 0
+
+
+def test_many_distinct_big_values_stay_within_the_bytes():
+    """Forty distinct 24 MB results (a big run each) would be 960 MB in st.cache_data's 64 entries."""
+    store = cache.ByteStore(cache.MAX_CACHE_BYTES, cache.MAX_ENTRY_BYTES)
+    calls = []
+
+    @cache.byte_cache(store=store)
+    def big(seed: int, table: np.ndarray) -> np.ndarray:
+        calls.append(seed)
+        return np.full(3 << 20, float(seed))
+
+    table = np.arange(6.0).reshape(3, 2)
+    for seed in range(40):
+        big(seed, table)
+        assert store.size <= cache.MAX_CACHE_BYTES
+    assert 8 <= len(store.entries) <= cache.MAX_CACHE_BYTES // (24 << 20)
+    again = big(39, table)  # still kept: not run again; a copy each time, as st.cache_data gives
+    assert calls.count(39) == 1 and again[0] == 39.0
+    again[:] = -1
+    assert big(39, table)[0] == 39.0
+    big(39, table + 1)  # another table is another key
+    assert calls.count(39) == 2
+
+
+def test_the_pages_cache_in_the_bounded_store():
+    cache.STORE.clear()
+    at = open_app()
+    assert healthy(at)
+    cached = {key[1] for key in cache.STORE.entries}
+    assert {"cached_run", "cached_figure"} <= cached
+    assert 0 < cache.STORE.size <= cache.MAX_CACHE_BYTES
