@@ -2,7 +2,7 @@
 
 Layout and wiring only: widgets -> settings + table -> nnviz.train (cached) ->
 nnviz.figures -> the page. The state of the page lives in st.session_state and
-in the URL (nnviz.urlstate), so a copied link reproduces the run.
+in the URL (ui.urlstate), so a copied link reproduces the run.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 import nnviz
-from nnviz import editing, urlstate
+from ui import editing, urlstate
 from nnviz.diagnostics import likely_fix
 from nnviz.export import loss_csv, run_to_dict
 from nnviz.figures import (PALETTE, PLOT_WIDTH, PRESENTER_PALETTE, PRESENTER_PLOT_WIDTH, PRESENTER_TEXT_SCALE,

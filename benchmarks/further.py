@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import nnviz  # noqa: E402
-from nnviz import planeurl, playground  # noqa: E402
+from nnviz import playground  # noqa: E402
+from ui import planeurl  # noqa: E402
 
 
 def timed(work, repeats: int) -> float:
@@ -40,8 +41,8 @@ def tutorial(repeats: int) -> tuple[str, float, float, int]:
 
 
 def plane(name: str, settings: dict, repeats: int) -> tuple[str, float, float, int]:
-    dataset = playground.dataset_from(settings)
-    config = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    config = planeurl.config_for(settings, dataset)
     updates = config.iterations // settings["epochs"]
     features = tuple(settings["features"])
     run = playground.train_plane(dataset, features, config, playground.epoch_schedule(settings["epochs"]))

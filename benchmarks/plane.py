@@ -34,7 +34,8 @@ import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnviz import planeurl, playground  # noqa: E402
+from nnviz import playground  # noqa: E402
+from ui import planeurl  # noqa: E402
 from nnviz.figures import plane_figure  # noqa: E402
 
 TIME_TARGET_S = 1.5
@@ -46,8 +47,8 @@ SETTINGS = {**planeurl.DEFAULTS, "dataset": "spiral", "points": 400, "noise": 10
 def once() -> dict:
     times = {}
     start = time.perf_counter()
-    dataset = playground.dataset_from(SETTINGS)
-    config = playground.config_for(SETTINGS, dataset)
+    dataset = planeurl.dataset_from(SETTINGS)
+    config = planeurl.config_for(SETTINGS, dataset)
     epochs = playground.epoch_schedule(SETTINGS["epochs"])
     features = tuple(SETTINGS["features"])
     run = playground.train_plane(dataset, features, config, epochs)
@@ -121,8 +122,8 @@ def scale_once() -> dict:
     """The 1,000-epoch spiral as the page does it: train (recording once an epoch), the figure, its JSON."""
     times = {}
     start = time.perf_counter()
-    dataset = playground.dataset_from(SCALE_SETTINGS)
-    config = playground.config_for(SCALE_SETTINGS, dataset)
+    dataset = planeurl.dataset_from(SCALE_SETTINGS)
+    config = planeurl.config_for(SCALE_SETTINGS, dataset)
     features = tuple(SCALE_SETTINGS["features"])
     run = playground.train_plane(dataset, features, config, playground.epoch_schedule(SCALE_SETTINGS["epochs"]))
     times["train"] = time.perf_counter() - start

@@ -1,7 +1,7 @@
-"""The 2-D playground's run: its settings (from widgets or a link) -> dataset, config, epochs, snapshots.
+"""The 2-D playground's run: dataset and network -> config, epochs, snapshots (the page's settings and how
+they map onto these live in ui/planeurl.py).
 
-Settings are a plain dict keyed by :data:`nnviz.planeurl.FIELDS`' names. Training
-is counted in epochs as in TensorFlow Playground: one epoch is as many updates as
+Training is counted in epochs as in TensorFlow Playground: one epoch is as many updates as
 it takes mini-batches to cover the training points once. Training is
 deterministic from ``seed`` (weights and batch order) and ``data_seed`` (the
 points), so "Reset" and a copied link give the same run, bit for bit.
@@ -14,32 +14,19 @@ from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
-from .activations import HIDDEN_ACTIVATIONS
 from .config import NnvizError, TrainConfig, make_config, most_iterations
-from .datasets import Dataset, default_options, generate
+from .datasets import Dataset, default_options
 from .limits import LIMITS
 from .losses import LOSSES
 from .program import forward_many
 from .training import TrainingRun, further_schedule, train, train_further
 
-LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
-REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-# TF Playground's four in its order, then any other hidden activation nnviz has.
-ACTIVATIONS = tuple(sorted(HIDDEN_ACTIVATIONS, key=("relu", "tanh", "sigmoid", "linear", *HIDDEN_ACTIVATIONS).index))
 MAX_WIDTH = 8  # neurons per hidden layer, as in the Playground: a map of each must fit on the page
 MAX_BATCH = 100
 MAX_EPOCHS = 2000
-MORE_EPOCHS = 100  # what "+N epochs" offers first
 FRAMES = 100  # epochs drawn as animation frames at most (plus epoch 0)
 MOST_FRAMES = FRAMES + 2  # snapshots of a run at most: epoch 0, FRAMES more, and the epoch the page shows
 MULTI_CLASS = ("gauss", "spiral")  # the datasets that take more than two classes
-
-
-def dataset_from(settings: Mapping) -> Dataset:
-    """The generated points of the settings (``noise`` and ``ratio`` in percent)."""
-    name = settings["dataset"]
-    return generate(name, int(settings["points"]), settings["noise"] / 100, settings["ratio"] / 100,
-                    int(settings["data_seed"]), int(settings["classes"]) if name in MULTI_CLASS else 2)
 
 
 def per_epoch(n_train: int, batch_size: int) -> int:
@@ -56,10 +43,13 @@ def most_epochs(config: TrainConfig, n_train: int, n_test: int, n_inputs: int, n
     return min(MAX_EPOCHS, most_iterations(one, n_train, n_inputs, n_outputs, n_test, MOST_FRAMES) // updates)
 
 
-def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
-    """The training configuration: the Playground's choices for the problem, then the settings.
+def plane_config(dataset: Dataset, *, hidden: Sequence[int], activation: str, learning_rate: float,
+                 regularization: str, reg_rate: float, batch_size: int, epochs: int, seed: int,
+                 features: int) -> TrainConfig:
+    """The training configuration of ``epochs`` epochs on ``dataset`` with ``features`` input features: the
+    Playground's choices for the problem (output, loss, biases), then the network and its training.
 
-    Raises :class:`NnvizError` naming the setting to change when the data or the epochs exceed the limits.
+    Raises :class:`NnvizError` naming what to change when the data or the epochs exceed the limits.
     """
     n_train = int(np.count_nonzero(dataset.train))
     n_test = len(dataset.train) - n_train
@@ -68,18 +58,17 @@ def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
         raise NnvizError("points", len(dataset.train),
                          f"at most {rows} training and {rows} test points: these settings give {n_train} "
                          f"training and {n_test} test points; use fewer points or a ratio nearer 50%")
-    batch = int(settings["batch_size"])
-    epochs = int(settings["epochs"])
+    batch = int(batch_size)
+    epochs = int(epochs)
     updates = per_epoch(n_train, batch)
     options = default_options(dataset.problem, dataset.classes)
-    options.update(hidden=[int(w) for w in settings["hidden"]], activation=settings["activation"],
-                   learning_rate=float(settings["learning_rate"]), regularization=settings["regularization"],
-                   reg_rate=float(settings["reg_rate"]), batch_size=batch if batch < n_train else None,
-                   seed=int(settings["seed"]), iterations=updates, record_every=updates)
+    options.update(hidden=[int(w) for w in hidden], activation=activation,
+                   learning_rate=float(learning_rate), regularization=regularization,
+                   reg_rate=float(reg_rate), batch_size=batch if batch < n_train else None,
+                   seed=int(seed), iterations=updates, record_every=updates)
     config = make_config(**options)
-    n_inputs = len(settings["features"])
     n_outputs = dataset.classes if dataset.classes > 2 else 1
-    most = most_epochs(config, n_train, n_test, n_inputs, n_outputs, updates)
+    most = most_epochs(config, n_train, n_test, features, n_outputs, updates)
     if epochs > most:
         if most < 1:  # not reachable with the page's limits (see tests), said plainly all the same
             raise NnvizError("epochs", epochs, f"fewer points, a larger batch or a smaller network: not even one "

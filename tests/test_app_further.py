@@ -9,7 +9,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import app_test
 
 import nnviz
-from nnviz import planeurl, playground
+from nnviz import playground
+from ui import planeurl
 from nnviz.export import run_to_dict
 from test_app import config, healthy, open_app, spec
 from test_app_plane import chart as plane_chart
@@ -136,8 +137,8 @@ def plane_run(at):
 
 
 def plane_from_scratch(settings: dict) -> nnviz.TrainingRun:
-    dataset = playground.dataset_from(settings)
-    return playground.train_plane(dataset, settings["features"], playground.config_for(settings, dataset),
+    dataset = planeurl.dataset_from(settings)
+    return playground.train_plane(dataset, settings["features"], planeurl.config_for(settings, dataset),
                                   playground.epoch_schedule(settings["epochs"]))
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from nnviz import urlstate
+from ui import urlstate
 from nnviz.limits import LIMITS
 
 from test_app import config, edit_table, open_app, predictions, spec

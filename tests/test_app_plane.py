@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz import planeurl, playground
+from nnviz import playground
+from ui import planeurl
 from nnviz.figures.plane import png_levels
 
 from test_text import as_shown

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from nnviz import planeurl, playground
+from nnviz import playground
+from ui import planeurl
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Plane.py")
 LINK = {"dataset": "spiral", "points": "500", "ratio": "50", "noise": "0", "hidden": "8,8", "activation": "tanh",
@@ -41,8 +42,8 @@ def test_the_1000_epoch_spiral_from_a_link_trains_and_is_the_engines_run():
     assert status(at).startswith("<b>Epoch 1000</b>/1000 ") and at.query_params["epochs"] == "1000"
     # the same numbers as the engine's run from the same settings, trained again here
     settings = {**planeurl.DEFAULTS, **planeurl.parse(LINK)[0]}
-    dataset = playground.dataset_from(settings)
-    run = playground.train_plane(dataset, ("x1", "x2"), playground.config_for(settings, dataset), key[4])
+    dataset = planeurl.dataset_from(settings)
+    run = playground.train_plane(dataset, ("x1", "x2"), planeurl.config_for(settings, dataset), key[4])
     accuracy = run.test_accuracy
     assert f"test accuracy {accuracy:.0%}" in status(at) and accuracy >= 0.85
     assert f"training loss {run.loss[-1]:.3f}" in status(at) and f"test loss {run.test_loss[-1]:.3f}" in status(at)

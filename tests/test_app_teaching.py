@@ -9,7 +9,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import nnviz
-from nnviz import diagnostics, figures, scenes, urlstate
+from nnviz import diagnostics, figures
+from ui import scenes, urlstate
 from nnviz.explain import explain, latex
 from nnviz.script import export_script
 from test_app import block, config, healthy, open_app, predictions

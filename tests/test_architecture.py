@@ -1,4 +1,5 @@
-"""The engine knows nothing of the page: only the nnviz/figures/ package may import plotly, none streamlit."""
+"""The engine knows nothing of the page: only the nnviz/figures/ package may import plotly; no engine module
+imports streamlit, pandas or the app's own packages (ui: page state, URLs, the editable table, lessons)."""
 import ast
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nnviz"
-FRONT_END = {"streamlit", "plotly"}
+FRONT_END = {"streamlit", "plotly", "pandas", "ui", "streamlit_app"}
 FIGURES = "figures"  # the figure builders' package: the one place that imports plotly
 
 
@@ -43,7 +44,7 @@ def test_no_front_end_imports_in_the_engine(path):
 
 def test_importing_nnviz_loads_no_front_end():
     code = ("import sys, nnviz, nnviz.cli, nnviz.export\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly')))")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'plotly', 'pandas', 'ui')))")
     done = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr

@@ -265,7 +265,7 @@ def test_play_moves_every_panel_on_one_timeline(page: Page, app_server):
     shot(page, "play")
 
 
-# Networks for the paint test, set through the link (nnviz/urlstate.py): the defaults, 2x8 tanh, 3x8.
+# Networks for the paint test, set through the link (ui/urlstate.py): the defaults, 2x8 tanh, 3x8.
 NETWORKS = {"default": "", "2x8_tanh": "?hidden_layers=2&hidden_width=8&activation=tanh",
             "3x8": "?hidden_layers=3&hidden_width=8"}
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import wait_idle
-from nnviz.scenes import SCENES
+from ui.scenes import SCENES
 from test_browser import EXCEPTION, PLOT, TIMEOUT, assert_no_exception, open_app, shot, wait_plot
 
 pytestmark = pytest.mark.browser

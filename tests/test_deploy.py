@@ -127,7 +127,7 @@ def test_no_framing_by_other_sites_and_no_public_metrics(proxy):
 
 def test_a_link_holding_a_1024_row_table_reloads_through_nginx(page, proxy):
     import numpy as np
-    from nnviz import urlstate
+    from ui import urlstate
     rng = np.random.default_rng(0)
     inputs = rng.integers(0, 10, size=(1024, 3)) / 4  # quarter steps: 3-4 characters a cell, like a real CSV
     targets = rng.integers(0, 2, size=(1024, 1)).astype(float)

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from nnviz import plane, planeurl, playground
+from nnviz import plane, playground
+from ui import planeurl
 from nnviz.figures import (
     CLASS_COLOURS,
     LEVELS,
@@ -41,8 +42,8 @@ FEATURES = ("x1", "x2")
 
 def make(**changes):
     settings = {**planeurl.DEFAULTS, "points": 200, "epochs": 20, **changes}
-    dataset = playground.dataset_from(settings)
-    config = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    config = planeurl.config_for(settings, dataset)
     features = tuple(settings["features"])
     epochs = playground.epoch_schedule(settings["epochs"])
     run = playground.train_plane(dataset, features, config, epochs)
@@ -389,11 +390,11 @@ def test_payload_budget_of_the_benchmark_run():
 def test_dead_links_are_drawn_as_dead_at_every_frame():
     """TF Playground's L1 kills links for good (exactly 0): the network view draws them thin, grey and dotted,
     apart from the live ones, in each frame as many as the engine's mask holds at that snapshot."""
-    from nnviz.scenes import plane_scene
+    from ui.scenes import plane_scene
     lesson = plane_scene("l1_sparse")
     run, settings = lesson.run(), lesson.full_settings()
     per = run.config.iterations // settings["epochs"]
-    spec = spec_of(plane_figure(run, playground.dataset_from(settings), settings["features"], per))
+    spec = spec_of(plane_figure(run, planeurl.dataset_from(settings), settings["features"], per))
     styles = spec["layout"]["shapes"]
     (dead_at,) = [i for i, shape in enumerate(styles) if shape.get("line", {}).get("dash") == "dot"]
     names = [int(frame["name"]) for frame in spec["frames"]]

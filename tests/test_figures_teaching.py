@@ -9,6 +9,7 @@ import pytest
 
 import nnviz
 from nnviz import diagnostics, figures
+from ui import planeurl
 
 
 @pytest.fixture(scope="module")
@@ -186,8 +187,8 @@ def test_text_scale_enlarges_every_font_of_the_animated_figures(run):
                                                                     plot_width=figures.PRESENTER_PLOT_WIDTH))]
     settings = (playground_defaults := {"dataset": "circle", "classes": 2, "points": 100, "noise": 0,
                                             "ratio": 50, "data_seed": 0})
-    data = playground.dataset_from(settings)
-    config = playground.config_for({**playground_defaults, "features": DEFAULT_FEATURES, "hidden": (2,),
+    data = planeurl.dataset_from(settings)
+    config = planeurl.config_for({**playground_defaults, "features": DEFAULT_FEATURES, "hidden": (2,),
                                     "activation": "tanh", "learning_rate": 0.03, "regularization": "none",
                                     "reg_rate": 0.0, "batch_size": 10, "epochs": 5, "seed": 0}, data)
     plane_run = playground.train_plane(data, DEFAULT_FEATURES, config, playground.epoch_schedule(5))

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import planeurl, playground, training
+from nnviz import playground, training
+from ui import planeurl
 from nnviz.datasets import DEFAULT_FEATURES
 
 # Everything that is a function of the trajectory alone (the snapshots depend on the schedule, tested apart).
@@ -104,8 +105,8 @@ def test_a_run_that_kept_every_iteration_continues_with_the_from_scratch_snapsho
 def test_a_run_with_a_test_set_continues_by_epochs_as_the_plane_page_does():
     settings = {**planeurl.DEFAULTS, "dataset": "spiral", "classes": 3, "points": 200, "noise": 10,
                 "hidden": (6, 4), "batch_size": 7, "learning_rate": 0.03, "epochs": 30}
-    dataset = playground.dataset_from(settings)
-    config = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    config = planeurl.config_for(settings, dataset)
     per = config.iterations // 30
     shorter = playground.train_plane(dataset, DEFAULT_FEATURES, config, playground.epoch_schedule(30))
     longer = playground.epoch_schedule(75)
@@ -210,8 +211,8 @@ def test_further_schedule_says_which_snapshots_are_kept_and_asking_for_them_keep
 
 def test_the_plane_goes_on_by_epochs_with_the_frames_it_says():
     settings = {**planeurl.DEFAULTS, "epochs": 150}
-    dataset = playground.dataset_from(settings)
-    config = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    config = planeurl.config_for(settings, dataset)
     per = config.iterations // 150
     shorter = playground.train_plane(dataset, DEFAULT_FEATURES, config, playground.epoch_schedule(150))
     epochs = playground.further_epochs(shorter, per, 350)

@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import nnviz
-from nnviz import datasets, editing, urlstate
+from nnviz import datasets
+from ui import editing, urlstate
 from nnviz.config import NnvizError, TableError, make_config
 from nnviz.limits import LIMITS, MAX_SWEEP_WORK, MAX_WORK
-from nnviz.scenes import SCENES
+from ui.scenes import SCENES
 from nnviz.tables import MAX_CSV_BYTES
 from nnviz.text import NAME_LIMIT, plain_name
 

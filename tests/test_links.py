@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pytest
 
-from nnviz import urlstate
+from ui import urlstate
 from test_app import open_app
 
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import plane, planeurl, playground
+from nnviz import plane, playground
+from ui import planeurl
 from nnviz.playground import FEATURE_LABELS
 
 
@@ -49,30 +50,30 @@ def test_the_other_pages_parameters_are_ignored_quietly():
 
 def test_config_follows_the_dataset_and_counts_epochs():
     settings = {**planeurl.DEFAULTS, "points": 200, "ratio": 50, "batch_size": 7, "epochs": 3}
-    dataset = playground.dataset_from(settings)
-    config = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    config = planeurl.config_for(settings, dataset)
     assert config.iterations == 3 * 15  # ceil(100 training points / 7)
     # two classes: TF Playground's tanh output with the square loss, and its L1
     assert config.output_activation == "tanh" and config.loss == "mse" and config.hidden == (4, 2) and config.l1_clip
-    multi = playground.config_for({**settings, "dataset": "spiral", "classes": 3},
-                                  playground.dataset_from({**settings, "dataset": "spiral", "classes": 3}))
+    multi = planeurl.config_for({**settings, "dataset": "spiral", "classes": 3},
+                                  planeurl.dataset_from({**settings, "dataset": "spiral", "classes": 3}))
     assert multi.output_activation == "softmax" and multi.loss == "ce"
-    regression = playground.config_for({**settings, "dataset": "plane"},
-                                       playground.dataset_from({**settings, "dataset": "plane"}))
+    regression = planeurl.config_for({**settings, "dataset": "plane"},
+                                       planeurl.dataset_from({**settings, "dataset": "plane"}))
     assert regression.output_activation == "linear" and regression.loss == "mse"
     # classes only apply where the generator takes them
-    assert playground.dataset_from({**settings, "dataset": "circle", "classes": 5}).classes == 2
-    big = playground.config_for({**settings, "batch_size": 100}, dataset)
+    assert planeurl.dataset_from({**settings, "dataset": "circle", "classes": 5}).classes == 2
+    big = planeurl.config_for({**settings, "batch_size": 100}, dataset)
     assert big.batch_size is None and big.iterations == 3  # a batch of every training point
 
 
 def test_too_many_epochs_or_points_is_an_error_naming_the_setting():
     settings = {**planeurl.DEFAULTS, "points": 2000, "ratio": 50, "batch_size": 1, "epochs": 100}
     with pytest.raises(nnviz.NnvizError, match=r"epochs: 100 is not allowed; at most \d+ epochs for this data"):
-        playground.config_for(settings, playground.dataset_from(settings))
+        planeurl.config_for(settings, planeurl.dataset_from(settings))
     settings.update(ratio=90, epochs=1)
     with pytest.raises(nnviz.NnvizError, match="points: 2000 is not allowed; at most 1024 training"):
-        playground.config_for(settings, playground.dataset_from(settings))
+        planeurl.config_for(settings, planeurl.dataset_from(settings))
 
 
 @pytest.mark.parametrize("extra", [
@@ -92,27 +93,27 @@ def test_advice_and_refusal_agree_at_the_corners(extra):
     """The page's "at most N epochs", its refusal and the engine's own check are one computation: N epochs
     pass both, N + 1 are refused naming N, and N is never 0 nor above what the engine accepts."""
     settings = {**planeurl.DEFAULTS, **extra, "epochs": 1}
-    dataset = playground.dataset_from(settings)
-    one = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    one = planeurl.config_for(settings, dataset)
     x, y, tx, ty = dataset.split(settings["features"])
     updates = one.iterations
     most = playground.most_epochs(one, len(x), len(tx), x.shape[1], y.shape[1], updates)
     assert 1 <= most <= playground.MAX_EPOCHS
-    config = playground.config_for({**settings, "epochs": most}, dataset)
+    config = planeurl.config_for({**settings, "epochs": most}, dataset)
     assert config.iterations == most * updates and config.record_every == updates
     for shown in (most, most // 3):  # what train() checks for the frames the page asks for
         frames = len(playground.epoch_schedule(most, [shown]))
         nnviz.config.check_fit(config, x, y, len(tx), frames)
     if most < playground.MAX_EPOCHS:
         with pytest.raises(nnviz.NnvizError, match=f"at most {most} epochs"):
-            playground.config_for({**settings, "epochs": most + 1}, dataset)
+            planeurl.config_for({**settings, "epochs": most + 1}, dataset)
 
 
 def test_tf_playgrounds_longest_runs_are_accepted():
     """Spiral, 500 points, half for training, 8,8 tanh, batch 10: 2,000 epochs (50,000 updates) fit."""
     settings = {**planeurl.DEFAULTS, "dataset": "spiral", "points": 500, "ratio": 50, "hidden": (8, 8),
                 "batch_size": 10, "learning_rate": 0.03, "epochs": playground.MAX_EPOCHS}
-    config = playground.config_for(settings, playground.dataset_from(settings))
+    config = planeurl.config_for(settings, planeurl.dataset_from(settings))
     assert config.iterations == 50_000 and config.record_every == 25
 
 
@@ -125,8 +126,8 @@ def test_epoch_schedule_every_epoch_or_evenly_spaced_plus_the_one_shown():
 
 def test_training_is_deterministic_and_snapshots_fall_on_epochs():
     settings = {**planeurl.DEFAULTS, "points": 100, "epochs": 6}
-    dataset = playground.dataset_from(settings)
-    config = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    config = planeurl.config_for(settings, dataset)
     a = playground.train_plane(dataset, ("x1", "x2"), config, playground.epoch_schedule(6))
     b = playground.train_plane(dataset, ("x1", "x2"), config, (0, 3, 6))
     per = config.iterations // 6
@@ -138,8 +139,8 @@ def test_training_is_deterministic_and_snapshots_fall_on_epochs():
 
 def test_parameter_names_and_editing():
     settings = {**planeurl.DEFAULTS, "points": 100, "epochs": 2}
-    dataset = playground.dataset_from(settings)
-    run = playground.train_plane(dataset, ("x1", "x2"), playground.config_for(settings, dataset), (0, 1, 2))
+    dataset = planeurl.dataset_from(settings)
+    run = playground.train_plane(dataset, ("x1", "x2"), planeurl.config_for(settings, dataset), (0, 1, 2))
     names = playground.parameter_names(run, [["x1", "x2"], ["a", "b", "c", "d"], ["e", "f"], ["y"]])
     assert len(names) == run.layout.size and names[0] == "x1 → a" and names[1] == "x1 → b"
     assert names[run.layout.bias_slices[0].start] == "bias → a" and names[-1] == "bias → y"
@@ -161,8 +162,8 @@ def test_parameter_names_and_editing():
 def test_a_run_that_diverges_still_has_a_snapshot_for_every_epoch_drawn():
     """The page picks a snapshot by its epoch's place in the schedule: after the divergence, the last state."""
     settings = {**planeurl.DEFAULTS, "dataset": "plane", "learning_rate": 10.0, "activation": "relu", "epochs": 100}
-    dataset = playground.dataset_from(settings)
-    config = playground.config_for(settings, dataset)
+    dataset = planeurl.dataset_from(settings)
+    config = planeurl.config_for(settings, dataset)
     epochs = playground.epoch_schedule(100)
     run = playground.train_plane(dataset, ("x1", "x2"), config, epochs)
     assert run.diverged_at is not None and run.diverged_at < config.iterations
@@ -181,17 +182,17 @@ def test_advice_and_refusal_agree_over_a_sweep_of_the_limits():
             (("circle", 2), ("spiral", 6), ("plane", 2))):
         settings = {**planeurl.DEFAULTS, "dataset": name, "classes": classes, "points": points, "ratio": ratio,
                     "batch_size": batch, "hidden": hidden, "features": features, "epochs": 1}
-        dataset = playground.dataset_from(settings)
+        dataset = planeurl.dataset_from(settings)
         if max(np.count_nonzero(dataset.train), np.count_nonzero(~dataset.train)) > 1024:
             continue  # refused for its points, whatever the epochs
-        one = playground.config_for(settings, dataset)
+        one = planeurl.config_for(settings, dataset)
         x, y, tx, ty = dataset.split(features)
         most = playground.most_epochs(one, len(x), len(tx), x.shape[1], y.shape[1], one.iterations)
         assert 1 <= most <= playground.MAX_EPOCHS
-        config = playground.config_for({**settings, "epochs": most}, dataset)
+        config = planeurl.config_for({**settings, "epochs": most}, dataset)
         nnviz.config.check_fit(config, x, y, len(tx), playground.MOST_FRAMES)
         if most < playground.MAX_EPOCHS:
             with pytest.raises(nnviz.NnvizError, match=f"at most {most} epochs"):
-                playground.config_for({**settings, "epochs": most + 1}, dataset)
+                planeurl.config_for({**settings, "epochs": most + 1}, dataset)
         checked += 1
     assert checked > 250

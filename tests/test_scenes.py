@@ -9,7 +9,7 @@ import pytest
 
 import nnviz
 from nnviz import diagnostics
-from nnviz.scenes import PLANE_SCENES, SCENES, TUTORIAL_IN_TENS, plane_scene, scene
+from ui.scenes import PLANE_SCENES, SCENES, TUTORIAL_IN_TENS, plane_scene, scene
 
 TUTORIAL = nnviz.preset("tutorial")
 XOR = nnviz.preset("xor")
@@ -214,7 +214,7 @@ def test_stuck_seed():
 @pytest.mark.parametrize("key", SCENES)
 def test_page_settings_reproduce_the_scene(key):
     """Every page-1 scene can be set with the sidebar: its settings give back its configuration."""
-    from nnviz import urlstate
+    from ui import urlstate
     settings = urlstate.scene_settings(scene(key))
     assert urlstate.config_of(settings) == scene(key).config
     assert settings["preset"] in nnviz.PRESETS and settings["scene"] == key and settings["tool"] == "scenes"
@@ -270,7 +270,7 @@ def test_overfitting():
 @pytest.mark.parametrize("key", PLANE_SCENES)
 def test_plane_scene_is_a_link_of_the_2d_page(key):
     """Until the 2-D page offers its lessons, each is a link to that page: its settings round-trip."""
-    from nnviz import planeurl
+    from ui import planeurl
     settings = plane_scene(key).full_settings()
     parsed, notices = planeurl.parse(planeurl.serialize(settings))
     assert notices == [] and parsed == settings

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import nnviz
-from nnviz import editing, planeurl, urlstate
+from ui import editing, planeurl, urlstate
 from nnviz.export import csv_line, loss_csv
 from nnviz.text import (ELLIPSIS, FORMULA_START, NAME_LIMIT, TEXT_LIMIT, cap, csv_cell, markdown_text, one_line,
                         plain_name, plotly_text)

@@ -7,9 +7,10 @@ import numpy as np
 import streamlit as st
 
 import nnviz
-from nnviz import budget, editing, urlstate
+from nnviz import budget
+from . import editing, urlstate
 from nnviz.figures import compare_figure, presenter_style, sweep_figure
-from nnviz.scenes import SCENES
+from ui.scenes import SCENES
 
 from .cache import byte_cache
 from .common import View, cached_train, chart, config_json, ss

@@ -15,7 +15,8 @@ import numpy as np
 import streamlit as st
 
 import nnviz
-from nnviz import planeurl, playground
+from nnviz import playground
+from . import planeurl
 from nnviz.datasets import DOMAIN, Dataset, load_points_csv
 from nnviz.figures import PRESENTER_TEXT_SCALE, boundary_figure, network_names, plane_figure
 from nnviz.figures.plane import short
@@ -46,7 +47,7 @@ def cached_dataset(key: str, csv: Optional[bytes]) -> Dataset:
     if kind[0] == "csv":
         return load_points_csv(csv, kind[2], kind[3] / 100, kind[4])
     name, classes, points, noise, ratio, data_seed = kind
-    return playground.dataset_from(dict(dataset=name, classes=classes, points=points, noise=noise, ratio=ratio,
+    return planeurl.dataset_from(dict(dataset=name, classes=classes, points=points, noise=noise, ratio=ratio,
                                         data_seed=data_seed))
 
 
@@ -104,7 +105,7 @@ def build() -> Optional[Page]:
         key0 = data_key()
         dataset = cached_dataset(key0, csv)
         features = nnviz.datasets.check_features(s["features"])
-        config = playground.config_for(s, dataset)
+        config = planeurl.config_for(s, dataset)
         base = (key0, csv, features, json.dumps(config.as_dict()))
         epoch = int(s["epochs"])  # the figure opens at the trained network; Play, Back and Step are in it
         key = (*base, playground.epoch_schedule(epoch), ())
@@ -246,7 +247,7 @@ def _train_further(key: tuple) -> None:
     epochs = key[4][-1] + int(ss.pl_further_by)
     try:
         run = cached_run(*key)
-        config = playground.config_for({**settings(), "epochs": epochs}, cached_dataset(key[0], key[1]))
+        config = planeurl.config_for({**settings(), "epochs": epochs}, cached_dataset(key[0], key[1]))
         updates = json.loads(key[3])["iterations"] // key[4][-1]
         drawn = playground.further_epochs(run, updates, epochs)
         longer = (*key[:3], json.dumps(config.as_dict()), drawn, (*key[5], key[4]))
@@ -270,7 +271,7 @@ def further_control(page: Page) -> None:
         return
     run = page.run
     with st.container(key="pl_further", horizontal=True, vertical_alignment="bottom", gap="small"):
-        extra = st.number_input("More epochs", 1, playground.MAX_EPOCHS, playground.MORE_EPOCHS, step=10,
+        extra = st.number_input("More epochs", 1, playground.MAX_EPOCHS, planeurl.MORE_EPOCHS, step=10,
                                 key="pl_further_by", width=150)
         if not ss.pl_showing_settings:
             why = "Fix the settings first: the run shown is the last one that worked."

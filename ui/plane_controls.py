@@ -1,7 +1,7 @@
 """The plane page's controls: its settings in session state and the URL, and the sidebar of widgets.
 
 The settings live in ``st.session_state.pl_settings`` (a dict keyed by
-:data:`nnviz.planeurl.FIELDS`) and in the URL; every widget key starts with
+:data:`ui.planeurl.FIELDS`) and in the URL; every widget key starts with
 ``pl_`` so nothing collides with the truth-table page's state. A control that
 the link hides (``hide=``) is not drawn, and its setting keeps the link's value.
 """
@@ -13,7 +13,8 @@ from typing import Any, Callable, Optional
 import streamlit as st
 
 import nnviz
-from nnviz import planeurl, playground
+from nnviz import playground
+from . import planeurl
 from nnviz.datasets import CLASSIFICATION, DOMAIN, REGRESSION, load_points_csv
 from nnviz.text import markdown_text
 
@@ -194,21 +195,21 @@ def network_controls() -> None:
                          args=(l, -1), disabled=width <= 1, help=f"One neuron less in layer {l + 1}")
             plus.button("", key=f"pl_neuron_plus_{l}", icon=":material/add:", on_click=_resize, args=(l, 1),
                         disabled=width >= playground.MAX_WIDTH, help=f"One neuron more in layer {l + 1}")
-    control("activation", st.selectbox, "Activation", list(playground.ACTIVATIONS), help="Of the hidden layers")
+    control("activation", st.selectbox, "Activation", list(planeurl.ACTIVATIONS), help="Of the hidden layers")
 
 
 def training_controls() -> None:
     names = ("learning_rate", "regularization", "reg_rate", "batch_size", "epochs", "seed")
     if not all(hidden(n) for n in names):
         st.header("Training")
-    control("learning_rate", st.select_slider, "Learning rate", list(playground.LEARNING_RATES),
+    control("learning_rate", st.select_slider, "Learning rate", list(planeurl.LEARNING_RATES),
             format_func=lambda v: f"{v:g}")
     control("regularization", st.segmented_control, "Regularization", ["none", "l1", "l2"],
             format_func=lambda v: v.upper() if v != "none" else "None", convert=lambda v: v or "none",
             required=True, help="L1 as TensorFlow Playground does it: after each update a separate step "
                                 "w -= learning rate x rate x sign(w); a weight that crosses zero becomes 0 and "
                                 "stays dead. L2 adds rate x w to the gradient. Biases are not regularized.")
-    control("reg_rate", st.select_slider, "Regularization rate", list(playground.REG_RATES),
+    control("reg_rate", st.select_slider, "Regularization rate", list(planeurl.REG_RATES),
             format_func=lambda v: f"{v:g}", disabled=settings()["regularization"] == "none")
     control("batch_size", st.slider, "Batch size", 1, playground.MAX_BATCH,
             help="Points per update; an epoch is as many updates as it takes to see every training point once")

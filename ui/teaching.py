@@ -17,7 +17,7 @@ from .common import View, ss
 
 log = logging.getLogger("nnviz.app")
 
-# key (the panel's container is "tool_<key>"; the link's tool=<key>, nnviz.urlstate.TOOLS) -> (label, panel)
+# key (the panel's container is "tool_<key>"; the link's tool=<key>, ui.urlstate.TOOLS) -> (label, panel)
 TOOLS = {
     "live_math": ("Live math", inside.live_math),
     "stepping": ("Step by step", inside.stepping),

@@ -29,15 +29,15 @@ from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .config import NnvizError, TrainConfig, check_table, make_config
-from .limits import LIMITS
-from .losses import LOSSES
-from .optimizers import OPTIMIZERS
+from nnviz.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from nnviz.config import NnvizError, TrainConfig, check_table, make_config
+from nnviz.limits import LIMITS
+from nnviz.losses import LOSSES
+from nnviz.optimizers import OPTIMIZERS
 from .editing import default_names
 from .scenes import SCENES, Scene
-from .tables import PRESETS, Table
-from .text import cap, one_line, plain_names
+from nnviz.tables import PRESETS, Table
+from nnviz.text import cap, one_line, plain_names
 
 _DEFAULTS = TrainConfig()
 # The "Look closer" tools by key (ui/teaching.py draws them in this order).

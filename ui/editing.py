@@ -15,11 +15,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .config import TableError, check_table
-from .limits import LIMITS
-from .tables import Table
-from .text import NAME_LIMIT, plain_name
-from .training import row_correct
+from nnviz.config import TableError, check_table
+from nnviz.limits import LIMITS
+from nnviz.tables import Table
+from nnviz.text import NAME_LIMIT, plain_name
+from nnviz.training import row_correct
 
 TARGET_MARK = "→ "  # how the editor labels target columns
 

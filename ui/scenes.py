@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from .config import NnvizError, TrainConfig, make_config
-from .tables import PRESETS, Table, preset
-from .training import TrainingRun
+from nnviz.config import NnvizError, TrainConfig, make_config
+from nnviz.tables import PRESETS, Table, preset
+from nnviz import playground
+from nnviz.training import TrainingRun
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Scene:
 
 @dataclass(frozen=True)
 class PlaneScene:
-    """A lesson on the 2-D page: ``settings`` change :data:`nnviz.planeurl.DEFAULTS` (the page's URL fields)."""
+    """A lesson on the 2-D page: ``settings`` change :data:`ui.planeurl.DEFAULTS` (the page's URL fields)."""
 
     key: str
     title: str
@@ -56,10 +57,10 @@ class PlaneScene:
 
     def run(self, **changes) -> TrainingRun:
         """The page's run for the scene's settings (with ``changes``), every epoch's end a snapshot."""
-        from . import playground
+        from . import planeurl  # planeurl imports urlstate, which imports this module
         settings = self.full_settings(**changes)
-        dataset = playground.dataset_from(settings)
-        config = playground.config_for(settings, dataset)
+        dataset = planeurl.dataset_from(settings)
+        config = planeurl.config_for(settings, dataset)
         return playground.train_plane(dataset, settings["features"], config,
                                       playground.epoch_schedule(int(settings["epochs"])))
 

@@ -4,18 +4,42 @@ A link holds the data settings and their seed, the features, the network and the
 hyper-parameters, so opening it reproduces the run; ``hide=`` names controls to
 leave out for a lesson (``hide=dataset,features``). A value that does not parse
 falls back to its default and is reported, never raised. The main page's own
-parameters (:mod:`nnviz.urlstate`) are ignored quietly.
+parameters (:mod:`ui.urlstate`) are ignored quietly.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from . import playground
-from .config import NnvizError, parse_hidden
-from .datasets import DEFAULT_FEATURES, GENERATORS, check_features
-from .limits import LIMITS
+from nnviz import playground
+from nnviz.config import NnvizError, parse_hidden
+from nnviz.activations import HIDDEN_ACTIVATIONS
+from nnviz.config import TrainConfig
+from nnviz.datasets import DEFAULT_FEATURES, GENERATORS, Dataset, check_features, generate
+from nnviz.playground import MULTI_CLASS
+from nnviz.limits import LIMITS
 from .urlstate import FIELDS as MAIN_FIELDS
 from .urlstate import TABLE_PARAMS, Field, _flag, _one_of, _short, _whole, parse_fields
+
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+# TF Playground's four in its order, then any other hidden activation nnviz has.
+ACTIVATIONS = tuple(sorted(HIDDEN_ACTIVATIONS, key=("relu", "tanh", "sigmoid", "linear", *HIDDEN_ACTIVATIONS).index))
+MORE_EPOCHS = 100  # what "+N epochs" offers first
+
+def dataset_from(settings: Mapping) -> Dataset:
+    """The generated points of the settings (``noise`` and ``ratio`` in percent)."""
+    name = settings["dataset"]
+    return generate(name, int(settings["points"]), settings["noise"] / 100, settings["ratio"] / 100,
+                    int(settings["data_seed"]), int(settings["classes"]) if name in MULTI_CLASS else 2)
+
+
+def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
+    """The page's settings as a training configuration (:func:`nnviz.playground.plane_config`)."""
+    return playground.plane_config(
+        dataset, hidden=settings["hidden"], activation=settings["activation"],
+        learning_rate=settings["learning_rate"], regularization=settings["regularization"],
+        reg_rate=settings["reg_rate"], batch_size=settings["batch_size"], epochs=settings["epochs"],
+        seed=settings["seed"], features=len(settings["features"]))
 
 # Controls a lesson link can hide, by the name used in ``hide=``.
 HIDEABLE = ("problem", "dataset", "classes", "points", "noise", "ratio", "regenerate", "csv", "features",
@@ -88,10 +112,10 @@ FIELDS: tuple[Field, ...] = (
     Field("data_seed", 0, _whole("seed")),
     Field("features", DEFAULT_FEATURES, _features, _list),
     Field("hidden", (4, 2), _hidden, lambda v: _list(v) or "none"),
-    Field("activation", "tanh", _one_of(playground.ACTIVATIONS)),
-    Field("learning_rate", 0.03, _listed(playground.LEARNING_RATES), lambda v: f"{v:g}"),
+    Field("activation", "tanh", _one_of(ACTIVATIONS)),
+    Field("learning_rate", 0.03, _listed(LEARNING_RATES), lambda v: f"{v:g}"),
     Field("regularization", "none", _one_of(("none", "l1", "l2"))),
-    Field("reg_rate", 0.0, _listed(playground.REG_RATES), lambda v: f"{v:g}"),
+    Field("reg_rate", 0.0, _listed(REG_RATES), lambda v: f"{v:g}"),
     Field("batch_size", 10, _whole_in(1, playground.MAX_BATCH)),
     Field("epochs", 100, _whole_in(1, playground.MAX_EPOCHS)),
     Field("seed", 0, _whole("seed")),  # the initial weights and the batch order
