@@ -120,7 +120,8 @@ def test_presenter_mode_enlarges_the_page_and_survives_a_reload(page: Page, app_
     before = font_px(page, metric)
     page.locator('[data-testid="stSidebar"]').get_by_text("Presenter mode", exact=True).click()
     page.wait_for_function("() => window.location.search.includes('presenter=1')", timeout=TIMEOUT)
-    page.wait_for_function("([sel, px]) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize) > px",
+    page.wait_for_function("""([sel, px]) => { const e = document.querySelector(sel);  // absent mid-rerun: wait on
+                            return !!e && parseFloat(getComputedStyle(e).fontSize) > px; }""",
                            arg=[metric, before], timeout=TIMEOUT)
     # the figure's palette: vermillion instead of red for negative weights (the edges are layout shapes)
     page.wait_for_function("""() => { const gd = document.querySelector('.st-key-training_view .js-plotly-plot');
