@@ -244,7 +244,13 @@ def summary(run: nnviz.TrainingRun, notices: list[str]) -> list[str]:
         notices = [f"Training stalled: after {run.iterations} iterations {wrong} of {len(run.correct)} rows are "
                    "still wrong. " + likely_fix(run), *notices]
     with st.container(key="summary"):
-        loss, acc, third = st.columns([1, 1, 2] if notices else [1, 1, 1])
+        intro, loss, acc, third = st.columns([1.1, 1.3, 0.9, 2.2] if notices else [1.5, 1.3, 0.8, 0.9])
+        # What the page is and the one thing to do first, beside the figures: a line above them would push
+        # Play below a 720 px projector's fold.
+        with intro.container(key="orientation"):
+            st.markdown("**Watch a network learn**")
+            if not notices:  # a warning takes the room; what it says comes first then
+                st.caption("First press **Play** under the chart.")
         # The chart's panels follow its own timeline (its title names the iteration shown); these are the end's.
         loss.metric(f"Final loss (iteration {run.iterations})",
                     f"{run.final_loss:.3g}" if np.isfinite(run.final_loss) else "NaN")

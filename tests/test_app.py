@@ -307,3 +307,16 @@ def test_a_link_asking_softmax_for_one_column_falls_back_and_says_why():
     assert healthy(at) and not at.error
     assert config(at)["output_activation"] == "sigmoid" and config(at)["loss"] == "sse"
     assert any("Softmax needs two or more target columns" in c.value for c in at.sidebar.caption)
+
+
+def test_the_page_says_what_it_is_and_what_to_do_first():
+    at = open_app()
+    intro = block(at, "orientation")
+    texts = [m.value for m in intro.markdown] + [c.value for c in intro.caption]
+    assert "**Watch a network learn**" in texts
+    assert any("Play" in c.value for c in intro.caption)
+    # a warning takes the room beside the figures: the title stays, the hint goes
+    stalled = open_app(learning_rate="0.001")
+    intro = block(stalled, "orientation")
+    assert [m.value for m in intro.markdown] == ["**Watch a network learn**"] and not list(intro.caption)
+    assert "raise the learning rate" in block(stalled, "summary_notes").warning[0].value

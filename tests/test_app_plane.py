@@ -372,3 +372,9 @@ def test_hide_network_leaves_the_network_out_of_the_figure():
     assert len(spec["layout"]["images"]) == 1 and "xaxis3" not in spec["layout"]  # the boundary only
     assert not [w for w in at.selectbox if w.key == "pl_node"]
     assert len(spec["frames"]) == 101 and all(len(f["layout"]["images"]) == 1 for f in spec["frames"])
+
+
+def test_the_page_says_what_it_is_and_what_to_do_first():
+    at = open_page()
+    line = " ".join(m.value for m in at.markdown)
+    assert "Watch a network learn to separate points" in line and "First press **Play**" in line

@@ -307,6 +307,12 @@ def main() -> None:
     with st.sidebar:
         presenter_css(control("presenter", st.toggle, "Presenter mode",
                               help="Large type and no toolbar, for a projector; kept in the link"))
+    # What the page is and the one thing to do first, in one line (the chart keeps the rest of the screen).
+    with st.container(key="pl_orientation"):
+        st.markdown("**Watch a network learn to separate points** <span style='opacity:0.7'>· First press "
+                    "**Play** under the chart, then try the spiral.</span>", unsafe_allow_html=True)
+    if presenter:  # clear of the sidebar's expand control, which presenter mode keeps at the top left
+        st.markdown("<style>.st-key-pl_orientation{padding-left:2.6rem}</style>", unsafe_allow_html=True)
     if ss.pl_notices:
         st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.pl_notices))
     page = build()
