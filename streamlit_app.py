@@ -95,7 +95,8 @@ def set_table(frame: pd.DataFrame, n_inputs: int, description: str = "") -> None
 
 
 def load_preset() -> None:
-    load_table(nnviz.preset(ss.preset))
+    if ss.preset in nnviz.PRESETS:  # not "your table": nothing to load
+        load_table(nnviz.preset(ss.preset))
 
 
 def load_table(table: nnviz.Table, preset: str | None = None) -> None:
@@ -190,22 +191,32 @@ def table_editor() -> tuple[pd.DataFrame, int]:
     refuse_oversized_edit()  # before any widget it resets is drawn
     st.subheader("Truth table")
     pick, n_in, n_out = st.columns([3, 1, 1], vertical_alignment="bottom")
-    pick.selectbox("Preset", list(nnviz.PRESETS), key="preset", on_change=load_preset)
     n_in.number_input("Inputs", int(LIMITS["inputs"].minimum), int(LIMITS["inputs"].maximum),
                       key="n_inputs", on_change=resize_table)
     n_out.number_input("Outputs", int(LIMITS["outputs"].minimum), int(LIMITS["outputs"].maximum),
                        key="n_outputs", on_change=resize_table)
-    st.caption(ss.table_description)
+    caption = st.empty()
     frame, n_inputs = ss.table_frame, ss.table_inputs
     columns = {
+        # No default: the "+" line adds an empty row, which waits until it is typed instead of training on 0s.
         name: st.column_config.NumberColumn(
-            (editing.TARGET_MARK + name) if c >= n_inputs else name, default=0.0,
+            (editing.TARGET_MARK + name) if c >= n_inputs else name, default=None,
             help="Target: what the network should output" if c >= n_inputs else "Input")
         for c, name in enumerate(frame.columns)
     }
     edited = st.data_editor(frame, key=f"table_editor_{ss.editor_version}", num_rows="dynamic",
                             column_config=columns, hide_index=True, width="stretch")
     ss.table_current = edited
+    # The preset box and the caption say what the table is now, as edited: drawn after the editor (into their
+    # places above it) so they follow this very edit.
+    match = editing.matching_preset(edited, n_inputs)
+    ss.preset = match or urlstate.OWN_TABLE
+    pick.selectbox("Preset", [*nnviz.PRESETS, urlstate.OWN_TABLE], key="preset", on_change=load_preset)
+    description = (ss.table_description if edited.equals(frame) else nnviz.PRESETS[match].description if match
+                   else "Your own table")
+    waiting = editing.untyped_rows(edited)
+    caption.caption(description + (f" · {waiting} new row{'s' if waiting > 1 else ''} waiting for values: "
+                                   "it trains once typed" if waiting else ""))
     csv_loader()
     return edited, n_inputs
 
@@ -396,6 +407,7 @@ def main() -> None:
     table_side, result_side = st.columns([5, 6], gap="large")
     with table_side:
         frame, n_inputs = table_editor()
+        settings["preset"] = ss.preset  # as the table editor left it: the preset the edited table is, if any
         table_errors = st.container()
         if ss.get("table_notice"):
             table_errors.error(ss.pop("table_notice"))

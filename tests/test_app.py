@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnviz
+from ui import urlstate
 
 from test_text import as_shown
 
@@ -248,11 +249,11 @@ def test_query_string_round_trip():
     at.sidebar.slider(key="hidden_width").set_value(5).run()
     at.sidebar.number_input(key="seed").set_value(11).run()
     at.selectbox(key="preset").set_value("xor").run()
-    edit_table(at, {3: {"y": 1}})
+    edit_table(at, {0: {"x1": 0.5}})  # no preset's table: the link carries it
     params = {k: at.query_params[k] for k in at.query_params}
     params = {k: v[0] if isinstance(v, list) else v for k, v in params.items()}
-    assert params["hidden_width"] == "5" and params["seed"] == "11" and params["preset"] == "xor"
-    assert params["table"] == "0,0:0;0,1:1;1,0:1;1,1:1"
+    assert params["hidden_width"] == "5" and params["seed"] == "11" and "preset" not in params
+    assert params["table"] == "0.5,0:0;0,1:1;1,0:1;1,1:0"
 
     again = open_app(**params)
     assert healthy(again) and not again.warning
@@ -320,3 +321,34 @@ def test_the_page_says_what_it_is_and_what_to_do_first():
     intro = block(stalled, "orientation")
     assert [m.value for m in intro.markdown] == ["**Watch a network learn**"] and not list(intro.caption)
     assert "raise the learning rate" in block(stalled, "summary_notes").warning[0].value
+
+
+def table_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith(("y = ", "Your own", "The tutorial")))
+
+
+def test_preset_box_and_caption_follow_the_table_as_edited():
+    at = open_app(preset="xor")
+    assert at.selectbox(key="preset").value == "xor" and table_caption(at).startswith("y = x1 XOR x2")
+    edit_table(at, edited_rows={1: {"y": 0.0}, 2: {"y": 0.0}, 3: {"y": 1.0}})  # XOR edited into AND
+    assert healthy(at)
+    assert at.selectbox(key="preset").value == "and" and table_caption(at) == "y = x1 AND x2"
+    assert "preset" not in at.query_params or at.query_params["preset"] != ["xor"]
+    edit_table(at, edited_rows={1: {"y": 0.0}, 2: {"y": 1.0}, 3: {"y": 1.0}})  # no preset's table
+    assert at.selectbox(key="preset").value == urlstate.OWN_TABLE and table_caption(at) == "Your own table"
+    assert "preset" not in at.query_params  # the link carries the table, never "your own table"
+    at.selectbox(key="preset").set_value("or").run()  # picking a preset loads it
+    assert at.selectbox(key="preset").value == "or" and table_caption(at) == nnviz.preset("or").description
+
+
+def test_an_added_empty_row_waits_until_typed():
+    at = open_app(preset="xor")
+    before = config(at), at.session_state["last_good"][0][1].copy()
+    edit_table(at, added_rows=[{}])
+    assert healthy(at)
+    assert np.array_equal(at.session_state["last_good"][0][1], before[1])  # same four rows trained
+    assert "1 new row waiting for values" in table_caption(at)
+    edit_table(at, added_rows=[{"x1": 1.0, "x2": 1.0, "y": 1.0}])  # typed: now it trains
+    assert healthy(at) and at.session_state["last_good"][0][1].shape == (5, 2)
+    edit_table(at, added_rows=[{"x1": 1.0}])  # half typed: says which cell, keeps the last run
+    assert "row 5, column x2: empty" in as_shown(at.error[0].value)

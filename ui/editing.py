@@ -17,7 +17,7 @@ import pandas as pd
 
 from nnviz.config import TableError, check_table
 from nnviz.limits import LIMITS
-from nnviz.tables import Table
+from nnviz.tables import PRESETS, Table
 from nnviz.text import NAME_LIMIT, plain_name
 from nnviz.training import row_correct
 
@@ -46,18 +46,46 @@ def frame_to_arrays(frame: pd.DataFrame, n_inputs: int) -> tuple[np.ndarray, np.
     if not 1 <= n_inputs < frame.shape[1]:
         raise TableError("table", f"{frame.shape[1]} columns with {n_inputs} inputs",
                          "at least one input column and one target column")
-    if frame.shape[0] == 0:
+    # A row with no value at all is one the editor just added, not typed yet: it waits, it does not train.
+    typed = [r for r in range(frame.shape[0]) if not all(_empty(cell) for cell in frame.iloc[r].tolist())]
+    if not typed:
         raise TableError("table", "no rows", "at least one row")
-    values = np.empty(frame.shape, dtype=np.float64)
+    values = np.empty((len(typed), frame.shape[1]), dtype=np.float64)
     for c, column in enumerate(frame.columns):
-        for r, cell in enumerate(frame[column].tolist()):
-            values[r, c] = _number(cell, r, column)
+        cells = frame[column].tolist()
+        for i, r in enumerate(typed):
+            values[i, c] = _number(cells[r], r, column)
     return check_table(values[:, :n_inputs], values[:, n_inputs:])
+
+
+def untyped_rows(frame: pd.DataFrame) -> int:
+    """Rows of the edited table with no value yet (added by the editor's "+" line, waiting to be typed)."""
+    return sum(all(_empty(cell) for cell in frame.iloc[r].tolist()) for r in range(frame.shape[0]))
+
+
+def matching_preset(frame: pd.DataFrame, n_inputs: int) -> str | None:
+    """The preset the edited table is, values and names, or None (a table of the user's own)."""
+    try:
+        inputs, targets = frame_to_arrays(frame, n_inputs)
+    except TableError:
+        return None
+    names = (tuple(frame.columns[:n_inputs]), tuple(frame.columns[n_inputs:]))
+    for name, table in PRESETS.items():
+        if (table.inputs.shape == inputs.shape and table.targets.shape == targets.shape
+                and np.array_equal(table.inputs, inputs) and np.array_equal(table.targets, targets)
+                and (table.input_names, table.output_names) == names):
+            return name
+    return None
+
+
+def _empty(cell) -> bool:
+    return cell is None or (isinstance(cell, float) and np.isnan(cell)) or (isinstance(cell, str)
+                                                                          and not cell.strip())
 
 
 def _number(cell, row: int, column: str) -> float:
     where = f"row {row + 1}, column {column}"
-    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or (isinstance(cell, str) and not cell.strip()):
+    if _empty(cell):
         raise TableError("table", f"{where}: empty", "a number in every cell (fill it in or delete the row)")
     if isinstance(cell, bool):
         return float(cell)

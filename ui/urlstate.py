@@ -40,6 +40,7 @@ from nnviz.tables import PRESETS, Table
 from nnviz.text import cap, one_line, plain_names
 
 _DEFAULTS = TrainConfig()
+OWN_TABLE = "(your own table)"  # the preset box's entry for a table that is no preset (not in links)
 # The "Look closer" tools by key (ui/teaching.py draws them in this order).
 TOOLS = ("live_math", "stepping", "sweep", "ab", "hidden", "gradcheck", "health", "scenes")
 
@@ -104,7 +105,7 @@ def _flag(text: str) -> bool:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("preset", "tutorial", _one_of(tuple(PRESETS))),
+    Field("preset", "tutorial", _one_of(tuple(PRESETS)), lambda v: "" if v == OWN_TABLE else str(v)),
     Field("hidden_width", int(LIMITS["hidden_width"].default), _whole("hidden_width")),
     Field("hidden_layers", int(LIMITS["hidden_layers"].default), _whole("hidden_layers")),
     Field("iterations", int(LIMITS["iterations"].default), _whole("iterations")),
