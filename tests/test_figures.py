@@ -365,13 +365,16 @@ def test_cells_fill_their_grid_without_overlap(run_args):
         if t.marker.symbol != "line-ew":
             continue
         x_axis, y_axis = fig.layout[t.xaxis.replace("x", "xaxis")], fig.layout[t.yaxis.replace("y", "yaxis")]
-        cell_w = (x_axis.domain[1] - x_axis.domain[0]) * plot_w / len(x_axis.tickvals)
-        cell_h = (y_axis.domain[1] - y_axis.domain[0]) * plot_h / len(y_axis.tickvals)
+        n_cols, n_rows = x_axis.range[1] + 0.5, y_axis.range[0] + 0.5
+        cell_w = (x_axis.domain[1] - x_axis.domain[0]) * plot_w / n_cols
+        cell_h = (y_axis.domain[1] - y_axis.domain[0]) * plot_h / n_rows
         for extent, cell in ((t.marker.size, cell_w), (t.marker.line.width, cell_h)):
             gap = min(CELL_GAP, 0.15 * cell)
             assert cell - gap - 0.1 <= extent <= cell - gap, t.name
-        assert list(x_axis.range) == [-0.5, len(x_axis.tickvals) - 0.5]
-        assert list(y_axis.range) == [len(y_axis.tickvals) - 0.5, -0.5]  # first row on top
+        assert x_axis.range[0] == -0.5 and y_axis.range[1] == -0.5  # first row on top
+        assert set(t.x) <= set(range(int(n_cols))) and set(t.y) == set(range(int(n_rows)))
+        # labels: every cell's, or every k-th where cells are narrower than a label
+        assert x_axis.tickvals[0] == 0 and len(set(np.diff(x_axis.tickvals))) <= 1
 
 
 def test_presenter_palette_is_passed_in(tutorial_run):

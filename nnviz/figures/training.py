@@ -147,12 +147,14 @@ def _frames(run: TrainingRun, rows: int, text: bool) -> tuple[np.ndarray, bool]:
     return frame_indices(len(run.snapshot_iterations), _bytes_per_frame(run, rows, text, quantized)), quantized
 
 
-def _cell_axes(names: Sequence[str], **extra) -> dict:
+def _cell_axes(names: Sequence[str], cell_px: float = 0.0, label_px: float = 0.0, **extra) -> dict:
     """A cell grid's axis: cells at 0, 1, ... labelled by name (names may repeat), no zoom (cells are
-    markers of a fixed pixel size)."""
+    markers of a fixed pixel size). Where a cell is narrower (``cell_px``) than a label needs (``label_px``),
+    every second (third...) cell is labelled, as Plotly does on a category axis."""
     n = len(names)
-    return dict(CELL_AXIS, tickvals=list(range(n)), ticktext=list(names), range=[-0.5, n - 0.5],
-                fixedrange=True, **extra)
+    every = max(1, int(np.ceil(label_px / cell_px))) if cell_px else 1
+    return dict(CELL_AXIS, tickvals=list(range(0, n, every)), ticktext=list(names)[::every],
+                range=[-0.5, n - 0.5], fixedrange=True, **extra)
 
 
 def _cells(n_rows: int, n_cols: int, first_col: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -319,15 +321,16 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     for l in range(n_layers):
         x0 = heat_x[0] + l * (span + gap)
         rows = names[l] if biases is None else [*names[l], BIAS_ROW]
+        marker = cell_size((x0, x0 + span), len(names[l + 1]), len(rows))
         xy = axes.add((x0, x0 + span), bottom,
-                      x=_cell_axes(names[l + 1], side="top", tickfont=dict(size=axis_font)),
-                      y=_cell_axes(rows, tickfont=dict(size=axis_font), automargin=l == 0,
-                                   showticklabels=row_labels_fit or l == 0))
+                      x=_cell_axes(names[l + 1], marker["size"], axis_font + 3, side="top",
+                                   tickfont=dict(size=axis_font)),
+                      y=_cell_axes(rows, marker["line"]["width"], axis_font, tickfont=dict(size=axis_font),
+                                   automargin=l == 0, showticklabels=row_labels_fit or l == 0))
         axes.axis(xy[1])["range"].reverse()  # first row on top
         x, y = _cells(len(rows), len(names[l + 1]))
         value = ("%{text}" if text_frames else "%{marker.line.color:.3f}" if not (coding.log or coding.quantized)
                  else None)
-        marker = cell_size((x0, x0 + span), len(names[l + 1]), len(rows))
         marker["line"].update(colorscale=palette.weight_scale, cmin=-coding.top, cmax=coding.top)
         if l == n_layers - 1 and show_scale:  # the colour bar hangs on the marker colour, which a line-ew
             # marker does not paint: two values carry the range
