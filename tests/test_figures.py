@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import nnviz
 from nnviz import figures
 from nnviz.figures import training_figure
-from nnviz.figures.training import CELL_GAP, LOSS_POINTS, NARROWEST_CHART, SLIDER_STEPS, grid
+from nnviz.figures.training import CELL_GAP, HOVER_NAMES, LOSS_POINTS, NARROWEST_CHART, SLIDER_STEPS, grid
 from nnviz.limits import LIMITS
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -373,8 +373,12 @@ def test_cells_fill_their_grid_without_overlap(run_args):
             assert cell - gap - 0.1 <= extent <= cell - gap, t.name
         assert x_axis.range[0] == -0.5 and y_axis.range[1] == -0.5  # first row on top
         assert set(t.x) <= set(range(int(n_cols))) and set(t.y) == set(range(int(n_rows)))
-        # labels: every cell's, or every k-th where cells are narrower than a label
+        # labels: every cell's, or every k-th where cells are narrower than a label; hover names every cell
         assert x_axis.tickvals[0] == 0 and len(set(np.diff(x_axis.tickvals))) <= 1
+        if (len(x_axis.tickvals) < n_cols or len(y_axis.tickvals) < n_rows) and len(t.x) <= HOVER_NAMES:
+            assert t.hovertemplate.startswith("%{customdata}") and len(t.customdata) == len(t.x)
+        else:
+            assert t.hovertemplate.startswith("%{y}")
 
 
 def test_presenter_palette_is_passed_in(tutorial_run):

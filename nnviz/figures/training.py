@@ -67,6 +67,8 @@ CELL_AXIS = dict(automargin=False, showgrid=False, zeroline=False, showline=Fals
 
 LOSS_POINTS = 300  # of the loss curve: about one a pixel of its panel (replotted on every frame)
 
+HOVER_NAMES = 1024  # cells of a grid up to which each carries its names for the hover text
+
 TEMPLATE_MAX = 99.99  # cells up to this |value| are written by the browser (%{z:.2f}); larger ones as text
 
 
@@ -322,11 +324,10 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         x0 = heat_x[0] + l * (span + gap)
         rows = names[l] if biases is None else [*names[l], BIAS_ROW]
         marker = cell_size((x0, x0 + span), len(names[l + 1]), len(rows))
-        xy = axes.add((x0, x0 + span), bottom,
-                      x=_cell_axes(names[l + 1], marker["size"], axis_font + 3, side="top",
-                                   tickfont=dict(size=axis_font)),
-                      y=_cell_axes(rows, marker["line"]["width"], axis_font, tickfont=dict(size=axis_font),
-                                   automargin=l == 0, showticklabels=row_labels_fit or l == 0))
+        x_axis = _cell_axes(names[l + 1], marker["size"], axis_font + 3, side="top", tickfont=dict(size=axis_font))
+        y_axis = _cell_axes(rows, marker["line"]["width"], axis_font, tickfont=dict(size=axis_font),
+                            automargin=l == 0, showticklabels=row_labels_fit or l == 0)
+        xy = axes.add((x0, x0 + span), bottom, x=x_axis, y=y_axis)
         axes.axis(xy[1])["range"].reverse()  # first row on top
         x, y = _cells(len(rows), len(names[l + 1]))
         value = ("%{text}" if text_frames else "%{marker.line.color:.3f}" if not (coding.log or coding.quantized)
@@ -342,6 +343,13 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                      textfont=dict(size=FONT_SIZE - 1, shadow="auto"), hoverlabel=dict(bgcolor="white"),
                      hovertemplate="%{y} → %{x}" + (f": {value}" if value else "")
                      + "<extra>W" + str(l + 1) + "</extra>")
+        # %{x} and %{y} are the axes' tick text, which names only the labelled cells: where labels are
+        # skipped, every cell carries its names (sent once; replotting them costs a little on every frame),
+        # up to HOVER_NAMES cells (the largest networks would pass 2 MB: there hover shows a column number)
+        if ((len(x_axis["tickvals"]) < len(names[l + 1]) or len(y_axis["tickvals"]) < len(rows))
+                and len(x) <= HOVER_NAMES):
+            trace["customdata"] = [f"{rows[r]} → {names[l + 1][c]}" for c, r in zip(x.tolist(), y.tolist())]
+            trace["hovertemplate"] = trace["hovertemplate"].replace("%{y} → %{x}", "%{customdata}")
         frame = weights_frame(l, last)
         trace["marker"]["line"].update(frame["marker"]["line"])
         if "text" in frame:
