@@ -177,9 +177,9 @@ async def concurrent_changes(base_url: str, sessions: int, changes: int) -> list
 W1_SHAPE_JS = """(sel) => {
   const gd = document.querySelector(sel);
   if (!gd || !gd._fullData) return null;
-  const t = gd._fullData.find(t => t.name === 'W1');
-  if (!t || !t.z || !t.z.length) return null;
-  return [t.z.length, t.z[0].length];
+  const t = gd._fullData.find(t => t.name === 'W1');  // a grid of cells: x column, y row
+  if (!t || !t._length) return null;
+  return [Math.max(...t.y) + 1, Math.max(...t.x) + 1];
 }"""
 PREDICTION_ROWS_JS = """() => Array.from(document.querySelectorAll(
     '.st-key-predictions [data-testid="stDataFrame"] table tr')).map(

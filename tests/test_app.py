@@ -1,7 +1,6 @@
 """The page driven through streamlit.testing.v1.AppTest: what a user sees after each action."""
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnviz
+from nnviz.figures.training import grid
 from ui import urlstate
 
 from test_text import as_shown
@@ -29,15 +29,8 @@ def spec(at: AppTest) -> dict:
 
 
 def heatmap(at: AppTest, name: str) -> np.ndarray:
-    return decoded(next(t for t in spec(at)["data"] if t.get("name") == name)["z"])
-
-
-def decoded(value) -> np.ndarray:
-    """An array as plotly 7 sends it: a list, or a base64 typed array {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).reshape(shape)
-    return np.array(value)
+    """The weight grid ``name`` (W1, W2, ...) of the main chart as it opens, (fan_in, fan_out)."""
+    return grid(spec(at), name)
 
 
 def config(at: AppTest) -> dict:
@@ -100,9 +93,9 @@ def test_default_page_has_every_part(default_page):
         "Run (JSON)", "Loss (CSV)", "Script (.py)"]
     names = [t.get("name") for t in spec(at)["data"]]
     assert {"loss", "W1", "W2", "predictions", "neurons"} <= set(names)
-    # the loss curve's marker and the edges are layout shapes, which every frame moves
-    assert {s["type"] for s in spec(at)["layout"]["shapes"]} == {"line", "path"}
-    assert all("shapes" in f["layout"] for f in spec(at)["frames"])
+    # every panel is scatter traces, and every frame lists them all (nothing moves in the layout)
+    assert {t["type"] for t in spec(at)["data"]} == {"scatter"} and not spec(at)["layout"].get("shapes")
+    assert all(f["traces"] == list(range(len(names))) for f in spec(at)["frames"])
     assert len(spec(at)["frames"]) >= 2
     assert len(at.get("plotly_chart")[0].proto.spec) < 300_000
 

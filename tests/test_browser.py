@@ -27,25 +27,35 @@ EXCEPTION = '[data-testid="stException"]'
 
 expect.set_options(timeout=30_000)  # the default 5 s is short on 2 busy cores
 
-# The main figure's state as Plotly decoded it: trace arrays by name, the timeline slider, the frame count.
+# The main figure's state as Plotly decoded it: trace arrays by name (a grid's cells as z, row by row, from
+# their colours), the timeline slider, the frame count.
 PLOT_STATE_JS = """(sel) => {
   const gd = document.querySelector(sel);
   if (!gd || !gd._fullData || !gd._fullLayout) return null;
   const plain = (a) => (a == null || typeof a !== 'object' || a.length === undefined) ? a : Array.from(a, plain);
+  const rows = (t, a) => {  // a flat per-cell array of a grid trace as rows
+    if (!a || typeof a === 'string' || !t.y || !t.y.length) return plain(a);
+    const out = [];
+    for (let i = 0; i < t._length; i++) (out[t.y[i]] = out[t.y[i]] || []).push(plain(a[i]));
+    return out;
+  };
   const traces = {};
   for (const t of gd._fullData) {
-    if (t.name) traces[t.name] = {type: t.type, x: plain(t.x), y: plain(t.y), z: plain(t.z), text: plain(t.text)};
+    if (!t.name) continue;
+    const grid = t.marker && t.marker.symbol === 'line-ew';
+    traces[t.name] = {type: t.type, x: plain(t.x), y: plain(t.y), text: grid ? rows(t, t.text) : plain(t.text),
+                      z: grid ? rows(t, t.marker.line.color) : plain(t.z)};
   }
   const slider = (gd._fullLayout.sliders || [])[0];
-  const shapes = gd._fullLayout.shapes || [];
-  const line = shapes.find(s => s.type === 'line');
   const menu = ((gd._fullLayout.updatemenus || [])[0] || {}).buttons || [];
+  const index = (name) => gd._fullData.findIndex(t => t.name === name);
   return {
     names: gd._fullData.map(t => t.name),
     traces,
-    now: ((gd._fullLayout.annotations || [])[0] || {}).text,  // the title naming the iteration shown
-    marker: line ? line.x0 : null,  // the loss curve's marker: a line shape
-    edges: shapes.filter(s => s.type === 'path').map(s => [s.path, s.layer]),
+    now: traces.now ? traces.now.text : null,  // the title naming the iteration shown: a text trace
+    marker: traces.current ? traces.current.x[0] : null,  // the loss curve's marker: a 2-point line
+    // the edges: line traces, drawn before the neurons (under them)
+    edges: gd._fullData.filter(t => / edges /.test(t.name)).map(t => [plain(t.x), plain(t.y), t.index < index('neurons')]),
     menu: menu.map(b => [b.label, b.args && b.args[0] ? b.args[0][0] : null]),
     active: slider ? slider.active : null,
     steps: slider ? slider.steps.map(s => s.label) : [],
@@ -118,7 +128,7 @@ def sidebar_slider(page: Page, label: str):
 def test_page_loads_with_all_charts(page: Page, app_server):
     state = open_app(page, app_server)
     assert {"W1", "W2", "predictions"} <= set(state["traces"]), state["names"]
-    assert state["traces"]["W1"]["type"] == "heatmap" and state["traces"]["W2"]["type"] == "heatmap"
+    assert state["traces"]["W1"]["type"] == "scatter" and state["traces"]["W2"]["type"] == "scatter"
     # the tutorial's network: 3 inputs, 4 hidden, 1 output
     assert shape(state["traces"]["W1"]["z"]) == (3, 4)
     assert shape(state["traces"]["W2"]["z"]) == (4, 1)
@@ -128,14 +138,14 @@ def test_page_loads_with_all_charts(page: Page, app_server):
     for label in ("◀ Back", "Play", "Pause", "Step ▶"):
         expect(page.locator(f"{PLOT} .updatemenu-button", has_text=label)).to_have_count(1)
     assert state["now"].startswith("<b>Iteration 1500</b>")
-    expect(page.locator(f"{PLOT} .annotation-text", has_text="Iteration 1500").first).to_be_visible()
+    expect(page.locator(f"{PLOT} .textpoint", has_text="Iteration 1500").first).to_be_visible()
     # summary metrics, the static prediction table, downloads
     expect(page.locator('.st-key-summary [data-testid="stMetric"]').first).to_be_visible()
     rows = grid_rows(page, PREDICTIONS_TABLE)
     assert len(rows) >= 5, rows  # header + the 4 rows of the tutorial's table
     expect(page.locator(".st-key-downloads [data-testid='stDownloadButton']").first).to_be_visible()
-    # the Plotly SVG really drew the heatmaps (not just the data)
-    assert page.locator(f"{PLOT} .hm image, {PLOT} .heatmaplayer image").count() >= 2
+    # the Plotly SVG really drew the cells (not just the data): W1, W2, the table and the predictions
+    assert page.locator(f"{PLOT} .scatterlayer path.point").count() >= 3 * 4 + 4 * 1 + 4 * 4 + 4 * 3
     assert_no_exception(page)
     shot(page, "page_loads")
 
@@ -239,8 +249,8 @@ def test_play_moves_every_panel_on_one_timeline(page: Page, app_server):
     before = open_app(page, app_server)
     a0 = before["active"]
     assert a0 is not None and before["frames"] >= 3
-    # panel -> what moves in it: heatmap z, prediction text, the loss marker (a shape), the edges (shapes)
-    # and the title naming the iteration
+    # panel -> what moves in it: weight cells, prediction text, the loss marker, the edges and the title
+    # naming the iteration
     animated = {"W1": "s.traces.W1.z", "W2": "s.traces.W2.z", "predictions": "s.traces.predictions.text",
                 "marker": "s.marker", "edges": "s.edges", "now": "s.now"}
 
@@ -260,7 +270,7 @@ def test_play_moves_every_panel_on_one_timeline(page: Page, app_server):
         if name != "edges":  # (an edge may keep its width bin from one frame to the next)
             assert value != values(mid)[name], name
     assert later["now"].startswith("<b>Iteration ") and f"Iteration {later['marker']}<" in later["now"]
-    assert all(layer == "below" for _, layer in later["edges"])  # edges stay under the neuron circles
+    assert all(under for _, _, under in later["edges"])  # edges stay under the neuron circles
     assert_no_exception(page)
     shot(page, "play")
 
@@ -287,6 +297,17 @@ def test_play_never_paints_a_blank_panel(page: Page, app_server, network):
     active = [a for a in result["active"] if a is not None]
     assert max(active) > min(active)  # and the slider moved along
     shot(page, f"play_{network}")  # still playing: 101 frames take longer than 4 s
+    if network == "default":  # Play was the first click: Back and Step still go one frame after Pause
+        def shown() -> int:
+            title, names = page.evaluate(SHOWN_JS, PLOT)
+            return names.index(title.split("Iteration ")[1].split("<")[0])
+
+        def press(label: str, expected: int) -> float:
+            result = page.evaluate(NAVIGATE_JS, [PLOT, label])
+            assert shown() == expected, (label, result)
+            return result["ms"]
+
+        back_and_step_after_play(page, press, shown, 0)
     assert_no_exception(page)
 
 
@@ -294,49 +315,82 @@ def test_play_never_paints_a_blank_panel(page: Page, app_server, network):
 # records whether the script ran meanwhile (data-test-script-state) and what the websocket sent.
 NAVIGATE_JS = """async ([sel, label]) => {
   const gd = document.querySelector(sel), app = document.querySelector('[data-testid="stApp"]');
-  const before = gd._fullLayout.annotations[0].text;
+  const title = () => gd._fullData.find(t => t.name === 'now').text;
+  const before = title();
   const states = new Set([app.getAttribute('data-test-script-state')]);
   const observer = new MutationObserver(() => states.add(app.getAttribute('data-test-script-state')));
   observer.observe(app, {attributes: true});
   const button = Array.from(gd.querySelectorAll('.updatemenu-button')).find(b => b.textContent === label);
   const t0 = performance.now();
   button.dispatchEvent(new MouseEvent('click', {bubbles: true}));
-  while (gd._fullLayout.annotations[0].text === before && performance.now() - t0 < 5000)
+  while (title() === before && performance.now() - t0 < 5000)
     await new Promise(r => requestAnimationFrame(r));
   const ms = performance.now() - t0;
   await new Promise(r => setTimeout(r, 300));  // a rerun would start by now
   observer.disconnect();
-  return {ms, before, after: gd._fullLayout.annotations[0].text, states: Array.from(states),
+  return {ms, before, after: title(), states: Array.from(states),
           active: gd._fullLayout.sliders[0].active};
 }"""
 
 
+CLICK_JS = """([sel, label]) => { const gd = document.querySelector(sel);
+  Array.from(gd.querySelectorAll('.updatemenu-button')).find(b => b.textContent === label)
+       .dispatchEvent(new MouseEvent('click', {bubbles: true})); }"""
+
+SHOWN_JS = """(sel) => { const gd = document.querySelector(sel);
+  return [gd._fullData.find(t => t.name === 'now').text, gd._transitionData._frames.map(f => f.name)]; }"""
+
+
+def back_and_step_after_play(page: Page, press, shown, ms: int) -> list[float]:
+    """Play for ``ms``, Pause, then Back and Step move one frame from where Play stopped."""
+    page.evaluate(CLICK_JS, [PLOT, "Play"])
+    page.wait_for_timeout(ms)
+    page.evaluate(CLICK_JS, [PLOT, "Pause"])
+    page.wait_for_timeout(200)
+    paused = shown()
+    assert paused > 0
+    return [press("◀ Back", paused - 1), press("Step ▶", paused), press("◀ Back", paused - 1)]
+
+
 def test_step_and_back_change_the_frame_in_the_browser(page: Page, app_server):
-    state = open_app(page, app_server)
+    """Back and Step move exactly one frame, in the browser: as the first click after the page opens, after
+    Play and Pause, and after a click on the slider; no rerun, no message to the server."""
+    open_app(page, app_server)
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     page.reload()  # the websocket opened before the listener: open it again, listened to
     state = open_app(page, app_server)
     assert state["menu"][0][0] == "◀ Back" and state["menu"][-1][0] == "Step ▶"
     sent.clear()
-    iteration = lambda text: int(text.split("Iteration ")[1].split("<")[0])  # noqa: E731
-    times = []
-    back = page.evaluate(NAVIGATE_JS, [PLOT, "◀ Back"])
-    times.append(back["ms"])
-    assert iteration(back["after"]) < iteration(back["before"]) == 1500
-    for _ in range(2):
-        step = page.evaluate(NAVIGATE_JS, [PLOT, "◀ Back"])
-        times.append(step["ms"])
-    at = iteration(step["after"])
-    step = page.evaluate(NAVIGATE_JS, [PLOT, "Step ▶"])
-    times.append(step["ms"])
-    assert iteration(step["after"]) > at
-    for result in (back, step):
+
+    def shown() -> int:
+        """The index of the frame the title names."""
+        title, names = page.evaluate(SHOWN_JS, PLOT)
+        return names.index(title.split("Iteration ")[1].split("<")[0])
+
+    def press(label: str, expected: int) -> float:
+        result = page.evaluate(NAVIGATE_JS, [PLOT, label])
+        assert shown() == expected, (label, result)
         assert result["states"] == ["notRunning"], result  # the script never ran: no rerun
+        return result["ms"]
+
+    last = state["frames"] - 1
+    assert shown() == last
+    times = [press("◀ Back", last - 1)]  # the first click after the page opened
+    times += [press("◀ Back", last - 2), press("◀ Back", last - 3), press("Step ▶", last - 2)]
+    # the moved frame is drawn completely: the buttons now step from Plotly's current frame, whatever it is
+    assert plot_state(page)["menu"][0][1] == "0"
+    rail = page.locator(f"{PLOT} .slider-rail-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + 0.2 * rail["width"], rail["y"] + rail["height"] / 2)
+    page.wait_for_function(f"([sel, old]) => ({SHOWN_JS})(sel)[0] !== old",
+                           arg=[PLOT, page.evaluate(SHOWN_JS, PLOT)[0]], timeout=TIMEOUT)
+    slid = shown()
+    assert 0 < slid < last - 3
+    times += [press("Step ▶", slid + 1), press("◀ Back", slid), press("◀ Back", slid - 1)]
+    times += back_and_step_after_play(page, press, shown, 500)
+    page.wait_for_timeout(300)
     assert sent == [], f"{len(sent)} websocket messages sent: a rerun?"
-    # the moved frame is drawn completely: the menu now names its neighbours
-    moved = plot_state(page)
-    assert moved["menu"][0][1] != moved["menu"][-1][1]
+    print("step/back ms", [round(t) for t in times])
     times.sort()
     assert times[len(times) // 2] < 100, times  # in the browser: a redraw, no round trip
     assert_no_exception(page)

@@ -123,10 +123,10 @@ def test_presenter_mode_enlarges_the_page_and_survives_a_reload(page: Page, app_
     page.wait_for_function("""([sel, px]) => { const e = document.querySelector(sel);  // absent mid-rerun: wait on
                             return !!e && parseFloat(getComputedStyle(e).fontSize) > px; }""",
                            arg=[metric, before], timeout=TIMEOUT)
-    # the figure's palette: vermillion instead of red for negative weights (the edges are layout shapes)
+    # the figure's palette: vermillion instead of red for negative weights (the edges are line traces)
     page.wait_for_function("""() => { const gd = document.querySelector('.st-key-training_view .js-plotly-plot');
-        return !!(gd && gd._fullLayout && (gd._fullLayout.shapes || []).some(
-            s => s.line && s.line.color === '#D55E00')); }""", timeout=TIMEOUT)
+        return !!(gd && gd._fullData && gd._fullData.some(
+            t => / edges /.test(t.name) && t.line && t.line.color === '#D55E00')); }""", timeout=TIMEOUT)
     wait_idle(page, TIMEOUT)
     url = page.url
     page.reload()

@@ -152,7 +152,7 @@ def test_presenter_style_recolours_and_enlarges(run):
     assert len(fig.frames) == len(plain.frames)
     assert any("orange −" in a.text for a in fig.layout.annotations)
     # the data are untouched
-    w1 = lambda f: next(t for t in json.loads(f.to_json())["data"] if t.get("name") == "W1")["z"]  # noqa: E731
+    w1 = lambda f: next(t for t in json.loads(f.to_json())["data"] if t.get("name") == "W1")["marker"]["line"]["color"]  # noqa: E731
     assert w1(fig) == w1(plain)
 
 

@@ -53,18 +53,19 @@ class EdgePaths:
 
     def __init__(self, positions: list[np.ndarray], inset: float = 0.0, most: Optional[int] = MAX_EDGES):
         self.most = most
-        segments = []
+        segments, ends = [], []
         for l in range(len(positions) - 1):
             for (x0, y0) in positions[l]:  # row-major like each layer's (fan_in, fan_out) weights
                 for (x1, y1) in positions[l + 1]:
                     segments.append(f"M{x0 + inset:g},{round(float(y0), 3):g}"
                                     f"L{x1 - inset:g},{round(float(y1), 3):g}")
+                    ends.append((x0 + inset, round(float(y0), 3), x1 - inset, round(float(y1), 3)))
         self.segments = np.array(segments, dtype=object)
+        self.ends = np.array(ends, dtype=float).reshape(-1, 4)  # x0, y0, x1, y1 of every segment
 
-    def paths(self, weights: Sequence[np.ndarray], scale: float,
-              dead: Optional[Sequence[np.ndarray]] = None) -> dict:
-        """(positive, width bin) -> path; with ``dead`` (per layer a boolean (fan_in, fan_out) mask: TF
-        Playground's L1 set those links to exactly 0 for good), also "dead" -> their path, kept apart."""
+    def _groups(self, weights: Sequence[np.ndarray], scale: float,
+                dead: Optional[Sequence[np.ndarray]] = None) -> dict:
+        """(positive, width bin) -> indices of its segments; with ``dead``, also "dead" -> theirs."""
         w = np.concatenate([np.asarray(layer, dtype=float).ravel() for layer in weights])
         keep = np.flatnonzero(np.isfinite(w))
         if self.most is not None and keep.size > self.most:
@@ -74,8 +75,38 @@ class EdgePaths:
             gone = np.concatenate([np.asarray(mask, dtype=bool).ravel() for mask in dead])[keep]
         bins = np.searchsorted(EDGE_BINS, np.abs(w[keep]) / scale)
         positive = w[keep] >= 0
-        groups = {(sign, b): "".join(self.segments[keep[(positive == sign) & (bins == b) & ~gone]]) or "M0,0"
+        groups = {(sign, b): keep[(positive == sign) & (bins == b) & ~gone]
                   for sign in (True, False) for b in range(len(EDGE_WIDTHS))}
         if dead is not None:
-            groups["dead"] = "".join(self.segments[keep[gone]]) or "M0,0"
+            groups["dead"] = keep[gone]
         return groups
+
+    def paths(self, weights: Sequence[np.ndarray], scale: float,
+              dead: Optional[Sequence[np.ndarray]] = None) -> dict:
+        """(positive, width bin) -> path; with ``dead`` (per layer a boolean (fan_in, fan_out) mask: TF
+        Playground's L1 set those links to exactly 0 for good), also "dead" -> their path, kept apart."""
+        return {key: "".join(self.segments[index]) or "M0,0"
+                for key, index in self._groups(weights, scale, dead).items()}
+
+    def lines(self, weights: Sequence[np.ndarray], scale: float) -> dict:
+        """(positive, width bin) -> (x, y): the group's segments as one scatter line, ``None`` between
+        segments; an empty group is a single gap ([None], [None]), so its trace stays in the figure."""
+        groups = {}
+        for key, index in self._groups(weights, scale).items():
+            if not index.size:
+                groups[key] = ([None], [None])
+                continue
+            ends = self.ends[index]
+            x = np.full((index.size, 3), None, dtype=object)
+            y = np.full((index.size, 3), None, dtype=object)
+            x[:, 0], x[:, 1] = ends[:, 0].tolist(), ends[:, 2].tolist()
+            y[:, 0], y[:, 1] = ends[:, 1].tolist(), ends[:, 3].tolist()
+            groups[key] = ([_plain(v) for v in x.ravel()[:-1]], [_plain(v) for v in y.ravel()[:-1]])
+        return groups
+
+
+def _plain(value):
+    """A coordinate for JSON: 2 rather than 2.0 (shorter frames), None stays a gap."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)

@@ -1,16 +1,21 @@
-"""The truth-table page's animated figure: loss, network, weight heatmaps and predictions on one timeline.
+"""The truth-table page's animated figure: loss, network, weight grids and predictions on one timeline.
 
-How it animates without blank paints: a frame carries no scatter (or bar) trace at all. Plotly's ``animate``
-first replots a frame's "animatable" traces (scatter, bar) alone, subplot by subplot, and that pass removes
-every other layer (heatmaps, the table, the neurons) until the full redraw puts them back: white panels on
-every frame. So frames carry only heatmap ``z`` (and ``text`` where a template cannot write the cells) plus a
-frame ``layout``: the network's edges are ``layout.shapes`` paths (drawn below the neurons), the loss curve's
-marker is a vertical line shape, and the Back/Step buttons' targets are the neighbouring frames.
+How it plays at 20+ frames/s without blank paints: every panel is scatter traces and frames play with
+``redraw: false``. A full redraw costs 26 ms or more a frame even for a stripped figure; without it Plotly's
+``animate`` only replots the traces a frame lists, and removes the layers of every trace it does not list
+(white panels). So every frame lists every trace (the static ones as an empty ``{"type": "scatter"}``),
+and nothing that moves is a heatmap (never updated without a redraw) or in the layout (shapes and
+annotations are not redrawn either): weights and predictions are cells drawn as markers (a ``line-ew``
+marker ``size`` px long and ``line.width`` px thick is a rectangle, coloured by ``marker.line.color``), the
+network's edges one line trace per sign and width, the loss curve's marker a 2-point line, the "Iteration
+N" title a text trace. The buttons are never redrawn during playback either, so they carry no frame of
+their own: Back and Step go one frame from wherever Plotly's current frame is (see :func:`_buttons`).
 """
 from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import base64
 import copy
 import json
 
@@ -20,7 +25,6 @@ from _plotly_utils.utils import convert_to_base64
 
 from ..training import TrainingRun, row_correct
 from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
-from .style import MAX_FRAMES
 from .style import (
     BIAS_ROW,
     EDGE_WIDTHS,
@@ -28,21 +32,22 @@ from .style import (
     FRAME_BYTES,
     HEIGHT,
     MAX_EDGES,
-    MAX_LOSS_POINTS,
+    MAX_FRAMES,
     MAX_PREDICTION_ROWS,
     MIN_CELL,
     PLOT_WIDTH,
     WEIGHT_DECIMALS,
     Axes,
+    scaled,
     Palette,
     PALETTE,
-    scaled,
     _cell,
     _sig,
     short,
 )
 
-FRAME_MS = 40  # Play's frame duration: 25 frames/s at most; a redraw that takes longer sets the pace
+FRAME_MS = 30  # Play's frame duration: ~30 frames/s where a frame takes ~20 ms (40 would make Chromium's
+# animation-frame loop wait 50 ms: exactly 20 frames/s)
 
 QUANTIZED = 127  # weights sent as int8 steps of scale/127 when float32 frames would not fit FRAME_BYTES
 
@@ -54,7 +59,16 @@ SLIDER_STEPS = 26  # the slider's positions: each costs a redraw ~0.1 ms (Plotly
 # Axes of cell grids: no grid, ticks or lines hidden under the cells anyway (fewer SVG nodes to redraw on
 # every frame), and no automargin (measuring every label to push margins costs ~3 ms a frame for 3x8):
 # their labels lie inside the figure, except the first heatmap's row labels (automargin there).
+NARROWEST_CHART = 700  # px: cells fill their grid in a chart this wide, and leave gaps in wider ones (the
+# chart is ~790 px beside the sidebar at 1280x720)
+
+CELL_GAP = 2  # px between cells
+
 CELL_AXIS = dict(automargin=False, showgrid=False, zeroline=False, showline=False, ticks="")
+
+LOSS_POINTS = 300  # of the loss curve: about one a pixel of its panel (replotted on every frame)
+
+HOVER_NAMES = 1024  # cells of a grid up to which each carries its names for the hover text
 
 TEMPLATE_MAX = 99.99  # cells up to this |value| are written by the browser (%{z:.2f}); larger ones as text
 
@@ -79,8 +93,8 @@ class _Weights:
         if self.quantized:
             self.top = float(QUANTIZED)
 
-    def z(self, w: np.ndarray) -> np.ndarray:
-        """What a heatmap's z carries for weights ``w``: float32 (rounded) or int8 steps."""
+    def colour(self, w: np.ndarray) -> np.ndarray:
+        """What a cell's colour carries for weights ``w``, flat: float32 (rounded) or int8 steps (NaN as 0)."""
         with np.errstate(all="ignore"):
             if self.log:
                 v = np.sign(w) * np.log10(1 + np.abs(w))
@@ -90,8 +104,8 @@ class _Weights:
                 limit = self.scale
             if self.quantized:
                 q = np.round(np.clip(np.nan_to_num(v / limit), -1, 1) * QUANTIZED)
-                return q.astype(np.int8)
-            return np.clip(v, -1e30, 1e30).astype(np.float32)
+                return q.astype(np.int8).ravel()
+            return np.clip(np.nan_to_num(v, nan=0.0), -1e30, 1e30).astype(np.float32).ravel()
 
     def colorbar(self) -> dict:
         """Tick labels in weight units, whatever z carries."""
@@ -106,25 +120,26 @@ class _Weights:
 
 
 def _prediction_cells(run: TrainingRun, outputs: np.ndarray, rows: int) -> tuple[list, list]:
-    """z (1 right, 0 wrong, per row) and text for the columns outputs..., error, right."""
+    """Colour (1 right, 0 wrong, per row) and text of the cells outputs..., error, right, row by row."""
     targets = run.targets[:rows]
     outputs = outputs[:rows]
     right = row_correct(outputs, targets, run.multiclass)
     with np.errstate(all="ignore"):
         error = np.abs(targets - outputs).sum(axis=1)
     n_cols = outputs.shape[1] + 2
-    z = [[int(r)] * n_cols for r in right]
-    text = [[short(v, 5) for v in out] + [short(e, 5), "✓" if r else "✗"]
-            for out, e, r in zip(outputs, error, right)]
-    return z, text
+    colour = [int(r) for r in right for _ in range(n_cols)]
+    text = [t for out, e, r in zip(outputs, error, right)
+            for t in [*(short(v, 5) for v in out), short(e, 5), "✓" if r else "✗"]]
+    return colour, text
 
 
 def _bytes_per_frame(run: TrainingRun, rows: int, text: bool, quantized: bool) -> int:
     """About what one frame costs in the figure's JSON, to pick how many frames fit FRAME_BYTES."""
     numbers = run.parameters.shape[1]
     cells = numbers * ((4 if quantized else 16) / 3 + (9 if text else 0))  # base64 int8/float32; short text
-    edges = 18 * min(MAX_EDGES, numbers)  # "M2,-31.5L3,12.5"
-    return int(cells + edges + rows * (run.targets.shape[1] + 2) * 12 + 1200)
+    edges = 25 * min(MAX_EDGES, numbers)  # "0,1,null" and "-31.5,12.5,null"
+    traces = 2 * len(run.layout.sizes) + 14  # every trace listed, most as {"type": "scatter"}
+    return int(cells + edges + rows * (run.targets.shape[1] + 2) * 10 + 22 * traces + 300)
 
 
 def _frames(run: TrainingRun, rows: int, text: bool) -> tuple[np.ndarray, bool]:
@@ -135,10 +150,27 @@ def _frames(run: TrainingRun, rows: int, text: bool) -> tuple[np.ndarray, bool]:
     return frame_indices(len(run.snapshot_iterations), _bytes_per_frame(run, rows, text, quantized)), quantized
 
 
+def _cell_axes(names: Sequence[str], cell_px: float = 0.0, label_px: float = 0.0, **extra) -> dict:
+    """A cell grid's axis: cells at 0, 1, ... labelled by name (names may repeat), no zoom (cells are
+    markers of a fixed pixel size). Where a cell is narrower (``cell_px``) than a label needs (``label_px``),
+    every second (third...) cell is labelled, as Plotly does on a category axis."""
+    n = len(names)
+    every = max(1, int(np.ceil(label_px / cell_px))) if cell_px else 1
+    return dict(CELL_AXIS, tickvals=list(range(0, n, every)), ticktext=list(names)[::every],
+                range=[-0.5, n - 0.5], fixedrange=True, **extra)
+
+
+def _cells(n_rows: int, n_cols: int, first_col: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """x (column) and y (row) of every cell, row by row: small integer arrays (they travel as base64)."""
+    x, y = np.meshgrid(np.arange(first_col, first_col + n_cols), np.arange(n_rows))
+    kind = np.uint8 if first_col + n_cols <= 256 and n_rows <= 256 else np.int16
+    return x.ravel().astype(kind), y.ravel().astype(kind)
+
+
 def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
                     output_names: Optional[Sequence[str]] = None, palette: Palette = PALETTE,
                     text_scale: float = 1.0, plot_width: int = PLOT_WIDTH) -> go.Figure:
-    """The animated figure: loss, network diagram, weight heatmaps and predictions on one timeline.
+    """The animated figure: loss, network diagram, weight grids and predictions on one timeline.
     ``text_scale``: every text, cell number and control this many times its usual size (presenter mode);
     ``plot_width``: px the chart gets on the page, which decides what text fits where."""
 
@@ -155,20 +187,31 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     positions = node_positions(sizes)
     axes = Axes()
     data: list[dict] = []
-    shapes: list[dict] = []
     annotations: list[dict] = []
 
     # Panel domains (paper coordinates): loss top left, network top right,
-    # heatmaps bottom left, predictions bottom right.
-    # The prediction grid widens with its columns; the heatmaps get the rest.
+    # weight grids bottom left, predictions bottom right.
+    # The prediction grid widens with its columns; the weight grids get the rest.
     n_columns = sizes[0] + 3 * sizes[-1] + 2
     pred_share = min(0.5, max(0.3, 0.045 * text_scale * n_columns * PLOT_WIDTH / plot_width))  # ~38 px a column
     top, bottom = (0.62, 1.0), (0.0, 0.36)
     loss_x, net_x = (0.0, 0.42), (0.52, 1.0)
     heat_x, pred_x = (0.0, 0.9 - pred_share), (1.0 - pred_share, 1.0)
+    margin = dict(l=min(20 + px(9) * max(len(n) for n in names[0]), px(110)), r=20, t=px(40), b=20)
+    # Cells are markers sized in pixels: they fill their grid on the narrowest chart planned for, wider
+    # charts leave gaps between them. Row labels longer than the margin push it (automargin): counted too.
+    narrowest = NARROWEST_CHART * plot_width / PLOT_WIDTH  # the page's chart, a little narrower
+    plot_px = (narrowest - max(margin["l"], 10 + px(9) * max(len(n) for n in names[0])) - margin["r"],
+               HEIGHT - margin["t"] - margin["b"])
+
+    def cell_size(x_domain: Sequence[float], n_cols: int, n_rows: int) -> dict:
+        """A cell marker: a horizontal line ``size`` px long and ``line.width`` px thick is a rectangle."""
+        width = (x_domain[1] - x_domain[0]) * plot_px[0] / n_cols
+        height = (bottom[1] - bottom[0]) * plot_px[1] / n_rows
+        return dict(symbol="line-ew", size=_less_gap(width), line=dict(width=_less_gap(height)))
 
     def heat_columns(right: float) -> tuple[float, float, bool]:
-        """Gap between heatmaps, their width, and whether cells have room for their values."""
+        """Gap between weight grids, their width, and whether cells have room for their values."""
         gap = min(0.08, right / 3 / max(n_layers - 1, 1))
         span = (right - gap * (n_layers - 1)) / n_layers
         cell_w = span * plot_width / max(w.shape[2] for w in weights)
@@ -180,52 +223,73 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     frames_at, quantized = _frames(run, rows_shown, show_text)
     coding = _Weights(run, quantized)
-    text_frames = show_text and not coding.plain_text  # cells written in Python (short), sent per frame
+    # cells written in Python (short) and sent per frame, unless the browser can write them from the colour
+    text_frames = show_text and not (coding.plain_text and not coding.quantized)
     last = int(frames_at[-1])
     # The colour bar only where cells carry no plain value (a redraw costs ~5 % more with it): big networks,
-    # quantized or log-coloured weights. Without it the heatmaps take its room.
+    # quantized or log-coloured weights. Without it the weight grids take its room.
     show_scale = not show_text or coding.log or coding.quantized
     if not show_scale:
         heat_x = (0.0, 0.96 - pred_share)
         gap, span, _ = heat_columns(heat_x[1])
-    # Room for the next heatmap's row labels, but never more than a third of the panel: deep networks get
-    # narrow gaps and, where labels no longer fit, only the first heatmap labels its rows (each later
-    # heatmap's rows are the previous one's columns).
+    # Room for the next grid's row labels, but never more than a third of the panel: deep networks get
+    # narrow gaps and, where labels no longer fit, only the first grid labels its rows (each later grid's
+    # rows are the previous one's columns).
     row_labels_fit = gap >= 0.05
 
-    # Loss curve (static); the current iteration is a vertical line shape (frames change shapes, not traces).
+    # Loss curve (static) and, per frame, a vertical line at the iteration shown and the panel's title.
+    # Both axes have fixed ranges: nothing a frame moves may change them.
     iterations = np.arange(len(run.loss))
     keep = np.unique(np.round(np.linspace(0, max(len(run.loss) - 1, 0),
-                                          min(len(run.loss), MAX_LOSS_POINTS))).astype(int))
-    loss_xy = axes.add(loss_x, top, x=dict(gridcolor="#e5e5e5", zeroline=False),
-                       y=dict(gridcolor="#e5e5e5", zeroline=False, exponentformat="power",
-                              **_loss_axis(run.loss)))
+                                          min(len(run.loss), LOSS_POINTS))).astype(int))
+    y_axis = _loss_axis(run.loss)
+    x_range = [0, max(int(run.snapshot_iterations[-1]), len(run.loss) - 1, 1)]
+    loss_xy = axes.add(loss_x, top, x=dict(gridcolor="#e5e5e5", zeroline=False, range=x_range),
+                       y=dict(gridcolor="#e5e5e5", zeroline=False, exponentformat="power", **y_axis))
     finite_loss = [_sig(v) for v in run.loss[keep]]
     data.append(dict(type="scatter", x=iterations[keep].tolist(), y=finite_loss, mode="lines", name="loss",
                      line=dict(color="#444", width=2), hovertemplate="iteration %{x}<br>loss %{y}<extra></extra>",
                      xaxis=loss_xy[0], yaxis=loss_xy[1]))
+    y_ends = [10.0 ** v for v in y_axis["range"]] if y_axis["type"] == "log" else y_axis["range"]
+    # Plotly hides a point outside the axis range, even unclipped text: the title's point sits just inside.
+    low, high = y_axis["range"]
+    title_y = high - 1e-6 * (high - low)
+    title_y = 10.0 ** title_y if y_axis["type"] == "log" else title_y
 
-    def marker(k: int) -> dict:
+    def marker_frame(k: int) -> dict:
         it = int(run.snapshot_iterations[k])
-        return dict(type="line", name="current", xref=loss_xy[0], yref=f"{loss_xy[1]} domain", x0=it, x1=it,
-                    y0=0, y1=1, line=dict(color="#e08214", width=3))
+        return dict(type="scatter", x=[it, it])
 
-    # Network diagram: edges as path shapes under the neurons (one per sign and width bin), neurons on top.
+    def now_frame(k: int) -> dict:
+        return dict(type="scatter", text=_now(run, k))
+
+    data.append(dict(type="scatter", name="current", mode="lines", y=y_ends, line=dict(color="#e08214", width=3),
+                     hoverinfo="skip", xaxis=loss_xy[0], yaxis=loss_xy[1], **_fields(marker_frame(last))))
+    # The title names the frame shown: text drawn above the panel's top left corner (not clipped to it).
+    data.append(dict(type="scatter", name="now", mode="text", x=[x_range[0]], y=[title_y],
+                     textposition="top right", cliponaxis=False, textfont=dict(size=px(FONT_SIZE + 1)),
+                     hoverinfo="skip", xaxis=loss_xy[0], yaxis=loss_xy[1], **_fields(now_frame(last))))
+
+    # Network diagram: edges as lines (one trace per sign and width bin) drawn before the neurons, which
+    # cover them.
     net_xy = axes.add(net_x, top, x=dict(visible=False, fixedrange=True), y=dict(visible=False, fixedrange=True))
     edge_keys = [(s, b) for s in (True, False) for b in range(len(EDGE_WIDTHS))]
 
     # Many edges at full width make a solid blob: thinner lines past a few dozen.
     thin = 1.0 if sum(w[0].size for w in weights) <= 48 else 0.4
 
-    edge_paths = EdgePaths(positions)
+    edge_lines = EdgePaths(positions)
 
-    def edges(k: int) -> list[dict]:
-        paths = edge_paths.paths([w[k] for w in weights], coding.scale)
-        return [dict(type="path", name=f"{'positive' if positive else 'negative'} edges {b + 1}",
-                     path=paths[(positive, b)], xref=net_xy[0], yref=net_xy[1], layer="below", opacity=0.85,
-                     line=dict(color=palette.positive if positive else palette.negative,
-                               width=EDGE_WIDTHS[b] * thin))
-                for positive, b in edge_keys]
+    def edges_frame(k: int) -> list[dict]:
+        lines = edge_lines.lines([w[k] for w in weights], coding.scale)
+        return [dict(type="scatter", x=lines[key][0], y=lines[key][1]) for key in edge_keys]
+
+    edge_index = len(data)
+    for (positive, b), edge in zip(edge_keys, edges_frame(last)):
+        data.append(dict(edge, name=f"{'positive' if positive else 'negative'} edges {b + 1}", mode="lines",
+                         opacity=0.85, hoverinfo="skip", xaxis=net_xy[0], yaxis=net_xy[1],
+                         line=dict(color=palette.positive if positive else palette.negative,
+                                   width=EDGE_WIDTHS[b] * thin)))
 
     node_xy = np.vstack(positions)
     node_labels = [n if len(n) <= 8 else n[:7] + "…" for layer in names for n in layer]
@@ -251,7 +315,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     axes.axis(net_xy[0])["range"] = [-pad, len(sizes) - 1 + pad]
     axes.axis(net_xy[1])["range"] = [-(tallest - 1) / 2 - 0.7, (tallest - 1) / 2 + 0.7]
 
-    # Weight heatmaps, one per layer, side by side.
+    # Weight grids, one per layer, side by side: a cell per weight, its colour the weight.
     heat_index = len(data)
     colour_bar = dict(len=bottom[1] - bottom[0], y=bottom[0], yanchor="bottom", x=heat_x[1] + 0.01,
                       thickness=px(12), tickfont=dict(size=px(FONT_SIZE - 2)), **coding.colorbar())
@@ -259,101 +323,109 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     def layer_weights(l: int, k: int) -> np.ndarray:
         return weights[l][k] if biases is None else np.vstack([weights[l][k], biases[l][k][None, :]])
 
-    def heatmap_frame(l: int, k: int) -> dict:
+    def weights_frame(l: int, k: int) -> dict:
         w = layer_weights(l, k)
-        trace = dict(type="heatmap", z=coding.z(w))
+        trace = dict(type="scatter", marker=dict(line=dict(color=coding.colour(w))))
         if text_frames:
-            trace["text"] = [[short(v) for v in row] for row in w]
+            trace["text"] = [short(v) for v in w.ravel()]
         return trace
 
     for l in range(n_layers):
         x0 = heat_x[0] + l * (span + gap)
-        xy = axes.add((x0, x0 + span), bottom, x=dict(side="top", tickfont=dict(size=axis_font), **CELL_AXIS),
-                      y=dict(autorange="reversed", tickfont=dict(size=axis_font),
-                             **dict(CELL_AXIS, automargin=l == 0), showticklabels=row_labels_fit or l == 0))
         rows = names[l] if biases is None else [*names[l], BIAS_ROW]
-        value = "%{text}" if text_frames else "%{z:.3f}" if not (coding.log or coding.quantized) else None
-        trace = dict(type="heatmap", x=names[l + 1], y=rows, name=f"W{l + 1}", xaxis=xy[0], yaxis=xy[1],
-                     zmin=-coding.top, zmax=coding.top, zmid=0, colorscale=palette.weight_scale,
-                     showscale=l == n_layers - 1 and show_scale, colorbar=colour_bar,
-                     texttemplate=("%{text}" if text_frames else "%{z:.2f}") if show_text else None,
-                     textfont=dict(size=px(FONT_SIZE - 1)),
+        marker = cell_size((x0, x0 + span), len(names[l + 1]), len(rows))
+        x_axis = _cell_axes(names[l + 1], marker["size"], axis_font + 3, side="top", tickfont=dict(size=axis_font))
+        y_axis = _cell_axes(rows, marker["line"]["width"], axis_font, tickfont=dict(size=axis_font),
+                            automargin=l == 0, showticklabels=row_labels_fit or l == 0)
+        xy = axes.add((x0, x0 + span), bottom, x=x_axis, y=y_axis)
+        axes.axis(xy[1])["range"].reverse()  # first row on top
+        x, y = _cells(len(rows), len(names[l + 1]))
+        value = ("%{text}" if text_frames else "%{marker.line.color:.3f}" if not (coding.log or coding.quantized)
+                 else None)
+        marker["line"].update(colorscale=palette.weight_scale, cmin=-coding.top, cmax=coding.top)
+        if l == n_layers - 1 and show_scale:  # the colour bar hangs on the marker colour, which a line-ew
+            # marker does not paint: two values carry the range
+            marker.update(color=[-coding.top, coding.top], colorscale=palette.weight_scale, cmin=-coding.top,
+                          cmax=coding.top, showscale=True, colorbar=colour_bar)
+        trace = dict(type="scatter", mode="markers+text" if show_text else "markers", x=x, y=y, name=f"W{l + 1}",
+                     xaxis=xy[0], yaxis=xy[1], marker=marker,
+                     texttemplate=("%{text}" if text_frames else "%{marker.line.color:.2f}") if show_text else None,
+                     textfont=dict(size=px(FONT_SIZE - 1), shadow="auto"), hoverlabel=dict(bgcolor="white"),
                      hovertemplate="%{y} → %{x}" + (f": {value}" if value else "")
                      + "<extra>W" + str(l + 1) + "</extra>")
-        trace.update(heatmap_frame(l, last))
+        # %{x} and %{y} are the axes' tick text, which names only the labelled cells: where labels are
+        # skipped, every cell carries its names (sent once; replotting them costs a little on every frame),
+        # up to HOVER_NAMES cells (the largest networks would pass 2 MB: there hover shows a column number)
+        if ((len(x_axis["tickvals"]) < len(names[l + 1]) or len(y_axis["tickvals"]) < len(rows))
+                and len(x) <= HOVER_NAMES):
+            trace["customdata"] = [f"{rows[r]} → {names[l + 1][c]}" for c, r in zip(x.tolist(), y.tolist())]
+            trace["hovertemplate"] = trace["hovertemplate"].replace("%{y} → %{x}", "%{customdata}")
+        frame = weights_frame(l, last)
+        trace["marker"]["line"].update(frame["marker"]["line"])
+        if "text" in frame:
+            trace["text"] = frame["text"]
         data.append(trace)
         annotations.append(dict(text=f"<b>W{l + 1}</b>", x=x0 + span / 2, y=0.53, xref="paper", yref="paper",
                                 showarrow=False, xanchor="center", font=dict(size=px(FONT_SIZE + 1))))
 
-    # Prediction grid: one subplot, two heatmaps side by side on one numeric x axis labelled by column (on a
-    # shared categorical axis Plotly writes the second heatmap's text in the first one's columns): the static
-    # inputs and targets (sent once), and the animated outputs, error and right.
+    # Prediction grid: one subplot, two traces side by side on one numeric x axis labelled by column: the
+    # static inputs and targets (sent once), and the animated outputs, error and right.
     in_names, out_names = names[0], names[-1]
-    row_labels = [f"row {r + 1}" for r in range(rows_shown)]
+    row_names = [f"row {r + 1}" for r in range(rows_shown)]
     static_cols = list(in_names) + ["→ " + n for n in out_names]
-    static_text = [[_cell(v) for v in np.concatenate([run.inputs[r], run.targets[r]])]
-                   for r in range(rows_shown)]
-    static_z = [[0] * len(in_names) + [1] * len(out_names) for _ in range(rows_shown)]
     pred_cols = list(out_names) + ["error", "right"]
     columns = static_cols + pred_cols
     pred_cell = (pred_x[1] - pred_x[0]) * plot_width / len(columns)  # px a column gets: text only if it fits
-    pred_xy = axes.add(pred_x, bottom, x=dict(side="top", fixedrange=True, **CELL_AXIS,
-                                              tickvals=list(range(len(columns))), ticktext=columns,
-                                              range=[-0.5, len(columns) - 0.5]),
-                       y=dict(autorange="reversed", fixedrange=True, showticklabels=False, **CELL_AXIS))
-    data.append(dict(type="heatmap", z=static_z, x=list(range(len(static_cols))), y=row_labels, text=static_text,
-                     texttemplate="%{text}" if pred_cell >= px(22) else None, textfont=dict(size=font), name="table",
-                     showscale=False, zmin=0, zmax=1,
-                     colorscale=[[0, "#f0f0f0"], [1, "#d9d2f0"]], xgap=2, ygap=2,
-                     hovertemplate="%{y}: %{text}<extra></extra>", xaxis=pred_xy[0], yaxis=pred_xy[1]))
+    pred_xy = axes.add(pred_x, bottom, x=_cell_axes(columns, side="top"),
+                       y=_cell_axes(row_names, showticklabels=False))
+    axes.axis(pred_xy[1])["range"].reverse()
+    pred_marker = cell_size(pred_x, len(columns), rows_shown)
+    x, y = _cells(rows_shown, len(static_cols))
+    static_text = [_cell(v) for r in range(rows_shown) for v in np.concatenate([run.inputs[r], run.targets[r]])]
+    static_colour = ["#f0f0f0" if c < len(in_names) else "#d9d2f0" for c in x.tolist()]
+    data.append(dict(type="scatter", mode="markers+text" if pred_cell >= px(22) else "markers", x=x, y=y,
+                     text=static_text, textfont=dict(size=font), name="table",
+                     marker=dict(pred_marker, line=dict(pred_marker["line"], color=static_colour)),
+                     hovertemplate="%{y}: %{text}<extra></extra>",  # %{y}: the axis' tick text
+                     xaxis=pred_xy[0], yaxis=pred_xy[1]))
     pred_index = len(data)
 
     def predictions_frame(k: int) -> dict:
-        z, text = _prediction_cells(run, run.output_snapshots[k], rows_shown)
-        return dict(type="heatmap", z=z, text=text)
+        colour, text = _prediction_cells(run, run.output_snapshots[k], rows_shown)
+        return dict(type="scatter", marker=dict(line=dict(color=colour)), text=text)
 
-    data.append(dict(type="heatmap", x=list(range(len(static_cols), len(columns))), y=row_labels,
-                     texttemplate="%{text}" if pred_cell >= px(30) else None,
-                     textfont=dict(size=font), name="predictions", showscale=False, zmin=0, zmax=1,
-                     colorscale=[[0, palette.wrong], [1, palette.right]], xgap=2, ygap=2,
-                     hovertemplate="%{y}: %{text}<extra></extra>", xaxis=pred_xy[0], yaxis=pred_xy[1],
-                     **{k: v for k, v in predictions_frame(last).items() if k != "type"}))
+    x, y = _cells(rows_shown, len(pred_cols), len(static_cols))
+    frame = predictions_frame(last)
+    data.append(dict(type="scatter", mode="markers+text" if pred_cell >= px(30) else "markers",
+                     x=x, y=y, text=frame["text"], textfont=dict(size=font),
+                     name="predictions",
+                     marker=dict(pred_marker, line=dict(pred_marker["line"], color=frame["marker"]["line"]["color"],
+                                                        colorscale=[[0, palette.wrong], [1, palette.right]],
+                                                        cmin=0, cmax=1)),
+                     hovertemplate="%{y}: %{text}<extra></extra>",  # %{y}: the axis' tick text
+                     xaxis=pred_xy[0], yaxis=pred_xy[1]))
 
-    # Frames: heatmap z (and text) only, and a layout with the shapes and the Back/Step targets.
-    animated = [*range(heat_index, heat_index + n_layers), pred_index]
+    # Frames list every trace (see the module docstring): what moves, and {"type": "scatter"} for the rest.
     names_at = [str(int(run.snapshot_iterations[int(k)])) for k in frames_at]
-    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
-
-    def menu(i: int) -> list[dict]:
-        """The navigation buttons; Back and Step name the neighbouring frames. (A frame's layout replaces
-        the buttons list whole, so each frame carries all four.)"""
-        back, step = names_at[max(i - 1, 0)], names_at[min(i + 1, len(names_at) - 1)]
-        return [dict(buttons=[
-            dict(label="◀ Back", method="animate", args=[[back], go_to]),
-            dict(label="Play", method="animate",
-                 args=[None, dict(frame=dict(duration=FRAME_MS, redraw=True), fromcurrent=True,
-                                  transition=dict(duration=0), mode="immediate")]),
-            dict(label="Pause", method="animate",
-                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
-                                    transition=dict(duration=0))]),
-            dict(label="Step ▶", method="animate", args=[[step], go_to]),
-        ])]
-
     frames = []
     for i, k in enumerate(frames_at):
         k = int(k)
-        frame_data = [*(heatmap_frame(l, k) for l in range(n_layers)), predictions_frame(k)]
-        # Plotly merges a frame's layout.shapes and .annotations into the figure's by index: only what
-        # changes travels (the "now" title is annotations[0]).
-        shapes = [dict(path=s["path"]) for s in edges(k)] + [dict(x0=marker(k)["x0"], x1=marker(k)["x1"])]
-        frames.append(dict(name=names_at[i], data=frame_data, traces=animated,
-                           layout=dict(shapes=shapes, annotations=[dict(text=_now(run, k))], updatemenus=menu(i))))
+        moving = {1: marker_frame(k), 2: now_frame(k), pred_index: predictions_frame(k),
+                  **dict(enumerate(edges_frame(k), edge_index)),
+                  **{heat_index + l: weights_frame(l, k) for l in range(n_layers)}}
+        frame = dict(name=names_at[i], data=[moving.get(t, dict(type="scatter")) for t in range(len(data))],
+                     traces=list(range(len(data))))
+        # The navigation buttons for a drawn frame travel once, in the first frame, which the others name
+        # as their base (Plotly merges a base frame's layout into each frame that names it).
+        if i == 0:
+            frame["layout"] = dict(updatemenus=[dict(buttons=_buttons(names_at))])
+        else:
+            frame["baseframe"] = names_at[0]
+        frames.append(frame)
     on_slider = np.unique(np.round(np.linspace(0, len(frames_at) - 1, min(len(frames_at), SLIDER_STEPS))))
-    steps = [dict(label="", method="animate", args=[[names_at[int(i)]], go_to]) for i in on_slider]
+    steps = [dict(label="", method="animate", args=[[names_at[int(i)]], _GO_TO]) for i in on_slider]
 
     annotations = [
-        dict(text=_now(run, last), x=loss_x[0], y=1.06, xref="paper", yref="paper", showarrow=False,
-             xanchor="left", font=dict(size=px(FONT_SIZE + 1))),
         *annotations,
         dict(text=f"<b>Network</b>: {palette.sign_words}, thicker = stronger", x=net_x[0], y=1.06,
              xref="paper", yref="paper", showarrow=False, xanchor="left"),
@@ -365,19 +437,94 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         axes.layout,
         width=None, height=HEIGHT, autosize=True, showlegend=False,
         font=dict(size=font, color="#111418"),
-        margin=dict(l=min(20 + px(9) * max(len(n) for n in names[0]), px(110)), r=20, t=px(40), b=20),
+        margin=margin,
         plot_bgcolor="white", paper_bgcolor="white",
-        shapes=[*edges(last), marker(last)],
         annotations=annotations,
         sliders=[dict(
             active=len(steps) - 1, steps=steps, x=0.33, len=0.67, y=-0.02, yanchor="top", pad=dict(t=2),
             currentvalue=dict(visible=False), ticklen=px(4), tickwidth=px(1), minorticklen=0,
         )],
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top",
-                          pad=dict(t=2), showactive=False, **menu(len(frames_at) - 1)[0])],
+                          pad=dict(t=2), showactive=False, buttons=_first_buttons(names_at))],
     )
     # Validation would double the build time; the tests validate a whole figure instead.
     return TrainingFigure(dict(data=data, layout=layout, frames=frames))
+
+
+def grid(spec: dict, name: str, frame: Optional[int] = None, text: bool = False) -> np.ndarray:
+    """What the cell grid ``name`` (W1, W2, ..., table, predictions) of a figure's spec shows, as a (rows,
+    columns) matrix: the values its colours carry (weights rounded float32, int8 steps or log10) or, with
+    ``text``, its cells' text; at rest, or in frame number ``frame``. ``spec``: the figure as a dict, arrays
+    as lists, numpy arrays or Plotly's base64 {"dtype", "bdata", "shape"}."""
+    index, trace = next((i, t) for i, t in enumerate(spec["data"]) if t.get("name") == name)
+    shown = trace if frame is None else spec["frames"][frame]["data"][index]  # frames list every trace
+    values = shown.get("text") if text else shown.get("marker", {}).get("line", {}).get("color")
+    if values is None:
+        raise KeyError(f"{name} carries no {'text' if text else 'colours'}" + ("" if frame is None else
+                                                                              f" in frame {frame}"))
+    values = _decoded(values)
+    x, y = np.asarray(_decoded(trace["x"])), np.asarray(_decoded(trace["y"]))
+    matrix = np.zeros((len(set(y.tolist())), len(set(x.tolist()))),
+                      dtype=object if text else np.asarray(values).dtype)
+    matrix[y - y.min(), x - x.min()] = values
+    return matrix
+
+
+def _decoded(values):
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return values
+
+
+def _less_gap(cell: float) -> float:
+    """A cell's extent less the gap to its neighbour (tiny cells keep 85 %), rounded down to 0.1 px."""
+    return float(np.floor(10 * (cell - min(CELL_GAP, 0.15 * cell))) / 10)
+
+
+def _fields(trace: dict) -> dict:
+    """A frame's trace without its type, to start the figure's trace from."""
+    return {k: v for k, v in trace.items() if k != "type"}
+
+
+# Go to one frame and draw everything (the slider's steps; Back and Step before any frame was drawn).
+_GO_TO = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
+
+_PAUSE = dict(label="Pause", method="animate",
+              args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))])
+
+ONE_FRAME_MS = 1e9  # Step and Back queue the rest of a list with this duration: shown one frame, they wait
+
+
+def _buttons(names: Sequence[str]) -> list[dict]:
+    """Back, Play, Pause, Step once a frame has been drawn (Plotly then knows the current frame).
+
+    Frames play without a redraw, which never redraws the buttons either, so none may carry the frame it
+    was drawn at. Back and Step use Plotly's ``fromcurrent``: it finds the first position E of the current
+    frame in the list and plays what follows it if 0 < E < last, else the list from its start. So the list
+    [nN, n0, n1, ..., nN] steps one frame forward from anywhere and stays at nN, and [n0, nN, ..., n0] one
+    back and stays at n0; the frames after the one shown wait :data:`ONE_FRAME_MS`, until the next click."""
+    names = list(names)
+    once = dict(fromcurrent=True, frame=dict(duration=ONE_FRAME_MS, redraw=False), transition=dict(duration=0),
+                mode="immediate")
+    return [
+        dict(label="◀ Back", method="animate", args=[[names[0], *names[::-1]], once]),
+        dict(label="Play", method="animate",
+             args=[None, dict(frame=dict(duration=FRAME_MS, redraw=False), fromcurrent=True,
+                              transition=dict(duration=0), mode="immediate")]),
+        _PAUSE,
+        dict(label="Step ▶", method="animate", args=[[names[-1], *names], once]),
+    ]
+
+
+def _first_buttons(names: Sequence[str]) -> list[dict]:
+    """The buttons as the page opens, at the last frame, before Plotly knows a current frame: Back and Step go
+    to their frame by name, and Play's first frame redraws everything, buttons included (with
+    :func:`_buttons`, from the frame's layout); the frames after it play without a redraw."""
+    back, play, pause, step = _buttons(names)
+    play = dict(play, args=[None, dict(play["args"][1], frame=[dict(duration=FRAME_MS, redraw=True)]
+                                       + [dict(duration=FRAME_MS, redraw=False)] * len(names))])
+    return [dict(back, args=[[names[max(len(names) - 2, 0)]], _GO_TO]), play, pause,
+            dict(step, args=[[names[-1]], _GO_TO])]
 
 
 class TrainingFigure(go.Figure):
@@ -428,11 +575,17 @@ def _restored(spec: dict, frames_json: str) -> TrainingFigure:
 
 def _loss_axis(loss: np.ndarray) -> dict:
     """Log when the (finite, positive) loss falls over more than two decades, else linear: chosen once, so no
-    menu in the figure to redraw on every frame. A log axis gets a label a decade up to 6 decades, and a fixed
-    range (a diverged loss of 1e300 would otherwise make Plotly write ticks past the largest float)."""
-    finite = loss[np.isfinite(loss) & (loss > 0)]
-    if finite.size < 2 or float(finite.max()) <= 100 * float(finite.min()):
-        return dict(type="linear")
+    menu in the figure to redraw on every frame. A fixed range either way (frames never move it; a diverged
+    loss of 1e300 would make Plotly write ticks past the largest float); a log axis gets a label a decade up
+    to 6 decades."""
+    positive = loss[np.isfinite(loss) & (loss > 0)]
+    if positive.size < 2 or float(positive.max()) <= 100 * float(positive.min()):
+        finite = loss[np.isfinite(loss)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if high - low < 1e-12:
+            low, high = low - 0.5, high + 0.5
+        return dict(type="linear", range=[low - 0.05 * (high - low), high + 0.05 * (high - low)])
+    finite = positive
     low, high = np.log10(float(finite.min())), np.log10(min(float(finite.max()), 1e300))
     axis = dict(type="log", range=[low - 0.05 * (high - low), min(high + 0.05 * (high - low), 307)])
     if high - low <= 6:
