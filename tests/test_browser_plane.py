@@ -50,7 +50,7 @@ PLAY_JS = f"""([sel, ms]) => new Promise(resolve => {{
   const tick = () => {{
     const now = ({MARKS_JS})(gd);
     const image = gd.querySelector('.cartesianlayer .subplot.xy image');
-    const title = gd.querySelector('.annotation-text');
+    const title = gd.querySelector('.annotation[data-index="0"] .annotation-text');
     const menus = gd._fullLayout.updatemenus;
     paints.push({{t: Math.round(performance.now() - t0), active: gd._fullLayout.sliders[0].active,
                   blank: rest.some((n, i) => n > 0 && !(now[i] > 0)),
@@ -77,7 +77,7 @@ CLICK_JS = """([sel, label]) => new Promise(resolve => {
     setTimeout(() => { watch.disconnect();
       const frame = gd._transitionData._frames.find(f => f.name === gd._fullLayout._currentFrame);
       const same = gd.querySelector('.cartesianlayer .subplot.xy image').getAttribute('href') === frame.layout.images[0].source
-        && gd.querySelector('.annotation-text').textContent === frame.layout.annotations[0].text.replace(/<[^>]+>/g, '');
+        && gd.querySelector('.annotation[data-index="0"] .annotation-text').textContent === frame.layout.annotations[0].text.replace(/<[^>]+>/g, '');
       resolve({ms, states, same, active: gd._fullLayout._currentFrame,
                                                     title: gd._fullLayout.annotations[0].text}); }, 400);
   }));

@@ -23,6 +23,7 @@ from nnviz.figures import (
     plane_figure,
 )
 from nnviz.figures.plane import (
+    FRAME_MS,
     SLIDER_STEPS,
     PLANE_PX,
     POINTS_SCALE,
@@ -98,7 +99,8 @@ def test_one_figure_one_timeline_a_frame_per_snapshot(circle):
     assert all(s["args"][1]["frame"]["redraw"] for s in steps)
     menus = spec["layout"]["updatemenus"]
     assert [b["label"] for b in menus[0]["buttons"]] == ["Play", "Pause"]
-    assert menus[0]["buttons"][0]["args"][1]["frame"]["redraw"] is True
+    play = menus[0]["buttons"][0]["args"][1]["frame"]  # per frame played: a full redraw at the first only
+    assert [f["redraw"] for f in play] == [True] + [False] * 21 and {f["duration"] for f in play} == {FRAME_MS}
     assert [b["label"] for b in menus[1]["buttons"]] == ["◀ Back", "Step ▶"]
     assert steps[spec["layout"]["sliders"][0]["active"]]["args"][0][0] == names[20]  # the trained network first
     assert spec["layout"]["annotations"][0]["text"].startswith("<b>Epoch 20</b>/20 · training loss ")
@@ -117,6 +119,26 @@ def test_no_frame_carries_a_scatter_or_bar_trace():
             assert frame["data"] == [] and frame["traces"] == [], changes  # no trace at all
             assert set(frame["layout"]) == {"annotations", "images", "shapes", "updatemenus"}
             assert frame["layout"]["updatemenus"][0] == {}  # Play/Pause untouched
+
+
+def test_frames_change_only_what_is_placed_on_axes(circle):
+    """Play's frames after the first skip Plotly's full redraw; Plotly then redraws only the annotations,
+    shapes and images placed on axes (xref an axis or an axis's domain). So every one a frame changes is."""
+    dataset, run, features, per = circle
+    spec = spec_of(plane_figure(run, dataset, features, per))
+    layout = spec["layout"]
+    on_axes = re.compile(r"[xy]\d* domain|[xy]\d*")
+    for frame in spec["frames"]:
+        for kind in ("annotations", "shapes", "images"):
+            for i, change in enumerate(frame["layout"][kind]):
+                if change:
+                    item = layout[kind][i]
+                    assert on_axes.fullmatch(item["xref"]) and on_axes.fullmatch(item["yref"]), (kind, i)
+    # the header, on the loss chart's axes, sits at the figure's top left (paper 0, 1) as before
+    header, x2, y2 = layout["annotations"][0], layout["xaxis2"]["domain"], layout["yaxis2"]["domain"]
+    assert (header["xref"], header["yref"]) == ("x2 domain", "y2 domain")
+    assert x2[0] + header["x"] * (x2[1] - x2[0]) == pytest.approx(0, abs=1e-12)
+    assert y2[0] + header["y"] * (y2[1] - y2[0]) == pytest.approx(1)
 
 
 def test_frames_are_the_engines_boundary_quantized(circle):

@@ -267,11 +267,14 @@ def network_names(run: TrainingRun, features: Sequence[str]) -> list[list[str]]:
 #
 # Plotly's animate first replots a frame's "animatable" traces (scatter, bar) alone, in EVERY subplot, and
 # removes every other layer (heatmaps, points) until the full redraw one tick later: a blank paint per frame.
-# So frames here carry images only (a full redraw each, `redraw: true`), and what else moves is layout: the
-# header, the loss chart's "now" line, the network's connections (path shapes, one per colour and width) and
-# the Back/Step buttons, whose arguments name the neighbouring frames. The pictures travel as small PNGs
-# (palette images made here, drawn by the browser as they are): a tenth of the bytes of a heatmap's grid and
-# no colour mapping in the browser, which keeps a full redraw short enough for 20 frames a second.
+# So frames here carry no trace, only layout: the pictures (layout images), the header, the loss chart's "now"
+# line, the network's connections (path shapes, one per colour and width) and which Back/Step buttons show.
+# Everything a frame changes is placed on axes (xref/yref an axis or an axis domain): for a frame without a
+# full redraw (`redraw: false`) Plotly still redraws the annotations, shapes and images placed on axes
+# (Axes.redrawComponents), a quarter of a full redraw's time. Play redraws fully at its first frame only (the
+# buttons then swap, see _relative_step_buttons); the slider, Back and Step redraw fully. The pictures travel
+# as small PNGs (palette images made here, drawn by the browser as they are): a tenth of the bytes of a
+# heatmap's grid and no colour mapping in the browser.
 
 NET_MAP, NET_COL, NET_ROW = 8, 16, 10  # network units: a neuron's map is NET_MAP wide; columns and rows apart
 MAP_LEVELS = 64  # a neuron map's values -1..1 as palette entries 0..MAP_LEVELS; then its frame, the gaps
@@ -734,8 +737,11 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
     menus = [dict(type="buttons", direction="left", x=0.0, y=controls_y, xanchor="left", yanchor="top",
                   showactive=False, font=dict(size=FONT_SIZE), pad=dict(t=0, r=4), buttons=[
                       dict(label="Play", method="animate",
-                           args=[None, dict(frame=dict(duration=FRAME_MS, redraw=True), fromcurrent=True,
-                                            transition=dict(duration=0), mode="immediate")]),
+                           # a full redraw for the first frame (it swaps the Back/Step buttons), then only
+                           # the parts placed on axes; one entry per frame played (past the list, the first)
+                           args=[None, dict(frame=[dict(duration=FRAME_MS, redraw=True)]
+                                            + [dict(duration=FRAME_MS, redraw=False)] * len(shown),
+                                            fromcurrent=True, transition=dict(duration=0), mode="immediate")]),
                       dict(label="Pause", method="animate",
                            args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
                                               transition=dict(duration=0))])]),
@@ -751,21 +757,25 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
              # the same place as menu 1, shown instead of it by every frame
              dict(step_menu, visible=False, buttons=_relative_step_buttons(frame_names))]
     hidden_axis = dict(visible=False, fixedrange=True)
+    loss_x, loss_y = [0.52, 1.0], [row1_low + 40 / area, 1.0 - 26 / area]  # the loss chart's domain
     layout = _base_layout(
         height, showlegend=False, margin=dict(l=40, r=12, t=top, b=bottom),
         # The header is an annotation: Plotly draws annotations with the shapes and the layout images, in one
-        # go; its title and menus come a paint later (the header would lag the pictures by a frame).
-        annotations=[dict(text=headers[current], x=0.0, y=1.0, xref="paper", yref="paper", xanchor="left",
-                          yanchor="bottom", yshift=10, showarrow=False, font=dict(size=HEADER_SIZE, color="#111418"))]
+        # go; its title and menus come a paint later (the header would lag the pictures by a frame). Placed on
+        # the loss chart's axes (at the figure's top left): Play's frames redraw only what is on axes.
+        annotations=[dict(text=headers[current], x=-loss_x[0] / (loss_x[1] - loss_x[0]),
+                          y=(1 - loss_y[0]) / (loss_y[1] - loss_y[0]), xref="x2 domain", yref="y2 domain",
+                          xanchor="left", yanchor="bottom", yshift=10, showarrow=False,
+                          font=dict(size=HEADER_SIZE, color="#111418"))]
         + ([dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=1.0, y=1.0 - 24 / area,
                            xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False,
                            bgcolor="rgba(255,255,255,0.85)", font=dict(size=FONT_SIZE - 2, color="#111418"))]
            if run.test_loss is not None else []),
         xaxis=xaxis, yaxis=yaxis,
-        xaxis2=dict(domain=[0.52, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
+        xaxis2=dict(domain=loss_x, anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
                     range=[-0.03 * planned, 1.03 * planned], tickfont=dict(size=FONT_SIZE - 1),
                     title=dict(text="epoch", standoff=2, font=dict(size=FONT_SIZE - 1))),
-        yaxis2=dict(domain=[row1_low + 40 / area, 1.0 - 26 / area], anchor="x2", gridcolor="#e5e5e5",
+        yaxis2=dict(domain=loss_y, anchor="x2", gridcolor="#e5e5e5",
                     zeroline=False, fixedrange=True, range=[0, loss_top * 1.05], tickfont=dict(size=FONT_SIZE - 1),
                     title=dict(text="loss", standoff=2, font=dict(size=FONT_SIZE - 1)), exponentformat="power"),
         shapes=shapes, updatemenus=menus,
