@@ -137,8 +137,9 @@ def _class_point_traces(dataset, show_test: bool) -> list[dict]:
     return traces
 
 
-PLANE_PX = 310  # px of the plane's square on the page at 1280 wide: the points picture's markers are Plotly's size there
-POINTS_SCALE = 2  # the points picture has twice those pixels: sharp on a 2x screen, smoothed when shrunk on a 1x one
+PLANE_PX = 310  # px of the plane's square on the page at 1280 wide: the points picture's markers have
+# Plotly's sizes there
+POINTS_SCALE = 2  # the points picture has twice those pixels: sharp on a 2x screen, smoothed on a 1x one
 
 
 def points_pixels(traces: Sequence[dict], px: int = PLANE_PX, scale: int = POINTS_SCALE) -> np.ndarray:
@@ -147,7 +148,7 @@ def points_pixels(traces: Sequence[dict], px: int = PLANE_PX, scale: int = POINT
     uint8 RGBA, straight alpha, row 0 at the top (x2 = DOMAIN), anti-aliased."""
     from ..datasets import DOMAIN
     n = px * scale
-    pad = 4 * scale * 10  # room for any marker around the picture, cut off at the end
+    pad = 16 * scale  # room for a marker (radius 8 px at most) past the picture's edge, cut off at the end
     colour = np.zeros((n + 2 * pad, n + 2 * pad, 3))  # premultiplied by alpha
     alpha = np.zeros((n + 2 * pad, n + 2 * pad))
     per_unit = n / (2 * DOMAIN)
