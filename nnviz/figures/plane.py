@@ -289,8 +289,9 @@ LARGE_GRID = 50  # the large neuron's grid
 EDGE_PX = (1.0, 2.0, 3.5, 5.5)  # line widths of the four |w| bins
 DEAD_LINK = "#9a9a9a"
 LOSS_NOW = "#d55e00"
-SLIDER_STEPS = 11  # steps of the slider at most: each costs every redraw ~0.25 ms (Plotly measures each label
-# again); 11 = every 10th of 101 frames. Play, Back and Step show every frame
+SLIDER_STEPS = 26  # steps of the slider at most: each costs a full redraw (slider, Back, Step) ~0.25 ms, as
+# Plotly measures each label again; Play's frames after the first hardly at all. Play, Back and Step show
+# every frame
 FRAME_MS = 30  # Play's frame duration: Plotly starts a frame on the first animation tick (60 a second) past it,
 # so 40 ms would wait for the third tick, 50 ms a frame; 30 waits for the second when a redraw is quick
 LOSS_POINTS = 300  # points of each loss curve: a full redraw draws them every frame
