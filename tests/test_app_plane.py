@@ -258,7 +258,8 @@ def test_hide_flags_leave_out_chosen_controls():
         w.key for w in at.selectbox}
     assert at.slider(key="pl_noise") is not None and at.selectbox(key="pl_activation") is not None
     assert status(at).startswith("<b>Epoch 100</b>")  # the numbers stay without the buttons
-    assert chart(at, "pl_plane_chart")["layout"]["updatemenus"][1]["visible"] is False  # no Back / Step
+    menus = chart(at, "pl_plane_chart")["layout"]["updatemenus"]
+    assert menus[1]["visible"] is menus[3]["visible"] is False  # no Back / Step
     assert at.query_params["hide"] == "dataset,features,layers,neurons,step,edit"
 
 
@@ -290,7 +291,11 @@ def test_back_and_step_are_in_the_figure_not_the_server():
     back, step = spec["layout"]["updatemenus"][1]["buttons"]
     assert (back["label"], back["args"][0], step["label"], step["args"][0]) == ("◀ Back", [names[99]], "Step ▶",
                                                                                   [names[100]])
-    assert [b["args"][0] for b in spec["frames"][3]["layout"]["updatemenus"][1]["buttons"]] == [[names[2]], [names[4]]]
+    # once a frame is shown, the same buttons step from it (Plotly's fromcurrent; tests/test_figures_plane.py)
+    relative = spec["layout"]["updatemenus"][3]
+    assert [b["label"] for b in relative["buttons"]] == ["◀ Back", "Step ▶"]
+    assert all(b["args"][1]["fromcurrent"] for b in relative["buttons"])
+    assert spec["frames"][3]["layout"]["updatemenus"] == [{}, {"visible": False}, {}, {"visible": True}]
     epoch = playground.epoch_schedule(150)[3]  # frames every 1.5 epochs, rounded
     assert spec["frames"][3]["layout"]["annotations"][0]["text"].startswith(f"<b>Epoch {epoch}</b>/150")
     keys = {b.key for b in at.button}
@@ -369,7 +374,8 @@ def test_hide_network_leaves_the_network_out_of_the_figure():
     at = open_page(hide="network")
     assert healthy(at)
     spec = chart(at, "pl_plane_chart")
-    assert len(spec["layout"]["images"]) == 1 and "xaxis3" not in spec["layout"]  # the boundary only
+    images = spec["layout"]["images"]  # the boundary and the points only
+    assert len(images) == 2 and images[1]["name"] == "points" and "xaxis3" not in spec["layout"]
     assert not [w for w in at.selectbox if w.key == "pl_node"]
     assert len(spec["frames"]) == 101 and all(len(f["layout"]["images"]) == 1 for f in spec["frames"])
 

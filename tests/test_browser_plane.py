@@ -27,7 +27,7 @@ STATE_JS = """(sel) => {
   const source = (gd._fullLayout.images[0] || {}).source;
   if (!source || !gd._fullLayout.sliders || !gd._transitionData) return null;  // mid-redraw
   const points = [];
-  for (const t of gd._fullData) if (t.name === 'training points')
+  for (const t of gd.data) if (t.name === 'training points')  // the traces as sent: they hover, the picture draws
     Array.from(t.x).forEach((x, i) => points.push([x, t.y[i], t.marker.color]));
   points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const neurons = gd._fullData.find(t => t.name === 'neurons');
@@ -40,7 +40,8 @@ STATE_JS = """(sel) => {
 
 # Every paint for `ms`: blank subplots (marks at rest, none now), the slider's step, and which frame each panel
 # shows in the page as painted: the boundary picture (by its data URI), the header's text, the loss chart's
-# now-line (by its x), the Step button's target (Plotly's own state, set in the same redraw).
+# now-line (by its x), the frame Plotly holds as current (which Back and Step step from) and whether the Back/Step
+# buttons shown are the ones that step from it.
 PLAY_JS = f"""([sel, ms]) => new Promise(resolve => {{
   const gd = document.querySelector(sel), frames = gd._transitionData._frames;
   const bySource = new Map(frames.map((f, i) => [f.layout.images[0].source, i]));
@@ -49,13 +50,14 @@ PLAY_JS = f"""([sel, ms]) => new Promise(resolve => {{
   const tick = () => {{
     const now = ({MARKS_JS})(gd);
     const image = gd.querySelector('.cartesianlayer .subplot.xy image');
-    const title = gd.querySelector('.annotation-text');
-    const step = gd._fullLayout.updatemenus[1].buttons[1].args[0][0];
+    const title = gd.querySelector('.annotation[data-index="0"] .annotation-text');
+    const menus = gd._fullLayout.updatemenus;
     paints.push({{t: Math.round(performance.now() - t0), active: gd._fullLayout.sliders[0].active,
                   blank: rest.some((n, i) => n > 0 && !(now[i] > 0)),
                   image: bySource.get(image && image.getAttribute('href')),
                   title: byTitle.get(title && title.textContent),
-                  step: frames.findIndex(f => f.name === step), last: frames.length - 1}});
+                  current: frames.findIndex(f => f.name === gd._fullLayout._currentFrame),
+                  relative: menus[3].visible && !menus[1].visible}});
     if (performance.now() - t0 < ms) requestAnimationFrame(tick); else resolve(paints);
   }};
   requestAnimationFrame(tick);
@@ -70,12 +72,12 @@ CLICK_JS = """([sel, label]) => new Promise(resolve => {
   watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
   const button = Array.from(gd.querySelectorAll('.updatemenu-button')).find(b => b.textContent.includes(label));
   const t0 = performance.now();
-  gd.once('plotly_animated', () => requestAnimationFrame(() => {
+  gd.once('plotly_afterplot', () => requestAnimationFrame(() => {
     const ms = performance.now() - t0;
     setTimeout(() => { watch.disconnect();
       const frame = gd._transitionData._frames.find(f => f.name === gd._fullLayout._currentFrame);
       const same = gd.querySelector('.cartesianlayer .subplot.xy image').getAttribute('href') === frame.layout.images[0].source
-        && gd.querySelector('.annotation-text').textContent === frame.layout.annotations[0].text.replace(/<[^>]+>/g, '');
+        && gd.querySelector('.annotation[data-index="0"] .annotation-text').textContent === frame.layout.annotations[0].text.replace(/<[^>]+>/g, '');
       resolve({ms, states, same, active: gd._fullLayout._currentFrame,
                                                     title: gd._fullLayout.annotations[0].text}); }, 400);
   }));
@@ -111,13 +113,14 @@ def button(page: Page, label: str):
 
 def test_page_loads_with_the_one_figure(page: Page, app_server):
     s = open_plane(page, app_server + "/Plane")
-    assert s["traces"][0] == "training points" and "neurons" in s["traces"] and s["images"] == 3
+    assert s["traces"][0] == "training points" and "neurons" in s["traces"] and s["images"] == 4
     assert s["frames"] == 101 and s["shown"] == s["names"][-1] == "2000" and len(s["points"]) == 200
     assert s["title"].startswith("<b>Epoch 100</b>/100 · training loss ")
     assert s["neurons"] == ["x₁", "x₂", "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "output"]
     expect(button(page, "Play")).to_have_count(1)
     expect(button(page, "Step")).to_have_count(1)
-    assert page.locator(f"{PLANE} .cartesianlayer .subplot image").count() == 3  # boundary, large neuron, network
+    # boundary, large neuron, network, the points (one picture)
+    assert page.locator(f"{PLANE} .cartesianlayer .subplot image").count() == 4
     expect(page.locator(".st-key-pl_neuron")).to_be_visible()
     assert not page.locator(".st-key-pl_stepper button").count()  # no server-side stepping
     assert "dataset=circle" in page.url  # the state is in the link
@@ -158,13 +161,15 @@ def test_play_paints_no_blank_frame_and_every_panel_follows(page: Page, app_serv
           f"({(shown[-1] - shown[0]) / seconds:.1f} frames/s), slider steps {len({p['active'] for p in paints})}, "
           f"blank at {blank}")
     assert not blank, f"{len(blank)} of {len(paints)} paints blank"
-    assert len(set(shown)) >= 10 and len({p["active"] for p in paints}) >= 4  # Play moves the frame and slider
-    # One timeline: in every paint the picture and the Step button are the same frame's; the header is that
-    # frame's or, while Plotly is mid-redraw, the one before (Plotly writes annotations a task after the
-    # layout images; at rest and after Back/Step they agree, see the next test).
-    off = [p for p in paints if p["image"] is None or p["step"] != min(p["image"] + 1, p["last"])
+    # Play moves the frame and the slider (a step every 4th frame)
+    assert len(set(shown)) >= 10 and len({p["active"] for p in paints}) >= 3
+    # One timeline: in every paint the picture is the frame Plotly holds as current (Back and Step step from
+    # it, with the buttons that do); the header is that frame's or, while Plotly is mid-redraw, the one before
+    # (Plotly writes annotations a task after the layout images; at rest and after Back/Step they agree, see
+    # the next test).
+    off = [p for p in paints if p["image"] is None or p["current"] != p["image"] or not p["relative"]
            or not 0 <= p["image"] - p["title"] <= 1]
-    assert not off, [(p["image"], p["title"], p["step"]) for p in off][:12]
+    assert not off, [(p["image"], p["title"], p["current"], p["relative"]) for p in off][:12]
     assert_no_exception(page)
     shot(page, f"play_{name}")
 
@@ -173,10 +178,14 @@ def test_back_and_step_move_one_frame_in_the_browser(page: Page, app_server):
     open_plane(page, app_server + "/Plane")
     wait_idle(page, TIMEOUT)
     names = state(page)["names"]
+    # the first click: no frame shown yet, the buttons name the frame's neighbours; then they step from the
+    # frame shown, and stay put at the end
     back = page.evaluate(CLICK_JS, [PLANE, "Back"])
     again = page.evaluate(CLICK_JS, [PLANE, "Back"])
     step = page.evaluate(CLICK_JS, [PLANE, "Step"])
     assert (back["active"], again["active"], step["active"]) == (names[-2], names[-3], names[-2])
+    end = [page.evaluate(CLICK_JS, [PLANE, "Step"])["active"] for _ in range(2)]
+    assert end == [names[-1], names[-1]]
     assert back["title"].startswith("<b>Epoch 99</b>/100") and again["title"].startswith("<b>Epoch 98</b>/100")
     for click in (back, again, step):
         assert click["ms"] < 1000, click  # no server round trip (those took 1.3-1.6 s)

@@ -24,6 +24,12 @@ from nnviz.figures import (
     plane_figure,
 )
 from nnviz.figures.plane import (
+    FRAME_MS,
+    SLIDER_STEPS,
+    PLANE_PX,
+    POINTS_SCALE,
+    _rgb,
+    png_rgba_pixels,
     LARGE_GRID,
     MAP_LEVELS,
     MIN_FRAMES,
@@ -89,13 +95,15 @@ def test_one_figure_one_timeline_a_frame_per_snapshot(circle):
     assert len(run.snapshot_iterations) == 21  # epochs 0..20
     assert len(spec["frames"]) == 21
     steps = spec["layout"]["sliders"][0]["steps"]
-    assert len(steps) == 21 and [s["args"][0][0] for s in steps] == [f["name"] for f in spec["frames"]]
+    names = [f["name"] for f in spec["frames"]]
+    assert [s["args"][0][0] for s in steps] == names  # 21 frames: a step each
     assert all(s["args"][1]["frame"]["redraw"] for s in steps)
     menus = spec["layout"]["updatemenus"]
     assert [b["label"] for b in menus[0]["buttons"]] == ["Play", "Pause"]
-    assert menus[0]["buttons"][0]["args"][1]["frame"]["redraw"] is True
+    play = menus[0]["buttons"][0]["args"][1]["frame"]  # per frame played: a full redraw at the first only
+    assert [f["redraw"] for f in play] == [True] + [False] * 21 and {f["duration"] for f in play} == {FRAME_MS}
     assert [b["label"] for b in menus[1]["buttons"]] == ["◀ Back", "Step ▶"]
-    assert spec["layout"]["sliders"][0]["active"] == 20  # the trained network first
+    assert steps[spec["layout"]["sliders"][0]["active"]]["args"][0][0] == names[20]  # the trained network first
     assert spec["layout"]["annotations"][0]["text"].startswith("<b>Epoch 20</b>/20 · training loss ")
     go.Figure(spec)  # the whole figure validates
 
@@ -112,6 +120,26 @@ def test_no_frame_carries_a_scatter_or_bar_trace():
             assert frame["data"] == [] and frame["traces"] == [], changes  # no trace at all
             assert set(frame["layout"]) == {"annotations", "images", "shapes", "updatemenus"}
             assert frame["layout"]["updatemenus"][0] == {}  # Play/Pause untouched
+
+
+def test_frames_change_only_what_is_placed_on_axes(circle):
+    """Play's frames after the first skip Plotly's full redraw; Plotly then redraws only the annotations,
+    shapes and images placed on axes (xref an axis or an axis's domain). So every one a frame changes is."""
+    dataset, run, features, per = circle
+    spec = spec_of(plane_figure(run, dataset, features, per))
+    layout = spec["layout"]
+    on_axes = re.compile(r"[xy]\d* domain|[xy]\d*")
+    for frame in spec["frames"]:
+        for kind in ("annotations", "shapes", "images"):
+            for i, change in enumerate(frame["layout"][kind]):
+                if change:
+                    item = layout[kind][i]
+                    assert on_axes.fullmatch(item["xref"]) and on_axes.fullmatch(item["yref"]), (kind, i)
+    # the header, on the loss chart's axes, sits at the figure's top left (paper 0, 1) as before
+    header, x2, y2 = layout["annotations"][0], layout["xaxis2"]["domain"], layout["yaxis2"]["domain"]
+    assert (header["xref"], header["yref"]) == ("x2 domain", "y2 domain")
+    assert x2[0] + header["x"] * (x2[1] - x2[0]) == pytest.approx(0, abs=1e-12)
+    assert y2[0] + header["y"] * (y2[1] - y2[0]) == pytest.approx(1)
 
 
 def test_frames_are_the_engines_boundary_quantized(circle):
@@ -161,7 +189,8 @@ def test_the_loss_curves_and_the_now_line_follow_the_run(circle):
     assert train["x"][-1] == pytest.approx(run.loss_iterations[-1] / per, abs=1e-3)
     assert train["x"][5] == pytest.approx(5, abs=1e-3)
     assert train["y"][0] == pytest.approx(run.loss[0], rel=1e-3) and test["y"][0] == pytest.approx(run.test_loss[0], rel=1e-3)
-    assert spec["layout"]["sliders"][0]["active"] == 5
+    slider = spec["layout"]["sliders"][0]
+    assert slider["steps"][slider["active"]]["args"][0][0] == spec["frames"][5]["name"]
     now = spec["layout"]["shapes"][0]
     assert (now["x0"], now["x1"], now["yref"]) == (5, 5, "y2 domain")  # a line at epoch 5, on linear or log
     assert [f["layout"]["shapes"][0]["x0"] for f in spec["frames"]] == list(range(21))
@@ -171,32 +200,52 @@ def test_the_loss_curves_and_the_now_line_follow_the_run(circle):
 
 def test_the_slider_has_few_steps_every_frame_is_played():
     """Each slider step costs every redraw: at most SLIDER_STEPS, evenly spaced, the last and the shown one
-    included (36 here); Play and Back/Step visit every frame."""
+    included (27 here: every 4th frame and the 37th); Play and Back/Step visit every frame."""
     dataset, run, features, per = make(epochs=100)
     spec = spec_of(plane_figure(run, dataset, features, per, current=37))
     slider = spec["layout"]["sliders"][0]
     targets = [s["args"][0][0] for s in slider["steps"]]
     names = [f["name"] for f in spec["frames"]]
-    assert len(names) == 101 and len(targets) <= 36 and targets[0] == names[0] and targets[-1] == names[-1]
+    assert len(names) == 101 and len(targets) == SLIDER_STEPS + 1 and targets[0] == names[0] and targets[-1] == names[-1]
+    assert targets == [names[i] for i in sorted({*range(0, 101, 4), 37})]
     assert targets[slider["active"]] == names[37] and set(targets) <= set(names)
 
 
-def test_back_and_step_name_the_neighbouring_frames(circle):
-    """Plotly merges a frame's layout into the figure's: the buttons' arguments move with the frame shown."""
+def plotly_from_current(names: list, current) -> list:
+    """The frames Plotly's animate(names, {fromcurrent: true}) plays when ``current`` is shown (plotly.js 4.1,
+    src/plot_api/plot_api.js, animate): from after the FIRST place of ``current`` in the list, unless that place
+    is the first or the last or there is none; then the whole list."""
+    at = names.index(current) if current in names else -1
+    return names[at + 1:] if 0 < at < len(names) - 1 else names
+
+
+def test_back_and_step_move_one_frame_from_the_frame_shown(circle):
+    """Before any frame is shown (Plotly knows no current frame) Back and Step name the neighbours of the frame
+    the figure opens at; every frame swaps in the same buttons, which play one frame on from the frame shown
+    (Plotly's fromcurrent) and then stop (a frame lasting forever); the ends stay put."""
     dataset, run, features, per = circle
     spec = spec_of(plane_figure(run, dataset, features, per, current=5))
     names = [f["name"] for f in spec["frames"]]
-
-    def targets(menu):
-        return [b["args"][0][0] for b in menu["buttons"]]
-    assert targets(spec["layout"]["updatemenus"][1]) == [names[4], names[6]]
-    for i, frame in enumerate(spec["frames"]):
-        back, step = targets(frame["layout"]["updatemenus"][1])
-        assert (back, step) == (names[max(i - 1, 0)], names[min(i + 1, len(names) - 1)])
-        for button in frame["layout"]["updatemenus"][1]["buttons"]:
-            assert button["method"] == "animate" and button["args"][1]["frame"]["redraw"] is True
+    menus = spec["layout"]["updatemenus"]
+    direct, relative = menus[1], menus[3]
+    assert direct["visible"] is True and relative["visible"] is False
+    assert [b["args"][0] for b in direct["buttons"]] == [[names[4]], [names[6]]]
+    assert [b["label"] for b in relative["buttons"]] == [b["label"] for b in direct["buttons"]] == ["◀ Back", "Step ▶"]
+    assert {k: v for k, v in relative.items() if k not in ("buttons", "visible")} == \
+        {k: v for k, v in direct.items() if k not in ("buttons", "visible")}  # the same place and look
+    for frame in spec["frames"]:  # any frame shown: the relative buttons instead of the direct ones
+        assert frame["layout"]["updatemenus"] == [{}, {"visible": False}, {}, {"visible": True}]
+    back, step = relative["buttons"]
+    for button in (back, step):
+        options = button["args"][1]
+        assert button["method"] == "animate" and options["fromcurrent"] is True and options["mode"] == "immediate"
+        assert options["frame"]["redraw"] is True and options["frame"]["duration"] >= 1e6  # stops after one
+    for i, name in enumerate(names):
+        assert plotly_from_current(back["args"][0], name)[0] == names[max(i - 1, 0)]
+        assert plotly_from_current(step["args"][0], name)[0] == names[min(i + 1, len(names) - 1)]
     hidden = spec_of(plane_figure(run, dataset, features, per, steps=False))
     assert hidden["layout"]["updatemenus"][1]["visible"] is False
+    assert hidden["layout"]["updatemenus"][3]["visible"] is False
     assert all("updatemenus" not in f["layout"] for f in hidden["frames"])
 
 
@@ -204,7 +253,8 @@ def test_the_network_and_the_large_neuron_follow_the_frames(circle):
     """Every neuron's map is drawn in the figure, from each frame's own weights; the large neuron too."""
     dataset, run, features, per = circle
     spec = spec_of(plane_figure(run, dataset, features, per, node=(1, 2)))
-    boundary, large, network = spec["layout"]["images"]
+    boundary, large, network, points = spec["layout"]["images"]
+    assert points["name"] == "points"
     assert (network["xref"], large["xref"]) == ("x3", "x4")
     assert spec["layout"]["xaxis4"]["title"]["text"] == "<b>h1.3</b> over the plane"
     for k in (0, 10, 20):
@@ -256,6 +306,38 @@ def test_test_points_are_marked_differently_and_shown_on_demand(circle):
     by_place = {(round(float(dataset.points[r, 0]), 3), round(float(dataset.points[r, 1]), 3)):
                 CLASS_COLOURS[int(dataset.labels[r])] for r in rows}
     assert {(x, y): c for x, y, c in zip(xs, ys, colours)} == by_place
+
+
+def test_the_points_are_one_picture_their_traces_only_hover(circle):
+    """Every full redraw (every frame) would style each SVG marker again: the points are drawn once, as a
+    picture over the boundary that no frame changes; their traces keep the hover and draw nothing. In the
+    picture each point is its class colour at its place, a test point only when test points are shown."""
+    dataset, run, features, per = circle
+    for show_test in (False, True):
+        spec = spec_of(plane_figure(run, dataset, features, per, show_test=show_test))
+        image = spec["layout"]["images"][-1]
+        assert image["name"] == "points" and (image["xref"], image["yref"], image["layer"]) == ("x", "y", "below")
+        assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-6, 6, 12, 12)
+        assert all(len(f["layout"]["images"]) < len(spec["layout"]["images"]) for f in spec["frames"])
+        traces = named(spec, "training points") + named(spec, "test points")
+        assert traces and all(t["mode"] == "none" and t["hoveron"] == "points" for t in traces)
+        pixels = png_rgba_pixels(image["source"])
+        n = pixels.shape[0]
+        assert pixels.shape == (PLANE_PX * POINTS_SCALE, PLANE_PX * POINTS_SCALE, 4)
+        everywhere = np.array([(x, y) for t in traces for x, y in zip(t["x"], t["y"])])
+        checked = 0
+        for t in traces:
+            for x, y in zip(t["x"], t["y"]):
+                if np.sum(np.hypot(*(everywhere - (x, y)).T) < 0.3) > 1:  # 0.3: 7.7 px, a marker's reach
+                    continue  # another point close by may cover this one
+                centre = pixels[int((6 - y) / 12 * n), int((x + 6) / 12 * n)]
+                if t["visible"] is True:
+                    assert centre.tolist() == [*_rgb(t["marker"]["color"]), 255], (t["name"], x, y)
+                else:
+                    assert centre[3] == 0, (t["name"], x, y)  # a hidden test point: nothing drawn
+                checked += 1
+        assert checked > len(everywhere) / 4  # the points with no other close by
+        assert pixels[0, 0, 3] == 0 and pixels[n // 2, n // 2, 3] == 255  # no point in a corner; many at the centre
 
 
 def test_discretize_paints_each_side_in_one_colour(circle):

@@ -137,6 +137,55 @@ def _class_point_traces(dataset, show_test: bool) -> list[dict]:
     return traces
 
 
+PLANE_PX = 310  # px of the plane's square on the page at 1280 wide: the points picture's markers have
+# Plotly's sizes there
+POINTS_SCALE = 2  # the points picture has twice those pixels: sharp on a 2x screen, smoothed on a 1x one
+
+
+def points_pixels(traces: Sequence[dict], px: int = PLANE_PX, scale: int = POINTS_SCALE) -> np.ndarray:
+    """The visible markers of ``traces`` (as :func:`_class_point_traces` makes them: one colour, symbol, size
+    and ring a trace), drawn in order as Plotly draws them on a ``px``-pixel plane: (px * scale, px * scale, 4)
+    uint8 RGBA, straight alpha, row 0 at the top (x2 = DOMAIN), anti-aliased."""
+    from ..datasets import DOMAIN
+    n = px * scale
+    pad = 16 * scale  # room for a marker (radius 8 px at most) past the picture's edge, cut off at the end
+    colour = np.zeros((n + 2 * pad, n + 2 * pad, 3))  # premultiplied by alpha
+    alpha = np.zeros((n + 2 * pad, n + 2 * pad))
+    per_unit = n / (2 * DOMAIN)
+    for trace in traces:
+        if trace.get("visible") is not True or not len(trace["x"]):
+            continue
+        marker = trace["marker"]
+        diamond = marker["symbol"] == "diamond"
+        fill, ring = np.array(_rgb(marker["color"]), float), np.array(_rgb(marker["line"]["color"]), float)
+        radius = marker["size"] / 2 * scale * (1.3 if diamond else 1.0)  # Plotly's diamond: 1.3 x the radius
+        half_ring = marker["line"]["width"] / 2 * scale
+        reach = int(np.ceil(radius + half_ring + 1))
+        cx = (np.asarray(trace["x"], float) + DOMAIN) * per_unit + pad  # canvas pixels, from the top left
+        cy = (DOMAIN - np.asarray(trace["y"], float)) * per_unit + pad
+        inside_canvas = (cx > reach) & (cx < n + 2 * pad - reach - 1) & (cy > reach) & (cy < n + 2 * pad - reach - 1)
+        cx, cy = cx[inside_canvas], cy[inside_canvas]
+        left, top = np.floor(cx).astype(int) - reach, np.floor(cy).astype(int) - reach
+        offsets = np.arange(2 * reach + 1) + 0.5
+        dx = (left[:, None] + offsets - cx[:, None])[:, None, :]
+        dy = (top[:, None] + offsets - cy[:, None])[:, :, None]
+        # signed distance (pixels) of each pixel's centre from the marker's outline, negative inside
+        edge = (np.abs(dx) + np.abs(dy) - radius) / np.sqrt(2) if diamond else np.hypot(dx, dy) - radius
+        inside = np.clip(0.5 - edge, 0, 1)
+        on_ring = np.clip(half_ring + 0.5 - np.abs(edge), 0, 1)
+        a = on_ring + (1 - on_ring) * inside  # the ring stroked over the fill, as SVG draws it
+        c = on_ring[..., None] * ring + ((1 - on_ring) * inside)[..., None] * fill
+        size = 2 * reach + 1
+        for i in range(len(cx)):  # in order: a later point covers an earlier one
+            window = (slice(top[i], top[i] + size), slice(left[i], left[i] + size))
+            keep = 1 - a[i]
+            colour[window] = c[i] + colour[window] * keep[..., None]
+            alpha[window] = a[i] + alpha[window] * keep
+    colour, alpha = colour[pad:pad + n, pad:pad + n], alpha[pad:pad + n, pad:pad + n]
+    straight = colour / np.maximum(alpha, 1e-9)[..., None]
+    return np.dstack([np.round(straight), np.round(alpha * 255)]).clip(0, 255).astype(np.uint8)
+
+
 def _plane_axes(domain_x, title: bool = True, text_scale: float = 1.0) -> tuple[dict, dict]:
     from ..datasets import DOMAIN
     common = dict(range=[-DOMAIN, DOMAIN], zeroline=False, showgrid=False, ticks="outside", fixedrange=True,
@@ -223,11 +272,14 @@ def network_names(run: TrainingRun, features: Sequence[str]) -> list[list[str]]:
 #
 # Plotly's animate first replots a frame's "animatable" traces (scatter, bar) alone, in EVERY subplot, and
 # removes every other layer (heatmaps, points) until the full redraw one tick later: a blank paint per frame.
-# So frames here carry images only (a full redraw each, `redraw: true`), and what else moves is layout: the
-# header, the loss chart's "now" line, the network's connections (path shapes, one per colour and width) and
-# the Back/Step buttons, whose arguments name the neighbouring frames. The pictures travel as small PNGs
-# (palette images made here, drawn by the browser as they are): a tenth of the bytes of a heatmap's grid and
-# no colour mapping in the browser, which keeps a full redraw short enough for 20 frames a second.
+# So frames here carry no trace, only layout: the pictures (layout images), the header, the loss chart's "now"
+# line, the network's connections (path shapes, one per colour and width) and which Back/Step buttons show.
+# Everything a frame changes is placed on axes (xref/yref an axis or an axis domain): for a frame without a
+# full redraw (`redraw: false`) Plotly still redraws the annotations, shapes and images placed on axes
+# (Axes.redrawComponents), a quarter of a full redraw's time. Play redraws fully at its first frame only (the
+# buttons then swap, see _relative_step_buttons); the slider, Back and Step redraw fully. The pictures travel
+# as small PNGs (palette images made here, drawn by the browser as they are): a tenth of the bytes of a
+# heatmap's grid and no colour mapping in the browser.
 
 NET_MAP, NET_COL, NET_ROW = 8, 16, 10  # network units: a neuron's map is NET_MAP wide; columns and rows apart
 MAP_LEVELS = 64  # a neuron map's values -1..1 as palette entries 0..MAP_LEVELS; then its frame, the gaps
@@ -241,7 +293,11 @@ LARGE_GRID = 50  # the large neuron's grid
 EDGE_PX = (1.0, 2.0, 3.5, 5.5)  # line widths of the four |w| bins
 DEAD_LINK = "#9a9a9a"
 LOSS_NOW = "#d55e00"
-SLIDER_STEPS = 34  # steps of the slider at most (each costs every redraw); frames between are Back/Step's
+SLIDER_STEPS = 26  # steps of the slider at most: each costs a full redraw (slider, Back, Step) ~0.25 ms, as
+# Plotly measures each label again; Play's frames after the first hardly at all. Play, Back and Step show
+# every frame
+FRAME_MS = 30  # Play's frame duration: Plotly starts a frame on the first animation tick (60 a second) past it,
+# so 40 ms would wait for the third tick, 50 ms a frame; 30 waits for the second when a redraw is quick
 LOSS_POINTS = 300  # points of each loss curve: a full redraw draws them every frame
 HEADER_SIZE = FONT_SIZE + 2
 
@@ -366,6 +422,33 @@ def png(levels: np.ndarray, colours: np.ndarray, clear: Optional[int] = None) ->
     return "data:image/png;base64," + base64.b64encode(body).decode("ascii")
 
 
+def png_rgba(pixels: np.ndarray) -> str:
+    """An RGBA PNG as a data URI: ``pixels`` (h, w, 4) uint8, straight alpha, row 0 at the TOP."""
+    pixels = np.ascontiguousarray(np.asarray(pixels, dtype=np.uint8))
+    h, w, _ = pixels.shape
+    rows = np.zeros((h, 1 + 4 * w), dtype=np.uint8)  # filter "None": mostly transparent rows compress well
+    rows[:, 1:] = pixels.reshape(h, 4 * w)
+    body = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(body).decode("ascii")
+
+
+def png_rgba_pixels(uri: str) -> np.ndarray:
+    """The (h, w, 4) pixels of a :func:`png_rgba` data URI, row 0 at the top."""
+    body = base64.b64decode(uri.split(",", 1)[1])
+    w, h = struct.unpack(">II", body[16:24])
+    data = b""
+    pos = 8
+    while pos < len(body):
+        size, tag = struct.unpack(">I4s", body[pos:pos + 8])
+        if tag == b"IDAT":
+            data += body[pos + 8:pos + 8 + size]
+        pos += 12 + size
+    rows = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(h, 4 * w + 1)
+    assert not rows[:, 0].any()  # the filter png_rgba writes
+    return rows[:, 1:].reshape(h, w, 4)
+
+
 def png_levels(uri: str) -> tuple[np.ndarray, np.ndarray]:
     """The (levels, colours) of a :func:`png` data URI: its indices (row 0 at the bottom) and palette."""
     body = base64.b64decode(uri.split(",", 1)[1])
@@ -444,9 +527,22 @@ def _edge_styles() -> list[dict]:
 
 
 def _step_buttons(names: list[str], i: int) -> list[dict]:
+    """Back and Step from frame ``i``: to its neighbours (the ends stay put)."""
     go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     return [dict(label="◀ Back", method="animate", args=[[names[max(i - 1, 0)]], go_to]),
             dict(label="Step ▶", method="animate", args=[[names[min(i + 1, len(names) - 1)]], go_to])]
+
+
+def _relative_step_buttons(names: list[str]) -> list[dict]:
+    """Back and Step from whichever frame is shown, the same buttons at every frame. Plotly's ``fromcurrent``
+    finds the FIRST place of the current frame in the list and plays what follows it, unless that place is
+    the first or the last (then it plays the whole list): Step's [last, first, ..., last] plays the next
+    frame, or the last again at the end; Back's [first, last, ..., first] the one before, or the first again.
+    A frame lasting "forever" stops the animation after that one frame (the next click interrupts it).
+    Only once a frame has been shown is there a current one: before, :func:`_step_buttons` serve."""
+    once = dict(mode="immediate", fromcurrent=True, frame=dict(duration=1e9, redraw=True), transition=dict(duration=0))
+    return [dict(label="◀ Back", method="animate", args=[[names[0], *names[::-1]], once]),
+            dict(label="Step ▶", method="animate", args=[[names[-1], *names], once])]
 
 
 def _image(uri: str, left: float, bottom: float, width: float, height: float, axes: str) -> dict:
@@ -515,13 +611,19 @@ def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: 
             out.append(picture)
         return out
 
+    # The points: one picture drawn once (a full redraw styles every SVG marker again, ~10 ms a frame for
+    # a few hundred), under traces that only hover (mode "none": nothing drawn).
+    points = _class_point_traces(dataset, show_test)
+    points_uri = png_rgba(points_pixels(points))
+    hover = [dict(t, mode="none", hoveron="points") for t in points]
+
     # frames: as many as fit the budget (measured on the current snapshot's pictures), the finest maps first
     wanted = min(frames, count)
     for cells in MAP_CELL_CHOICES:
         now = pictures(np.array([current]), cells)[0]
         per_frame = 1.04 * (len(now["boundary"]) + len(now["large"]) + len(now["network"])
                             + sum(len(p) for p in now["edges"]) + 900 + 2 * len(headers[current]))
-        static = 50_000 + 26 * len(dataset.labels) + 2 * len(now["network"])
+        static = 50_000 + len(points_uri) + 26 * len(dataset.labels) + 2 * len(now["network"])
         fits = int((FIGURE_BUDGET - static) // per_frame)
         if fits >= wanted:
             break
@@ -530,7 +632,7 @@ def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: 
     drawn = pictures(shown, cells)
 
     # --- traces: points, loss curves, the neurons' names (hover); the pictures are layout images
-    data: list[dict] = _class_point_traces(dataset, show_test)
+    data: list[dict] = hover
     keep = np.unique(np.round(np.linspace(0, len(run.loss) - 1, min(len(run.loss), LOSS_POINTS))).astype(int))
     # each loss where it was measured: once an epoch on this page (run.loss_iterations), not at update i
     x = np.round(run.loss_iterations[keep] / per_epoch, 3).tolist()
@@ -545,7 +647,7 @@ def plane_figure(run: TrainingRun, dataset, features: Sequence[str], per_epoch: 
     if network:
         _network_traces(data, run, features)
     return _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, steps, network, names,
-                   headers, train_at, test_at, epochs, text_scale)
+                   headers, train_at, test_at, epochs, points_uri, text_scale)
 
 
 def _pictures_at(drawn: dict, run: TrainingRun, node, network: bool) -> list[dict]:
@@ -571,8 +673,9 @@ def _network_traces(data: list, run: TrainingRun, features) -> None:
     names = network_names(run, features)
     sizes = run.layout.sizes
     centres = [(c * NET_COL, _centre_y(n, i), names[c][i]) for c, n in enumerate(sizes) for i in range(n)]
-    data.append(dict(type="scatter", mode="markers", x=[c[0] for c in centres], y=[c[1] for c in centres],
-                     text=[c[2] for c in centres], marker=dict(size=24, opacity=0, symbol="square"),
+    # hover only (mode "none": no marker to draw at every redraw)
+    data.append(dict(type="scatter", mode="none", hoveron="points", x=[c[0] for c in centres],
+                     y=[c[1] for c in centres], text=[c[2] for c in centres],
                      hovertemplate="%{text}<extra></extra>", showlegend=False, name="neurons",
                      xaxis="x3", yaxis="y3"))
     data.append(dict(type="scatter", x=[], y=[], xaxis="x4", yaxis="y4", showlegend=False, name="large",
@@ -580,7 +683,7 @@ def _network_traces(data: list, run: TrainingRun, features) -> None:
 
 
 def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, steps, network, names,
-            headers, train_at, test_at, epochs, text_scale: float = 1.0) -> SpecFigure:
+            headers, train_at, test_at, epochs, points_uri, text_scale: float = 1.0) -> SpecFigure:
     """Frames and layout of :func:`plane_figure`."""
     from ..datasets import DOMAIN
 
@@ -605,8 +708,8 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                                       shapes=[dict(x0=float(epochs[k]), x1=float(epochs[k]))]
                                       + [dict(path=p) for p in drawn[i]["edges"]])
         layout["annotations"] = [dict(text=headers[k])]
-        if steps:
-            layout["updatemenus"] = [{}, dict(buttons=_step_buttons(frame_names, i))]
+        if steps:  # once a frame is shown, Back/Step step from it (see _relative_step_buttons)
+            layout["updatemenus"] = [{}, dict(visible=False), {}, dict(visible=True)]
         frame_list.append(dict(name=frame_names[i], data=[], traces=[], layout=layout))
         # The slider redraws every step (and measures its label) with each frame: at most SLIDER_STEPS steps,
         # every label alike (a cache hit); Back and Step, and Play, visit every frame.
@@ -641,17 +744,20 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                            y0=node_y - NET_MAP / 2 - 1, y1=node_y + NET_MAP / 2 + 1,
                            line=dict(color="#111418", width=2)))
     titles = ["Features"] + [f"Layer {l}" for l in range(1, columns - 1)] + ["Output"]
+    step_menu = dict(type="buttons", direction="left", x=0.16, y=controls_y, xanchor="left", yanchor="top",
+                     showactive=False, font=dict(size=px(FONT_SIZE)), pad=dict(t=0))
     menus = [dict(type="buttons", direction="left", x=0.0, y=controls_y, xanchor="left", yanchor="top",
                   showactive=False, font=dict(size=px(FONT_SIZE)), pad=dict(t=0, r=4), buttons=[
                       dict(label="Play", method="animate",
-                           args=[None, dict(frame=dict(duration=40, redraw=True), fromcurrent=True,
-                                            transition=dict(duration=0), mode="immediate")]),
+                           # a full redraw for the first frame (it swaps the Back/Step buttons), then only
+                           # the parts placed on axes; one entry per frame played (past the list, the first)
+                           args=[None, dict(frame=[dict(duration=FRAME_MS, redraw=True)]
+                                            + [dict(duration=FRAME_MS, redraw=False)] * len(shown),
+                                            fromcurrent=True, transition=dict(duration=0), mode="immediate")]),
                       dict(label="Pause", method="animate",
                            args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
                                               transition=dict(duration=0))])]),
-             dict(type="buttons", direction="left", x=0.16, y=controls_y, xanchor="left", yanchor="top",
-                  showactive=False, font=dict(size=px(FONT_SIZE)), pad=dict(t=0), visible=steps,
-                  buttons=_step_buttons(frame_names, at)),
+             dict(step_menu, visible=steps, buttons=_step_buttons(frame_names, at)),
              # A loss that falls fast at first hides the rest of the curve: a log scale shows it.
              dict(type="buttons", direction="left", x=1.0, y=1.0, xanchor="right", yanchor="bottom",
                   showactive=True, active=0, font=dict(size=px(FONT_SIZE - 1)), pad=dict(r=0, t=0, b=2),
@@ -659,27 +765,36 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                                 args=[{"yaxis2.type": "linear", "yaxis2.range": [0, loss_top * 1.05],
                                        "yaxis2.dtick": None}]),
                            dict(label="log", method="relayout",
-                                args=[{"yaxis2.type": "log", "yaxis2.autorange": True, "yaxis2.dtick": 1}])])]
+                                args=[{"yaxis2.type": "log", "yaxis2.autorange": True, "yaxis2.dtick": 1}])]),
+             # the same place as menu 1, shown instead of it by every frame
+             dict(step_menu, visible=False, buttons=_relative_step_buttons(frame_names))]
     hidden_axis = dict(visible=False, fixedrange=True)
+    loss_x, loss_y = [0.52, 1.0], [row1_low + 40 / area, 1.0 - 26 / area]  # the loss chart's domain
     layout = _base_layout(
         height, showlegend=False, margin=dict(l=40, r=12, t=top, b=bottom),
         font=dict(size=px(FONT_SIZE), color="#111418"),
         # The header is an annotation: Plotly draws annotations with the shapes and the layout images, in one
-        # go; its title and menus come a paint later (the header would lag the pictures by a frame).
-        annotations=[dict(text=headers[current], x=0.0, y=1.0, xref="paper", yref="paper", xanchor="left",
-                          yanchor="bottom", yshift=10, showarrow=False, font=dict(size=px(HEADER_SIZE), color="#111418"))]
+        # go; its title and menus come a paint later (the header would lag the pictures by a frame). Placed on
+        # the loss chart's axes (at the figure's top left): Play's frames redraw only what is on axes.
+        annotations=[dict(text=headers[current], x=-loss_x[0] / (loss_x[1] - loss_x[0]),
+                          y=(1 - loss_y[0]) / (loss_y[1] - loss_y[0]), xref="x2 domain", yref="y2 domain",
+                          xanchor="left", yanchor="bottom", yshift=10, showarrow=False,
+                          font=dict(size=px(HEADER_SIZE), color="#111418"))]
         + ([dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=1.0, y=1.0 - 24 / area,
                            xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False,
                            bgcolor="rgba(255,255,255,0.85)", font=dict(size=px(FONT_SIZE - 2), color="#111418"))]
            if run.test_loss is not None else []),
         xaxis=xaxis, yaxis=yaxis,
-        xaxis2=dict(domain=[0.52, 1.0], anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
+        xaxis2=dict(domain=loss_x, anchor="y2", gridcolor="#e5e5e5", zeroline=False, fixedrange=True,
                     range=[-0.03 * planned, 1.03 * planned], tickfont=dict(size=px(FONT_SIZE - 1)),
                     title=dict(text="epoch", standoff=2, font=dict(size=px(FONT_SIZE - 1)))),
-        yaxis2=dict(domain=[row1_low + 40 / area, 1.0 - 26 / area], anchor="x2", gridcolor="#e5e5e5",
+        yaxis2=dict(domain=loss_y, anchor="x2", gridcolor="#e5e5e5",
                     zeroline=False, fixedrange=True, range=[0, loss_top * 1.05], tickfont=dict(size=px(FONT_SIZE - 1)),
                     title=dict(text="loss", standoff=2, font=dict(size=px(FONT_SIZE - 1))), exponentformat="power"),
-        shapes=shapes, updatemenus=menus, images=_pictures_at(drawn[at], run, node, network),
+        shapes=shapes, updatemenus=menus,
+        # the points last: frames change the images before them by position; over the boundary (both "below")
+        images=_pictures_at(drawn[at], run, node, network)
+        + [dict(_image(points_uri, -DOMAIN, -DOMAIN, 2 * DOMAIN, 2 * DOMAIN, ""), name="points")],
         sliders=[dict(active=[s["args"][0][0] for s in slider_steps].index(frame_names[at]), steps=slider_steps, x=0.37, len=0.63, y=controls_y + 4 / area, yanchor="top",
                       pad=dict(t=0, b=0), currentvalue=dict(visible=False),
                       font=dict(color="rgba(0,0,0,0)", size=px(8)), ticklen=px(3), tickwidth=px(1), minorticklen=0)],
@@ -702,4 +817,9 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
             yaxis4=dict(hidden_axis, domain=[0.0, row2_high - 24 / area], anchor="x4", scaleanchor="x4", scaleratio=1,
                         constrain="domain", constraintoward="top", range=[-DOMAIN, DOMAIN])
         )
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")):
+            # Plotly's default ("hide past div") measures every tick label against the figure at every redraw
+            # (a forced layout per label); these labels always fit
+            axis["ticklabeloverflow"] = "allow"
     return SpecFigure(dict(data=data, layout=layout, frames=frame_list))
