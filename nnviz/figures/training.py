@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-import copy
-import json
-
 import numpy as np
-import plotly.graph_objects as go
-from _plotly_utils.utils import convert_to_base64
 
 from ..training import TrainingRun, row_correct
+from .spec import SpecFigure, typed_array
 from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
 from .style import MAX_FRAMES
 from .style import (
@@ -135,7 +131,7 @@ def _frames(run: TrainingRun, rows: int, text: bool) -> tuple[np.ndarray, bool]:
 
 
 def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
-                    output_names: Optional[Sequence[str]] = None, palette: Palette = PALETTE) -> go.Figure:
+                    output_names: Optional[Sequence[str]] = None, palette: Palette = PALETTE) -> SpecFigure:
     """The animated figure: loss, network diagram, weight heatmaps and predictions on one timeline."""
     names = neuron_names(run, input_names, output_names)
     sizes = list(run.layout.sizes)
@@ -252,7 +248,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
 
     def heatmap_frame(l: int, k: int) -> dict:
         w = layer_weights(l, k)
-        trace = dict(type="heatmap", z=coding.z(w))
+        trace = dict(type="heatmap", z=typed_array(coding.z(w)))
         if text_frames:
             trace["text"] = [[short(v) for v in row] for row in w]
         return trace
@@ -367,54 +363,8 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top",
                           pad=dict(t=2), showactive=False, **menu(len(frames_at) - 1)[0])],
     )
-    # Validation would double the build time; the tests validate a whole figure instead.
-    return TrainingFigure(dict(data=data, layout=layout, frames=frames))
-
-
-class TrainingFigure(go.Figure):
-    """A go.Figure whose frames stay plain dicts until someone asks for ``.frames``.
-
-    Building 101 go.Frame objects (each with its own layout) cost more than the rest of the figure; Streamlit
-    serializes ``to_dict()`` and, for a figure object, does not validate again. Pickles (st.cache_data) as its
-    dict, so unpickling is cheap too."""
-
-    def __init__(self, spec: dict):
-        super().__init__(data=spec.get("data"), layout=spec.get("layout"), _validate=False)
-        self._frame_dicts = list(spec.get("frames") or [])
-        self._frames_built: Optional[tuple] = None
-        self._frames_json: Optional[str] = None
-
-    @property
-    def frames(self) -> tuple:
-        if self._frame_dicts is None:  # unpickled: only the JSON came along
-            self._frame_dicts = json.loads(self._frames_json)
-        if self._frames_built is None:
-            self._frames_built = go.Figure(frames=self._frame_dicts, _validate=False).frames
-        return self._frames_built
-
-    def to_dict(self) -> dict:
-        """The spec, frames included (fresh objects each call: callers may change them)."""
-        spec = super().to_dict()
-        if self._frames_json is None:  # once: numpy arrays as plotly 7 sends them, {"dtype", "bdata", "shape"}
-            frames = copy.deepcopy(self._frame_dicts)
-            convert_to_base64(frames)
-            self._frames_json = json.dumps(frames)
-        frames = json.loads(self._frames_json)  # a fresh copy, much faster than deepcopy and conversion again
-        if frames:
-            spec["frames"] = frames
-        return spec
-
-    def __reduce__(self):
-        spec = self.to_dict()  # also caches the frames' JSON, which the copy takes as it is
-        del spec["frames"]
-        return (_restored, (spec, self._frames_json))
-
-
-def _restored(spec: dict, frames_json: str) -> TrainingFigure:
-    """A pickled TrainingFigure back: its data and layout, and its frames' JSON as it was (no conversion)."""
-    figure = TrainingFigure(spec)
-    figure._frame_dicts, figure._frames_json = None, frames_json
-    return figure
+    # Plain data, no plotly objects: the tests validate the whole figure against plotly's schema instead.
+    return SpecFigure(dict(data=data, layout=layout, frames=frames))
 
 
 def _loss_axis(loss: np.ndarray) -> dict:
