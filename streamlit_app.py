@@ -52,7 +52,10 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlie
     return nnviz.train_further(shorter, config.iterations - earlier[-1])
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+# A resource, not data: the figure is a plain dict nobody changes, shared as it is. Unpickling a copy on every
+# rerun (st.cache_data) cost more than the rest of an unchanged rerun (thousands of small dicts, and the
+# garbage collector's passes over them).
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
 def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
     return training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names,

@@ -63,7 +63,9 @@ def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str
     return playground.train_plane_further(shorter, updates, epochs)
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+# A resource: the figure is a plain dict (1.5 MB) nobody changes; unpickling a copy on every rerun would cost
+# more than the rest of the rerun.
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
 def cached_plane_figure(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
                         earlier: tuple, current: int, discretize: bool, show_test: bool, node: tuple, steps: bool,
                         network: bool):
