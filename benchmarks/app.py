@@ -15,6 +15,12 @@ protocol, so 20 sessions do not need 20 browsers on 2 cores): with 1, 10 and 20 
 seed and hidden width as fast as it is answered, the time from a change to the updated main chart received
 (median, p95), and to the script finished. Targets: median <= 0.5 s alone, <= 2 s with 10 sessions.
 
+`--reruns` (also part of the default run, first) measures the server's side of a rerun in this process, with
+Streamlit's AppTest, interleaved with the tutorial's own training loop (tests/tutorial_reference.py) so the
+figures are ratios: a rerun that trains a new run (a new seed) and one where nothing changed (the same
+settings), both the whole AppTest run and the script's own run within it (what a server spends; AppTest adds
+its own parsing of the page). Targets: a new run at most 3x the tutorial's loop, nothing new at most 1x.
+
 `measure_reruns(base_url, sessions=N)` runs N browser sessions at once (one thread, one Playwright and one
 chromium each) so the same numbers can be taken under concurrent load.
 """
@@ -223,6 +229,67 @@ def measure_reruns(base_url, sessions=1, changes=15):
 
 
 # ----------------------------------------------------------------------------------------------------------------
+RERUN_NEW_TARGET, RERUN_SAME_TARGET = 3.0, 1.0  # x the tutorial's loop
+
+
+def measure_apptest_reruns(repeats=15):
+    """Medians (s) of the tutorial's loop and of AppTest reruns with a new run and with nothing new, interleaved.
+
+    Returns {name: (median whole rerun, median script run)}; the tutorial's loop has no script time.
+    The script is compiled once, as a server does (AppTest alone would compile it on every run).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import AppTest, app_test, local_script_runner
+    from tutorial_reference import tutorial_run
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+    script_seconds = []
+    run_script = script_runner.ScriptRunner._run_script
+
+    def timed_script(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return run_script(self, *args, **kwargs)
+        finally:
+            script_seconds.append(time.perf_counter() - t0)
+
+    script_runner.ScriptRunner._run_script = timed_script
+    try:
+        at = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=120).run()
+        seeds = iter(range(1, 10_000))
+
+        def new_run():
+            at.sidebar.number_input(key="seed").set_value(next(seeds)).run()
+
+        jobs = {"tutorial": lambda: tutorial_run(0), "new run": new_run, "nothing new": at.run}
+        for job in jobs.values():  # warm up: imports, first runs, caches
+            job(), job()
+        times = {name: ([], []) for name in jobs}
+        for _ in range(repeats):
+            for name, job in jobs.items():
+                script_seconds.clear()
+                t0 = time.perf_counter()
+                job()
+                times[name][0].append(time.perf_counter() - t0)
+                times[name][1].append(sum(script_seconds))
+        assert not at.exception, at.exception
+    finally:
+        script_runner.ScriptRunner._run_script = run_script
+    return {name: (statistics.median(whole), statistics.median(script)) for name, (whole, script) in times.items()}
+
+
+def print_apptest_reruns(out):
+    base = out["tutorial"][0]
+    print(f"  reruns in this process (AppTest), against the tutorial's loop {base * 1e3:.1f} ms:")
+    for name, target in (("new run", RERUN_NEW_TARGET), ("nothing new", RERUN_SAME_TARGET)):
+        whole, script = out[name]
+        print(f"    {name:12s}: whole rerun {whole * 1e3:6.1f} ms = {whole / base:4.2f}x, the script's run "
+              f"{script * 1e3:6.1f} ms = {script / base:4.2f}x [{verdict(whole / base <= target)} target "
+              f"<= {target:g}x]")
+
+
 def verdict(ok):
     return "OK " if ok else "OVER"
 
@@ -268,7 +335,12 @@ def main(argv=None):
     ap.add_argument("--changes", type=int, default=15, help="slider changes per session (default 15)")
     ap.add_argument("--sessions", type=int, default=1, help="concurrent browser sessions (default 1)")
     ap.add_argument("--verbose", action="store_true", help="print every slider change")
+    ap.add_argument("--reruns", action="store_true", help="only the in-process AppTest reruns")
     args = ap.parse_args(argv)
+    if args.reruns:
+        print("nnviz reruns (AppTest, in process)")
+        print_apptest_reruns(measure_apptest_reruns())
+        return 0
     if args.load:
         changes = min(args.changes, 6)
         print_load(measure_load(changes=changes), changes)
