@@ -33,6 +33,7 @@ from ui.common import View
 from ui.teaching import look_closer, presenter_css
 from nnviz.activations import HIDDEN_ACTIVATIONS
 from nnviz.limits import DECISION_THRESHOLD, LIMITS, MAX_CONTINUATIONS
+import ui.process  # noqa: F401,E402 - last import: freezes what the imports made, once per process
 
 log = logging.getLogger("nnviz.app")
 ss = st.session_state

@@ -149,6 +149,13 @@ def test_downloads_are_built_only_when_clicked(media, monkeypatch):
     assert len(bytes(losses.content).decode().strip().splitlines()) == len(run.loss) + 1  # a header row
 
 
+def test_the_server_process_freezes_its_imports_for_the_garbage_collector(default_page):
+    """Full collections walked every imported object again on almost every rerun (ui/process.py)."""
+    import gc
+
+    assert gc.get_freeze_count() > 50_000
+
+
 def test_sidebar_labels():
     at = open_app()
     labels = {w.label for kind in ("slider", "number_input", "selectbox", "toggle", "button")
