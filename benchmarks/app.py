@@ -21,6 +21,11 @@ figures are ratios: a rerun that trains a new run (a new seed) and one where not
 settings), both the whole AppTest run and the script's own run within it (what a server spends; AppTest adds
 its own parsing of the page). Targets: a new run at most 3x the tutorial's loop, nothing new at most 1x.
 
+`--first-visit` (also part of the default run) times a fresh visitor's page side by side with a bare Streamlit page
+holding one small Plotly chart (benchmarks/bare_page.py, served the same way): both servers up, visits
+alternating, each in a new browser context (empty cache), from navigation to the first chart drawn and the script
+idle. Also: the JavaScript fetched before that chart was drawn (files, KB). Target: at most 1.15x the bare page.
+
 `measure_reruns(base_url, sessions=N)` runs N browser sessions at once (one thread, one Playwright and one
 chromium each) so the same numbers can be taken under concurrent load.
 """
@@ -229,6 +234,69 @@ def measure_reruns(base_url, sessions=1, changes=15):
 
 
 # ----------------------------------------------------------------------------------------------------------------
+FIRST_VISIT_TARGET = 1.15  # x the bare page
+BARE_PLOT = ".js-plotly-plot"
+# Scripts fetched so far: (files, bytes over the wire, bytes decoded), from the page's resource timings.
+SCRIPTS_JS = """() => performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script'
+  || e.name.endsWith('.js')).reduce((a, e) => [a[0] + 1, a[1] + e.transferSize, a[2] + e.decodedBodySize],
+  [0, 0, 0])"""
+
+
+def _visit(browser, url, ready_js):
+    """One fresh visit: seconds from navigation to ``ready_js`` true and the script idle, and the scripts
+    fetched by the time the first chart was drawn."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        t0 = time.perf_counter()
+        page.goto(url, timeout=TIMEOUT_MS)
+        page.wait_for_function(ready_js, timeout=TIMEOUT_MS)
+        t_chart = time.perf_counter()
+        scripts = page.evaluate(SCRIPTS_JS)
+        wait_idle(page)
+        return t_chart - t0, time.perf_counter() - t0, scripts
+    finally:
+        context.close()
+
+
+def measure_first_visit(rounds=7):
+    """{"app"|"bare": [(chart s, ready s, scripts), ...]}, visits alternating between the two pages."""
+    app, bare = StreamlitServer(), StreamlitServer(script="benchmarks/bare_page.py")
+    out = {"app": [], "bare": []}
+    try:
+        app.wait_healthy()
+        bare.wait_healthy()
+        app_ready = f"() => ({W1_SHAPE_JS})({PLOT!r}) !== null"
+        bare_ready = f"() => {{ const gd = document.querySelector({BARE_PLOT!r}); return !!(gd && gd._fullData); }}"
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                _visit(browser, app.base_url, app_ready), _visit(browser, bare.base_url, bare_ready)  # warm up
+                for _ in range(rounds):
+                    out["app"].append(_visit(browser, app.base_url, app_ready))
+                    out["bare"].append(_visit(browser, bare.base_url, bare_ready))
+            finally:
+                browser.close()
+    finally:
+        app.stop()
+        bare.stop()
+    return out
+
+
+def print_first_visit(out):
+    med = {k: (statistics.median(v[1] for v in visits), statistics.median(v[0] for v in visits))
+           for k, visits in out.items()}
+    ratio = med["app"][0] / med["bare"][0]
+    print(f"  first visit, fresh browser context ({len(out['app'])} each, alternating): page ready (chart drawn, "
+          f"script idle) median {med['app'][0]:.2f} s vs a bare page with one Plotly chart {med['bare'][0]:.2f} s"
+          f" = {ratio:.2f}x [{verdict(ratio <= FIRST_VISIT_TARGET)} target <= {FIRST_VISIT_TARGET}x]; first chart"
+          f" drawn {med['app'][1]:.2f} s vs {med['bare'][1]:.2f} s = {med['app'][1] / med['bare'][1]:.2f}x")
+    for name, visits in out.items():
+        files, wire, decoded = visits[-1][2]
+        print(f"    {name}: scripts fetched before its first chart: {files} files, {wire / 1024:.0f} KB over the "
+              f"wire, {decoded / 1024:.0f} KB decoded")
+
+
 RERUN_NEW_TARGET, RERUN_SAME_TARGET = 3.0, 1.0  # x the tutorial's loop
 
 
@@ -336,7 +404,12 @@ def main(argv=None):
     ap.add_argument("--sessions", type=int, default=1, help="concurrent browser sessions (default 1)")
     ap.add_argument("--verbose", action="store_true", help="print every slider change")
     ap.add_argument("--reruns", action="store_true", help="only the in-process AppTest reruns")
+    ap.add_argument("--first-visit", action="store_true", help="only the first visit against a bare page")
     args = ap.parse_args(argv)
+    if args.first_visit:
+        print("nnviz first visit (two streamlit servers + headless chromium)")
+        print_first_visit(measure_first_visit())
+        return 0
     if args.reruns:
         print("nnviz reruns (AppTest, in process)")
         print_apptest_reruns(measure_apptest_reruns())
