@@ -24,6 +24,7 @@ import streamlit as st
 
 import nnviz
 from nnviz import editing, urlstate
+from nnviz.diagnostics import likely_fix
 from nnviz.export import loss_csv, run_to_dict
 from nnviz.figures import PALETTE, PRESENTER_PALETTE, training_figure
 from nnviz.script import export_script
@@ -228,11 +229,11 @@ def summary(run: nnviz.TrainingRun) -> None:
                       help="First iteration from which every row stays right")
         if run.diverged_at is not None:
             st.warning(f"Training diverged at iteration {run.diverged_at}: the loss stopped being a number. "
-                       "Try a smaller learning rate.")
+                       + likely_fix(run))
         elif not run.learned:
             wrong = int(np.count_nonzero(~run.correct))
             st.warning(f"Training stalled: after {run.iterations} iterations {wrong} of {len(run.correct)} rows "
-                       "are still wrong. Try more iterations, another seed, or a different learning rate.")
+                       "are still wrong. " + likely_fix(run))
 
 
 def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:

@@ -13,14 +13,13 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .activations import ACTIVATIONS, hidden_activations
 from .limits import (BATCH_SHARE, GRID_CELLS, GRID_SHARE, LIMITS, MAX_LAYER_STEPS, MAX_WORK, NEURON_WORK,
                      RECORD_SHARE, RECORD_WORK, STEP_WORK, UPDATE_WORK)
-from .losses import LOSSES
+from .losses import LOSSES, REGULARIZATIONS
 from .optimizers import OPTIMIZERS
 
 INITS = ("tutorial", "xavier", "he")
-REGULARIZATIONS = ("none", "l1", "l2")
 
 
 class NnvizError(ValueError):
@@ -157,7 +156,7 @@ def make_config(**options) -> TrainConfig:
         # Recording every update keeps the record of every update: a shorter limit than on a schedule.
         iterations=_limited_int("iterations", d["iterations"], "iterations" if record_every is None
                                 else "scheduled_iterations"),
-        activation=_choice("activation", d["activation"], HIDDEN_ACTIVATIONS),
+        activation=_choice("activation", d["activation"], hidden_activations()),
         output_activation=_choice("output_activation", d["output_activation"], ACTIVATIONS),
         loss=_choice("loss", d["loss"], LOSSES),
         bias=bool(d["bias"]),

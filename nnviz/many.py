@@ -20,7 +20,7 @@ import numpy as np
 from .activations import ACTIVATIONS, CONSTANTS, as_function
 from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config, resolve_config
 from .limits import LIMITS, MAX_SWEEP_RECORD, MAX_SWEEP_WORK
-from .losses import LOSSES
+from .losses import LOSSES, regularizer
 from .network import Layout, initial_parameters
 from .optimizers import make_optimizer
 from .training import _BatchOrder, activation_names, row_correct
@@ -149,9 +149,13 @@ class _Sweep:
         self.loss_gradient = as_function(self.loss.gradient, "o, y, d, SCALE")
         self._buffers: dict[int, dict] = {}
         self.shapes = layout.shapes
-        self.weight_mask = np.zeros((layout.size, 1))
-        for s in layout.weight_slices:
-            self.weight_mask[s] = 1.0
+        # The penalty is on weights, not biases: its rate is 0 on the biases.
+        self.penalty = regularizer(config.regularization, config.reg_rate)
+        if self.penalty is not None:
+            self.penalty_rates, self.penalty_grad = np.zeros((layout.size, 1)), np.empty_like(self.theta)
+            for s in layout.weight_slices:
+                self.penalty_rates[s] = config.reg_rate
+            self.penalty_gradient = as_function(self.penalty.gradient, "w, RATE, g")
         self.scales: dict[int, np.ndarray] = {}
 
     def buffers(self, rows: int) -> dict:
@@ -206,24 +210,18 @@ class _Sweep:
                     self.derivatives[l - 1](layers[l - 1], S[l - 1])
                     np.multiply(h, S[l - 1], out=h)
                 d = h
-        if self.regularized:
+        if self.penalty is not None:
             self.regularize()
 
     def scale(self, o: np.ndarray) -> np.ndarray:
         scale = self.scales.get(o.shape[0])
         if scale is None:
-            per_row = o.shape[1] if self.loss.per_output else 1
-            scale = self.scales[o.shape[0]] = np.array(1.0 / (o.shape[0] * per_row))
+            scale = self.scales[o.shape[0]] = np.array(self.loss.scale(o.shape[0], o.shape[1]))
         return scale
 
-    @property
-    def regularized(self) -> bool:
-        return self.config.regularization != "none" and self.config.reg_rate > 0
-
     def regularize(self) -> None:
-        w = self.theta * self.weight_mask  # the penalty is on weights, not biases
-        penalty = np.sign(w) if self.config.regularization == "l1" else w
-        self.grad += self.config.reg_rate * penalty
+        self.penalty_gradient(self.theta, self.penalty_rates, self.penalty_grad)
+        self.grad += self.penalty_grad
 
     def full_batch_steps(self) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]]:
         """One full-batch update as two lists of calls without arguments: forward(x, True), then backward() and
@@ -272,7 +270,7 @@ class _Sweep:
                                  or [partial(self.derivatives[l - 1], A[l - 1], S[l - 1])])
                     backward.append(partial(np.multiply, h, S[l - 1], h))
                 d = h
-        if self.regularized:
+        if self.penalty is not None:
             backward.append(self.regularize)
         backward.append(partial(self.optimizer.step, self.theta, self.grad))
         return forward, backward

@@ -10,8 +10,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .activations import ACTIVATIONS
 from .datasets import DOMAIN, feature_matrix
+from .reference import forward
 from .training import TrainingRun
 
 GRID = 100
@@ -25,26 +25,8 @@ def grid_points(size: int = GRID, domain: float = DOMAIN) -> tuple[np.ndarray, n
 
 
 def _layers(run: TrainingRun, inputs: np.ndarray, parameters: np.ndarray) -> list[np.ndarray]:
-    """Every layer's activations (points, width) for one flat parameter vector, in float32."""
-    weights = run.layout.weights(parameters.astype(np.float32))
-    biases = run.layout.biases(parameters.astype(np.float32))
-    a, out = inputs, []
-    for l, name in enumerate(run.activations):
-        z = a @ weights[l]
-        if biases is not None:
-            z += biases[l]
-        a = _activate(name, z)
-        out.append(a)
-    return out
-
-
-def _activate(name: str, z: np.ndarray) -> np.ndarray:
-    if name == "softmax":
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
-    with np.errstate(all="ignore"):
-        return ACTIVATIONS[name](z).astype(np.float32)
+    """Every layer's activations (points, width) for one flat parameter vector, in float32 (``inputs``'s)."""
+    return forward(run.layout, run.activations, parameters, inputs)
 
 
 def boundary(run: TrainingRun, features: Sequence[str], snapshots: Sequence[int], size: int = GRID,

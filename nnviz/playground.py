@@ -14,6 +14,7 @@ from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
+from .activations import HIDDEN_ACTIVATIONS
 from .config import NnvizError, TrainConfig, make_config, most_iterations
 from .datasets import Dataset, default_options, generate
 from .limits import LIMITS
@@ -23,7 +24,8 @@ from .training import TrainingRun, further_schedule, train, train_further
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+# TF Playground's four in its order, then any other hidden activation nnviz has.
+ACTIVATIONS = tuple(sorted(HIDDEN_ACTIVATIONS, key=("relu", "tanh", "sigmoid", "linear", *HIDDEN_ACTIVATIONS).index))
 MAX_WIDTH = 8  # neurons per hidden layer, as in the Playground: a map of each must fit on the page
 MAX_BATCH = 100
 MAX_EPOCHS = 2000

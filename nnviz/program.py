@@ -26,19 +26,14 @@ norms are computed afterwards for a whole block at once.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Optional, Sequence
 
 import numpy as np
 
-from .activations import ACTIVATIONS, CONSTANTS
-from .losses import Loss
+from .activations import ACTIVATIONS, CONSTANTS, NUMPY_NAMES
+from .generated import compile_source
+from .losses import Loss, regularizer
 from .network import Layout
-
-
-@lru_cache(maxsize=256)
-def _compile(source: str):
-    return compile(source, "<nnviz.program>", "exec")
 
 
 def _fill(statements: Sequence[str], **names: str) -> list[str]:
@@ -91,14 +86,11 @@ class Program:
             self.theta = theta = theta_buffer
         else:
             self.theta = theta = theta * self.sign
-        ns: dict[str, object] = {**CONSTANTS, "X": x, "XT": np.ascontiguousarray(x.T), "Y": y, "THETA": theta,
-                                 "SIGN": self.sign}
+        ns: dict[str, object] = {**CONSTANTS, "X": x, "XT": np.ascontiguousarray(x.T), "Y": y,
+                                 "THETA": theta, "SIGN": self.sign}
         # np.dot's __wrapped__ is the same C function without the __array_function__
         # dispatch, which plain float64 arrays never need: 0.29 us a call instead of 0.51.
         ns["dot"] = getattr(np.dot, "__wrapped__", np.dot)
-        for name in ("take", "negative", "exp", "add", "subtract", "multiply", "divide",
-                     "tanh", "maximum", "greater", "sign"):
-            ns[name] = getattr(np, name)
 
         # REC: activations of every layer on the whole table, the gradient, the test rows' outputs.
         sizes = [rows * w for w in widths]
@@ -146,7 +138,7 @@ class Program:
             ns[f"S{l}"] = derivatives[a:b].reshape(train_rows, widths[l])
             ns[f"D{l}"] = np.empty((train_rows, widths[l]))
         ns["ONES"] = np.ones(train_rows)
-        ns["SCALE"] = np.array(1.0 / (train_rows * (y.shape[1] if loss.per_output else 1)))
+        ns["SCALE"] = np.array(loss.scale(train_rows, y.shape[1]))
 
         def forward(src: str, prefix: str) -> list[str]:
             lines, a = [], src
@@ -180,15 +172,14 @@ class Program:
             if l:
                 backward.append(f"dot(D{l}, W{l}t, D{l - 1})")
 
-        clip = l1_clip and regularization == "l1" and reg_rate > 0
-        if regularization != "none" and reg_rate > 0 and not clip:
+        penalty = regularizer(regularization, reg_rate)
+        clip = l1_clip and penalty is not None and penalty.clip_note is not None  # TF Playground's L1
+        if penalty is not None and not clip:
             # Only weights are penalized: REGMASK is reg_rate on weights, 0 on biases.
             ns["REGMASK"], ns["REGTMP"] = np.zeros(layout.size), np.empty(layout.size)
             for s in layout.weight_slices:
                 ns["REGMASK"][s] = reg_rate
-            penalty = {"l1": ["sign(THETA, REGTMP)", "multiply(REGTMP, REGMASK, REGTMP)"],
-                       "l2": ["multiply(THETA, REGMASK, REGTMP)"]}[regularization]
-            backward += penalty + ["add(GRAD, REGTMP, GRAD)"]
+            backward += _fill(penalty.gradient, w="THETA", RATE="REGMASK", g="REGTMP") + ["add(GRAD, REGTMP, GRAD)"]
 
         if step is None and rate == 1.0:
             update = ["subtract(THETA, GRAD, THETA)"]
@@ -210,11 +201,10 @@ class Program:
             for s in layout.weight_slices:
                 ns["L1RATE"][s] = rate * reg_rate
             ns["ALIVE"] = self.alive = np.ones(layout.size)
-            update = (["sign(THETA, L1STEP)", "multiply(L1STEP, L1RATE, L1STEP)"] + update
+            update = (_fill(penalty.gradient, w="THETA", RATE="L1RATE", g="L1STEP") + update
                       + ["subtract(THETA, L1STEP, L1NEW)", "multiply(THETA, L1NEW, L1OK)",
                          "greater_equal(L1OK, ZERO, L1OK, casting='unsafe')", "multiply(ALIVE, L1OK, ALIVE)",
                          "multiply(L1NEW, ALIVE, THETA)", "add(THETA, ZERO, THETA)"])  # the last turns -0.0 into 0.0
-        ns["greater_equal"] = np.greater_equal
 
         ns["H"] = self.history = np.empty((block, self.record.size) if record else (0, 0))
         if batch:
@@ -252,7 +242,12 @@ class Program:
             + "def run(first, last):\n    for j in range(first, last):\n"
             + body(train_pass + (["H[j] = REC"] if record else []) + keep_outputs + update, "        ")
         )
-        exec(_compile(self.source), ns)
+        # Any NumPy function the statements call (only those: the loop's globals stay few).
+        for name in set(re.findall(r"[A-Za-z_]\w*", self.source)) - ns.keys():
+            if name in NUMPY_NAMES:
+                ns[name] = NUMPY_NAMES[name]
+        ns["gradient"] = ns["evaluate"] = None  # NumPy's own, unless the source defines them
+        exec(compile_source(self.source, "program", keep=False), ns)
         self.namespace = ns
         self.forward, self.run = ns["forward"], ns["run"]
         self._gradient = ns.get("gradient")

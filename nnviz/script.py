@@ -11,30 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .config import NnvizError, TrainConfig, check_fit, check_table, make_config
-
-# Each activation as the tutorial writes sigmoid: the function, and its
-# derivative from the activation's output. Same operations as nnviz.activations.
-_FUNCTIONS = {
-    "sigmoid": ("def sigmoid(x):\n    return 1.0/(1+ np.exp(-x))\n\n"
-                "def sigmoid_derivative(x):\n    return x * (1.0 - x)\n"),
-    "tanh": ("def tanh(x):\n    return np.tanh(x)\n\n"
-             "def tanh_derivative(x):\n    return 1.0 - x * x\n"),
-    "relu": ("def relu(x):\n    return np.maximum(x, 0.0)\n\n"
-             "def relu_derivative(x):\n    return (x > 0) * 1.0\n"),
-    "linear": ("def linear(x):\n    return x\n\n"
-               "def linear_derivative(x):\n    return np.ones_like(x)\n"),
-    "softmax": ("def softmax(x):\n    e = np.exp(x - x.max(axis=1, keepdims=True))\n"
-                "    return e / e.sum(axis=1, keepdims=True)\n"),
-}
-
-# The loss's gradient with the tutorial's sign: -dL/d(output), as "2*(y - output)".
-_LOSS_TERMS = {
-    "sse": "2*(self.y{b} - self.output{b})",
-    "mse": "2*(self.y{b} - self.output{b}) * (1.0 / self.y{b}.size)",
-    "bce": "(self.y{b} - self.output{b}) * (1.0 / self.y{b}.size)",  # w.r.t. z, sigmoid output
-    "ce": "(self.y{b} - self.output{b}) * (1.0 / len(self.y{b}))",  # w.r.t. z, softmax output
-}
+from .losses import LOSSES, regularizer
 
 
 def _array(a: np.ndarray) -> str:
@@ -69,18 +48,12 @@ def export_script(inputs: Any, targets: Any, config: TrainConfig | None = None, 
          f" regularization={config.regularization} reg_rate={config.reg_rate!r}")
     emit("import numpy as np\n")
     for act in dict.fromkeys(acts):
-        emit(_FUNCTIONS[act])
+        emit(ACTIVATIONS[act].script)
+    loss = LOSSES[config.loss]
     emit("def loss(y, output):")
-    emit({
-        "sse": '    """sum-of-squares error"""\n    return np.sum((y - output) * (y - output))\n',
-        "mse": '    """mean squared error"""\n    return np.mean((y - output) * (y - output))\n',
-        "bce": '    """binary cross-entropy"""\n    output = np.clip(output, 1e-15, 1.0 - 1e-15)\n'
-               '    return -np.mean(y * np.log(output) + (1.0 - y) * np.log1p(-output))\n',
-        "ce": '    """cross-entropy of one-hot targets"""\n'
-              '    return -np.sum(y * np.log(np.clip(output, 1e-15, 1.0))) / len(y)\n',
-    }[config.loss])
+    emit(f'    """{loss.title}"""\n{loss.script}')
     emit(f"learning_rate = {config.learning_rate!r}")
-    if config.regularization != "none" and config.reg_rate > 0:
+    if regularizer(config.regularization, config.reg_rate):
         emit(f"reg_rate = {config.reg_rate!r}  # {config.regularization} regularization of the weights")
     emit(f"seed = {config.seed}\n")
 
@@ -100,7 +73,8 @@ def export_script(inputs: Any, targets: Any, config: TrainConfig | None = None, 
                 emit(f"        self.weights{l}   = rng.uniform(-np.sqrt(6.0 / ({fan_in} + {fan_out})), "
                      f"np.sqrt(6.0 / ({fan_in} + {fan_out})), size=({fan_in}, {fan_out}))")
             else:
-                emit(f"        self.weights{l}   = rng.normal(0.0, np.sqrt(2.0 / {fan_in}), size=({fan_in}, {fan_out}))")
+                emit(f"        self.weights{l}   = rng.normal(0.0, np.sqrt(2.0 / {fan_in}), "
+                     f"size=({fan_in}, {fan_out}))")
     if config.bias:
         for l in range(1, L + 1):
             emit(f"        self.bias{l}      = np.zeros({sizes[l]})")
@@ -130,16 +104,16 @@ def export_script(inputs: Any, targets: Any, config: TrainConfig | None = None, 
         emit("        # the forward pass on this step's mini-batch (self.input_batch, self.y_batch)")
         forward(b)
     emit("        # application of the chain rule, layer by layer from the output; each delta is -dLoss/dz")
-    term = _LOSS_TERMS[config.loss].format(b=b)
-    if config.loss in ("bce", "ce"):
+    term = loss.script_gradient.format(y=f"self.y{b}", output=f"self.output{b}")
+    if loss.gradient_is_preactivation:
         emit(f"        delta{L} = {term}")
     else:
         emit(f"        delta{L} = {term} * {acts[-1]}_derivative(self.output{b})")
-    penalty = {"l1": "reg_rate * np.sign(self.weights{l})", "l2": "reg_rate * self.weights{l}"}.get(
-        config.regularization if config.reg_rate > 0 else "none")
+    penalty = regularizer(config.regularization, config.reg_rate)
     for l in range(L, 0, -1):
         emit(f"        d_weights{l} = np.dot({below(l)}.T, delta{l})"
-             + (f" - {penalty.format(l=l)}  # {config.regularization} penalty" if penalty else ""))
+             + (f" - {penalty.script_gradient.format(w=f'self.weights{l}')}  # {config.regularization} penalty"
+                if penalty else ""))
         if config.bias:
             emit(f"        d_bias{l} = np.dot(np.ones(len(delta{l})), delta{l})  # the sum over rows")
         if l > 1:

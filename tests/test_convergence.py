@@ -94,7 +94,7 @@ def test_snapshots(iterations, snapshots):
     assert run.parameters.shape == (len(kept), run.layout.size)
     assert run.output_snapshots.shape == (len(kept), 4, 1)
     # The first snapshot is the initial network, the last the trained one.
-    first_loss = nnviz.losses.sse_value(run.output_snapshots[0], run.targets)
+    first_loss = nnviz.LOSSES["sse"].value(run.output_snapshots[0], run.targets)
     assert first_loss == pytest.approx(run.loss[0], rel=1e-12)
     np.testing.assert_array_equal(run.output_snapshots[-1], run.predictions)
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.diagnostics import gradient_check, health_notes, saturation
+from nnviz.diagnostics import gradient_check, health_notes, likely_fix, saturation
 from nnviz.explain import explain, latex
 from nnviz.training import row_correct
 
@@ -64,7 +64,7 @@ def test_saturation_and_notes_tell_what_happened():
     stuck = nnviz.train(*TUTORIAL, activation="relu", output_activation="linear", init="he", bias=True)
     assert saturation(stuck)[-1, 0] == 1.0  # every ReLU unit dead
     notes = health_notes(stuck)
-    assert any("exploded at iteration" in n and "lower the learning rate" in n for n in notes)
+    assert any("exploded at iteration" in n and "lower the learning rate" in n.lower() for n in notes)
     assert any("4 of 4 hidden units dead" in n for n in notes)
     fine = nnviz.train(*TUTORIAL)
     assert health_notes(fine)[-1] == f"Every row is right from iteration {fine.solved_at} on."
@@ -75,3 +75,33 @@ def test_an_output_of_exactly_one_half_is_undecided():
     outputs = np.array([[0.5], [0.51], [0.49], [0.5]])
     targets = np.array([[0.0], [1.0], [0.0], [1.0]])
     assert list(row_correct(outputs, targets)) == [False, True, True, False]
+
+
+@pytest.mark.parametrize("options, fix", [
+    (dict(optimizer="adam"), "Adam usually wants a learning rate near 0.01 (now 1)"),
+    (dict(learning_rate=0.001), "raise the learning rate (now 0.001), try 0.01"),
+    (dict(activation="relu", learning_rate=5.0), "hidden unit(s) dead: lower the learning rate (now 5)"),
+    (dict(hidden=[]), "add a hidden layer"),
+    (dict(hidden=[1], learning_rate=2.0), "more hidden units"),
+    (dict(activation="tanh", learning_rate=50.0), "overshoot, lower the learning rate (now 50)"),
+])
+def test_a_failed_run_names_its_likely_fix(options, fix):
+    run = nnviz.train(*nnviz.preset("xor"), **options)
+    assert not run.learned
+    assert fix in likely_fix(run)
+    assert any(fix in note for note in health_notes(run))
+
+
+def test_the_named_fix_works_and_a_learned_run_needs_none():
+    # the fixes the notes name do make these runs learn
+    assert nnviz.train(*nnviz.preset("xor"), optimizer="adam", learning_rate=0.01).learned
+    assert nnviz.train(*nnviz.preset("xor"), learning_rate=0.01 * 10 * 10).learned
+    assert likely_fix(nnviz.train(*nnviz.preset("tutorial"))) is None
+
+
+def test_a_diverged_run_is_told_to_lower_its_rate():
+    run = nnviz.train(*nnviz.preset("xor"), output_activation="linear", learning_rate=20.0, iterations=300)
+    assert run.diverged_at is not None
+    assert likely_fix(run) == "Lower the learning rate (now 20): try 2."
+    assert nnviz.train(*nnviz.preset("xor"), output_activation="linear", learning_rate=2.0,
+                       iterations=300).diverged_at is None
