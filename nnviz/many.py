@@ -22,7 +22,7 @@ from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes
 from .limits import LIMITS, MAX_SWEEP_RECORD, MAX_SWEEP_WORK
 from .losses import LOSSES, regularizer
 from .network import Layout, initial_parameters
-from .optimizers import make_optimizer
+from .optimizers import SGD, make_optimizer
 from .training import _BatchOrder, activation_names, row_correct
 
 _BLOCK_BYTES = 8 << 20
@@ -228,7 +228,9 @@ class _Sweep:
         the optimizer's step, the same operations on the same arrays in the same order (the same numbers), with
         every view and lookup made once: at the tutorial's size each update is a few microseconds of NumPy
         calls, and the Python around them cost as much again."""
-        x, y3, K, rows = self.x, self.y[..., None], len(self.seeds), self.x.shape[0]
+        x, K, rows = self.x, len(self.seeds), self.x.shape[0]
+        # the targets spread over the K networks once: the loss gradient's subtraction without broadcasting
+        y3 = np.ascontiguousarray(np.broadcast_to(self.y[..., None], (rows, self.y.shape[1], K)))
         buffers = self.buffers(rows)
         A, D, S = buffers["A"], buffers["D"], buffers["S"]
         forward: list[Callable[[], Any]] = []
@@ -272,7 +274,10 @@ class _Sweep:
                 d = h
         if self.penalty is not None:
             backward.append(self.regularize)
-        backward.append(partial(self.optimizer.step, self.theta, self.grad))
+        if isinstance(self.optimizer, SGD) and self.optimizer.unit:  # SGD.step's one call, without its frame
+            backward.append(partial(np.subtract, self.theta, self.grad, self.theta))
+        else:
+            backward.append(partial(self.optimizer.step, self.theta, self.grad))
         return forward, backward
 
     def train(self) -> SweepRun:
