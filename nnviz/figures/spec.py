@@ -15,15 +15,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 # numpy dtypes as plotly.js typed arrays name them (plotly 7 sends arrays as {"dtype", "bdata", "shape"})
-_TYPED = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4",
-          "float32": "f4", "float64": "f8"}
+_TYPED = {np.dtype(name): short for name, short in (("int8", "i1"), ("uint8", "u1"), ("int16", "i2"), ("uint16", "u2"),
+                                                    ("int32", "i4"), ("uint32", "u4"), ("float32", "f4"),
+                                                    ("float64", "f8"))}
 
 
 def typed_array(values: np.ndarray) -> dict:
     """An array as plotly 7 sends it: base64 of its bytes with dtype and shape, as plotly's own conversion
     writes it, without walking the whole figure to find the arrays."""
     values = np.ascontiguousarray(values)
-    spec = {"dtype": _TYPED[str(values.dtype)], "bdata": base64.b64encode(values).decode("ascii")}
+    spec = {"dtype": _TYPED[values.dtype], "bdata": base64.b64encode(values).decode("ascii")}
     if values.ndim > 1:
         spec["shape"] = ", ".join(str(n) for n in values.shape)
     return spec
