@@ -150,10 +150,14 @@ def test_downloads_are_built_only_when_clicked(media, monkeypatch):
 
 
 def test_the_server_process_freezes_its_imports_for_the_garbage_collector(default_page):
-    """Full collections walked every imported object again on almost every rerun (ui/process.py)."""
+    """Full collections walked every imported object, cached figure and run again after every rerun: the imports
+    are frozen (ui/process.py) and Streamlit's forced collection after each run is off."""
     import gc
+    import tomllib
 
     assert gc.get_freeze_count() > 50_000
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_sidebar_labels():
