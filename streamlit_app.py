@@ -36,6 +36,7 @@ from ui.common import View
 from ui.teaching import look_closer, presenter_css, scroll_to_chart
 from nnviz.activations import HIDDEN_ACTIVATIONS
 from nnviz.limits import DECISION_THRESHOLD, LIMITS, MAX_CONTINUATIONS
+import ui.process  # noqa: F401,E402 - last import: freezes what the imports made, once per process
 
 log = logging.getLogger("nnviz.app")
 ss = st.session_state
@@ -55,19 +56,16 @@ def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlie
     return nnviz.train_further(shorter, config.iterations - earlier[-1])
 
 
-@byte_cache(show_spinner=False)
+# Shared, not copied: the figure is a plain dict nobody changes. Unpickling a copy on every
+# rerun (st.cache_data) cost more than the rest of an unchanged rerun (thousands of small dicts, and the
+# garbage collector's passes over them).
+@byte_cache(show_spinner=False, shared=True)
 def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names: tuple, output_names: tuple,
                   presenter: bool = False):
     return training_figure(cached_run(config_json, inputs, targets, earlier), input_names, output_names,
                            palette=PRESENTER_PALETTE if presenter else PALETTE,
                            text_scale=PRESENTER_TEXT_SCALE if presenter else 1.0,
                            plot_width=PRESENTER_PLOT_WIDTH if presenter else PLOT_WIDTH)
-
-
-@byte_cache(show_spinner=False)
-def cached_downloads(config_json: str, inputs, targets, earlier: tuple) -> tuple[str, str, str]:
-    run = cached_run(config_json, inputs, targets, earlier)
-    return json.dumps(run_to_dict(run)), loss_csv(run), export_script(inputs, targets, run.config)
 
 
 # ---------------------------------------------------------------- session state
@@ -355,17 +353,19 @@ def further_control() -> None:
         st.rerun(scope="app")
 
 
-def downloads(key: tuple) -> None:
-    run_json, losses, script = cached_downloads(*key)
+def downloads(run: nnviz.TrainingRun, inputs: np.ndarray, targets: np.ndarray) -> None:
+    """The run, its losses and a script, each built only when its button is clicked: Streamlit calls the
+    function then, outside any script run, so a rerun neither builds nor sends the files."""
     with st.container(key="downloads"):
         st.markdown("**Download**")
         left, right, third = st.columns(3)
-        left.download_button("Run (JSON)", run_json, file_name="nnviz-run.json",
+        left.download_button("Run (JSON)", lambda: json.dumps(run_to_dict(run)), file_name="nnviz-run.json",
                              mime="application/json", key="download_json", on_click="ignore")
-        right.download_button("Loss (CSV)", losses, file_name="nnviz-loss.csv", mime="text/csv",
+        right.download_button("Loss (CSV)", lambda: loss_csv(run), file_name="nnviz-loss.csv", mime="text/csv",
                               key="download_csv", on_click="ignore")
-        third.download_button("Script (.py)", script, file_name="nnviz_run.py", mime="text/x-python",
-                              key="download_script", on_click="ignore",
+        third.download_button("Script (.py)", lambda: export_script(inputs, targets, run.config),
+                              file_name="nnviz_run.py", mime="text/x-python", key="download_script",
+                              on_click="ignore",
                               help="A standalone NumPy script in the tutorial's style that reproduces this run")
 
 
@@ -451,7 +451,7 @@ def main() -> None:
         look_closer(View(key, run, list(input_names), list(output_names), bool(ss.presenter), load_table))
     with result_side:
         prediction_table(run, input_names, output_names)
-        downloads(key)
+        downloads(run, key[1], key[2])
     scroll_to_chart()
 
 

@@ -13,7 +13,19 @@ Targets: rerun median <= 0.5 s; default page charts <= 300 KB.
 `--load` measures many visitors instead (tests/loaddriver.py's websocket visitors, which speak Streamlit's own
 protocol, so 20 sessions do not need 20 browsers on 2 cores): with 1, 10 and 20 sessions at once, each changing
 seed and hidden width as fast as it is answered, the time from a change to the updated main chart received
-(median, p95), and to the script finished. Targets: median <= 0.5 s alone, <= 2 s with 10 sessions.
+(median, p95), and to the script finished, and the server's CPU time per change (every thread, from /proc).
+Targets (one 2-core server process): median <= 0.5 s alone, <= 0.75 s with 10 sessions, <= 1.5 s with 20.
+
+`--reruns` (also part of the default run, first) measures the server's side of a rerun in this process, with
+Streamlit's AppTest, interleaved with the tutorial's own training loop (tests/tutorial_reference.py) so the
+figures are ratios: a rerun that trains a new run (a new seed) and one where nothing changed (the same
+settings), both the whole AppTest run and the script's own run within it (what a server spends; AppTest adds
+its own parsing of the page). Targets: a new run at most 3x the tutorial's loop, nothing new at most 1x.
+
+`--first-visit` (also part of the default run) times a fresh visitor's page side by side with a bare Streamlit page
+holding one small Plotly chart (benchmarks/bare_page.py, served the same way): both servers up, visits
+alternating, each in a new browser context (empty cache), from navigation to the first chart drawn and the script
+idle. Also: the JavaScript fetched before that chart was drawn (files, KB). Target: at most 1.15x the bare page.
 
 `measure_reruns(base_url, sessions=N)` runs N browser sessions at once (one thread, one Playwright and one
 chromium each) so the same numbers can be taken under concurrent load.
@@ -22,6 +34,7 @@ chromium each) so the same numbers can be taken under concurrent load.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import threading
@@ -130,6 +143,14 @@ def measure_cold_start():
                 # Let trailing frames (e.g. forward messages after the script finished) arrive.
                 page.wait_for_timeout(500)
                 spec = page.evaluate(f"(sel) => ({SPEC_SIZE_JS})(sel)", PLOT)
+                # A rerun with nothing new (Streamlit's R key): what it sends.
+                before = meter.received
+                page.evaluate("document.activeElement && document.activeElement.blur()")
+                page.keyboard.press("r")
+                page.wait_for_timeout(300)
+                wait_idle(page)
+                page.wait_for_timeout(300)
+                unchanged_bytes = meter.received - before
             except BaseException:
                 server.stop()
                 raise
@@ -140,6 +161,7 @@ def measure_cold_start():
                 "ws_bytes": meter.received,
                 "ws_frames": meter.frames,
                 "spec": spec,
+                "unchanged_bytes": unchanged_bytes,
             }
         finally:
             browser.close()
@@ -223,11 +245,135 @@ def measure_reruns(base_url, sessions=1, changes=15):
 
 
 # ----------------------------------------------------------------------------------------------------------------
+FIRST_VISIT_TARGET = 1.15  # x the bare page
+BARE_PLOT = ".js-plotly-plot"
+# Scripts fetched so far: (files, bytes over the wire, bytes decoded), from the page's resource timings.
+SCRIPTS_JS = """() => performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script'
+  || e.name.endsWith('.js')).reduce((a, e) => [a[0] + 1, a[1] + e.transferSize, a[2] + e.decodedBodySize],
+  [0, 0, 0])"""
+
+
+def _visit(browser, url, ready_js):
+    """One fresh visit: seconds from navigation to ``ready_js`` true and the script idle, and the scripts
+    fetched by the time the first chart was drawn."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        t0 = time.perf_counter()
+        page.goto(url, timeout=TIMEOUT_MS)
+        page.wait_for_function(ready_js, timeout=TIMEOUT_MS)
+        t_chart = time.perf_counter()
+        scripts = page.evaluate(SCRIPTS_JS)
+        wait_idle(page)
+        return t_chart - t0, time.perf_counter() - t0, scripts
+    finally:
+        context.close()
+
+
+def measure_first_visit(rounds=7):
+    """{"app"|"bare": [(chart s, ready s, scripts), ...]}, visits alternating between the two pages."""
+    app, bare = StreamlitServer(), StreamlitServer(script="benchmarks/bare_page.py")
+    out = {"app": [], "bare": []}
+    try:
+        app.wait_healthy()
+        bare.wait_healthy()
+        app_ready = f"() => ({W1_SHAPE_JS})({PLOT!r}) !== null"
+        bare_ready = f"() => {{ const gd = document.querySelector({BARE_PLOT!r}); return !!(gd && gd._fullData); }}"
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                _visit(browser, app.base_url, app_ready), _visit(browser, bare.base_url, bare_ready)  # warm up
+                for _ in range(rounds):
+                    out["app"].append(_visit(browser, app.base_url, app_ready))
+                    out["bare"].append(_visit(browser, bare.base_url, bare_ready))
+            finally:
+                browser.close()
+    finally:
+        app.stop()
+        bare.stop()
+    return out
+
+
+def print_first_visit(out):
+    med = {k: (statistics.median(v[1] for v in visits), statistics.median(v[0] for v in visits))
+           for k, visits in out.items()}
+    ratio = med["app"][0] / med["bare"][0]
+    print(f"  first visit, fresh browser context ({len(out['app'])} each, alternating): page ready (chart drawn, "
+          f"script idle) median {med['app'][0]:.2f} s vs a bare page with one Plotly chart {med['bare'][0]:.2f} s"
+          f" = {ratio:.2f}x [{verdict(ratio <= FIRST_VISIT_TARGET)} target <= {FIRST_VISIT_TARGET}x]; first chart"
+          f" drawn {med['app'][1]:.2f} s vs {med['bare'][1]:.2f} s = {med['app'][1] / med['bare'][1]:.2f}x")
+    for name, visits in out.items():
+        files, wire, decoded = visits[-1][2]
+        print(f"    {name}: scripts fetched before its first chart: {files} files, {wire / 1024:.0f} KB over the "
+              f"wire, {decoded / 1024:.0f} KB decoded")
+
+
+RERUN_NEW_TARGET, RERUN_SAME_TARGET = 3.0, 1.0  # x the tutorial's loop
+
+
+def measure_apptest_reruns(repeats=15):
+    """Medians (s) of the tutorial's loop and of AppTest reruns with a new run and with nothing new, interleaved.
+
+    Returns {name: (median whole rerun, median script run)}; the tutorial's loop has no script time.
+    The script is compiled once, as a server does (AppTest alone would compile it on every run).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import AppTest, app_test, local_script_runner
+    from tutorial_reference import tutorial_run
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+    script_seconds = []
+    run_script = script_runner.ScriptRunner._run_script
+
+    def timed_script(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return run_script(self, *args, **kwargs)
+        finally:
+            script_seconds.append(time.perf_counter() - t0)
+
+    script_runner.ScriptRunner._run_script = timed_script
+    try:
+        at = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=120).run()
+        seeds = iter(range(1, 10_000))
+
+        def new_run():
+            at.sidebar.number_input(key="seed").set_value(next(seeds)).run()
+
+        jobs = {"tutorial": lambda: tutorial_run(0), "new run": new_run, "nothing new": at.run}
+        for job in jobs.values():  # warm up: imports, first runs, caches
+            job(), job()
+        times = {name: ([], []) for name in jobs}
+        for _ in range(repeats):
+            for name, job in jobs.items():
+                script_seconds.clear()
+                t0 = time.perf_counter()
+                job()
+                times[name][0].append(time.perf_counter() - t0)
+                times[name][1].append(sum(script_seconds))
+        assert not at.exception, at.exception
+    finally:
+        script_runner.ScriptRunner._run_script = run_script
+    return {name: (statistics.median(whole), statistics.median(script)) for name, (whole, script) in times.items()}
+
+
+def print_apptest_reruns(out):
+    base = out["tutorial"][0]
+    print(f"  reruns in this process (AppTest), against the tutorial's loop {base * 1e3:.1f} ms:")
+    for name, target in (("new run", RERUN_NEW_TARGET), ("nothing new", RERUN_SAME_TARGET)):
+        whole, script = out[name]
+        print(f"    {name:12s}: whole rerun {whole * 1e3:6.1f} ms = {whole / base:4.2f}x, the script's run "
+              f"{script * 1e3:6.1f} ms = {script / base:4.2f}x [{verdict(whole / base <= target)} target "
+              f"<= {target:g}x]")
+
+
 def verdict(ok):
     return "OK " if ok else "OVER"
 
 
-LOAD_TARGETS = {1: 0.5, 10: 2.0}
+LOAD_TARGETS = {1: 0.5, 10: 0.75, 20: 1.5}
 
 
 def measure_load(levels=(1, 10, 20), changes=6):
@@ -239,26 +385,35 @@ def measure_load(levels=(1, 10, 20), changes=6):
         server.wait_healthy()
         run_async(concurrent_changes(server.base_url, 1, 2))  # warm up: imports, first run
         for n in levels:
+            cpu_before = cpu_seconds(server.proc.pid)
             results = run_async(concurrent_changes(server.base_url, n, changes))
             flat = [r for session in results for r in session]
             out[n] = ([r.chart_seconds for r in flat if r.chart_seconds is not None], [r.seconds for r in flat],
-                      sum(len(r.exceptions) + len(r.errors) for r in flat))
+                      sum(len(r.exceptions) + len(r.errors) for r in flat),
+                      (cpu_seconds(server.proc.pid) - cpu_before) / len(flat))
         out["rss_mb"] = rss_mb(server.proc.pid)
     finally:
         server.stop()
     return out
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system, every thread) a process has used so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def print_load(out, changes):
     print("nnviz load benchmark (one streamlit server, websocket visitors changing seed and hidden width)")
-    for n, (chart, finished, errors) in ((k, v) for k, v in out.items() if isinstance(k, int)):
+    for n, (chart, finished, errors, cpu) in ((k, v) for k, v in out.items() if isinstance(k, int)):
         target = LOAD_TARGETS.get(n)
         verdict_text = (f" [{verdict(statistics.median(chart) <= target)} target median <= {target} s]"
                         if target else "")
         print(f"  {n:2d} session(s) x {changes} changes: change -> chart received median "
               f"{statistics.median(chart):.2f} s, p95 {percentile(chart, 0.95):.2f} s; -> script finished "
               f"median {statistics.median(finished):.2f} s, p95 {percentile(finished, 0.95):.2f} s; "
-              f"errors {errors}{verdict_text}")
+              f"errors {errors}; server CPU per change {cpu * 1e3:.0f} ms{verdict_text}")
     print(f"  server RSS after the load: {out['rss_mb']:.0f} MB")
 
 
@@ -268,12 +423,24 @@ def main(argv=None):
     ap.add_argument("--changes", type=int, default=15, help="slider changes per session (default 15)")
     ap.add_argument("--sessions", type=int, default=1, help="concurrent browser sessions (default 1)")
     ap.add_argument("--verbose", action="store_true", help="print every slider change")
+    ap.add_argument("--reruns", action="store_true", help="only the in-process AppTest reruns")
+    ap.add_argument("--first-visit", action="store_true", help="only the first visit against a bare page")
     args = ap.parse_args(argv)
+    if args.first_visit:
+        print("nnviz first visit (two streamlit servers + headless chromium)")
+        print_first_visit(measure_first_visit())
+        return 0
+    if args.reruns:
+        print("nnviz reruns (AppTest, in process)")
+        print_apptest_reruns(measure_apptest_reruns())
+        return 0
     if args.load:
         changes = min(args.changes, 6)
         print_load(measure_load(changes=changes), changes)
         return 0
 
+    print("nnviz reruns (AppTest, in process)")
+    print_apptest_reruns(measure_apptest_reruns())
     server, cold = measure_cold_start()
     try:
         results = measure_reruns(server.base_url, sessions=args.sessions, changes=args.changes)
@@ -288,6 +455,8 @@ def main(argv=None):
           f"-> idle {cold['idle_s']:.2f} s")
     print(f"  default page: websocket received {kb:.1f} KB in {cold['ws_frames']} frames "
           f"[{verdict(cold['ws_bytes'] <= PAGE_BYTES_TARGET)} target <= {PAGE_BYTES_TARGET // 1024} KB]")
+    print(f"  a rerun with nothing new (R key): received {cold['unchanged_bytes'] / 1024:.1f} KB (the chart "
+          "comes by reference when unchanged)")
     if spec:
         print(f"  main chart spec as JSON: {spec_kb:.1f} KB (data {spec['data'] / 1024:.1f}, layout "
               f"{spec['layout'] / 1024:.1f}, frames {spec['frames'] / 1024:.1f} KB, {spec['n_frames']} frames)")
@@ -312,6 +481,7 @@ def main(argv=None):
     all_chart = [x for r in results for x in r.chart_s]
     if len(results) > 1 and all_chart:
         print(f"  all sessions: median {statistics.median(all_chart):.3f} s, p95 {percentile(all_chart, 0.95):.3f} s")
+    print_first_visit(measure_first_visit())
     return 1 if failed else 0
 
 

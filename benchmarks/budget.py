@@ -236,7 +236,7 @@ def measure_scheduled_parts():
     record over all training and test rows, a boundary frame over the grid. Prints ns per unit: the
     constants in nnviz.limits should keep every part at about UNIT_NS or less."""
     from nnviz import datasets, plane
-    from nnviz.config import layer_sizes, scheduled_work
+    from nnviz.config import scheduled_work
     from nnviz.limits import GRID_CELLS, UNIT_NS
     print(f"parts of a run recording on a schedule, CPU ns per work unit (budget assumes {UNIT_NS} ns):")
     shapes = [((8, 8), 10, ("x1", "x2")), ((1,) * 6, 1, ("x1", "x2")), ((8,) * 6, 100, tuple(datasets.FEATURES)),

@@ -6,7 +6,7 @@ Prints the median time of each workload and its ratio to the tutorial's loop
 (a plain copy of the tutorial's code, 1500 iterations on its table), measured
 interleaved so that machine noise hits all of them alike. Targets on the
 project's 2-core machines: the default run (recording on) at most 0.45x the
-tutorial, 100 networks at once at most 2x; the app's seed sweep (100 networks x
+tutorial, 100 networks at once at most 1.5x (issue 13); the app's seed sweep (100 networks x
 1500 iterations and its figure) at most 1 s.
 """
 from __future__ import annotations
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     sweep = statistics.median(times["nnviz.train_many, 100 networks"]) / base
     print(f"\nbit-identical to the tutorial: {identical}")
     print(f"default run: {default:.2f}x the tutorial (target <= 0.45x): {'ok' if default <= 0.45 else 'MISSED'}")
-    print(f"100 networks: {sweep:.2f}x one tutorial run (target <= 2x): {'ok' if sweep <= 2 else 'MISSED'}")
+    print(f"100 networks: {sweep:.2f}x one tutorial run (target <= 1.5x): {'ok' if sweep <= 1.5 else 'MISSED'}")
     page = statistics.median(times[SWEEP_PAGE])
     print(f"seed sweep panel (100 networks x 1500 iterations + figure): {page:.3f} s (target <= {SWEEP_TARGET_S:g} s):"
           f" {'ok' if page <= SWEEP_TARGET_S else 'MISSED'}")

@@ -10,18 +10,20 @@ for bit: the products are summed in another order.
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from functools import partial
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from .activations import ACTIVATIONS, as_function
+from .activations import ACTIVATIONS, CONSTANTS, as_function
 from .budget import check_sweep
 from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config, resolve_config
 from .limits import LIMITS, MAX_SWEEP_RECORD, MAX_SWEEP_WORK
 from .losses import LOSSES, regularizer
 from .network import Layout, initial_parameters
-from .optimizers import make_optimizer
+from .optimizers import SGD, make_optimizer
 from .training import _BatchOrder, activation_names, row_correct
 
 _BLOCK_BYTES = 8 << 20
@@ -29,6 +31,29 @@ try:  # einsum's C core, without the Python wrapper's argument parsing (2 us a c
     from numpy._core._multiarray_umath import c_einsum as _einsum
 except ImportError:  # pragma: no cover - other NumPy layouts
     _einsum = np.einsum
+
+
+def _calls(statements: tuple[str, ...], **arrays: np.ndarray) -> Optional[list[Callable[[], Any]]]:
+    """Each statement of an activation or loss ("exp(z, z)") as a call without arguments on ``arrays``: the
+    function compiled from them (as_function) does the same calls, plus a Python frame each time. None when a
+    statement is more than a function of names (softmax's ``z.max(...)`` must be computed on every call)."""
+    namespace = {**vars(np), **CONSTANTS, **arrays}
+
+    def plain(node) -> bool:
+        return isinstance(node, ast.Constant) or isinstance(node, ast.Name) and node.id in namespace
+
+    def value(node):
+        return node.value if isinstance(node, ast.Constant) else namespace[node.id]
+
+    calls = []
+    for statement in statements:
+        node = ast.parse(statement, mode="eval").body
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in namespace
+                and all(map(plain, node.args)) and all(plain(k.value) for k in node.keywords)):
+            return None
+        calls.append(partial(namespace[node.func.id], *map(value, node.args),
+                             **{k.arg: value(k.value) for k in node.keywords}))
+    return calls
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,10 +192,7 @@ class _Sweep:
         D, S = buffers["D"], buffers["S"]
         L = len(self.acts)
         o, d = layers[-1], D[L - 1]
-        scale = self.scales.get(o.shape[0])
-        if scale is None:
-            scale = self.scales[o.shape[0]] = np.array(self.loss.scale(o.shape[0], o.shape[1]))
-        self.loss_gradient(o, y, d, scale)
+        self.loss_gradient(o, y, d, self.scale(o))
         if not self.loss.gradient_is_preactivation and self.acts[-1].derivative:
             self.derivatives[-1](o, S[-1])
             np.multiply(d, S[-1], out=d)
@@ -191,8 +213,74 @@ class _Sweep:
                     np.multiply(h, S[l - 1], out=h)
                 d = h
         if self.penalty is not None:
-            self.penalty_gradient(self.theta, self.penalty_rates, self.penalty_grad)
-            self.grad += self.penalty_grad
+            self.regularize()
+
+    def scale(self, o: np.ndarray) -> np.ndarray:
+        scale = self.scales.get(o.shape[0])
+        if scale is None:
+            scale = self.scales[o.shape[0]] = np.array(self.loss.scale(o.shape[0], o.shape[1]))
+        return scale
+
+    def regularize(self) -> None:
+        self.penalty_gradient(self.theta, self.penalty_rates, self.penalty_grad)
+        self.grad += self.penalty_grad
+
+    def full_batch_steps(self) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]]:
+        """One full-batch update as two lists of calls without arguments: forward(x, True), then backward() and
+        the optimizer's step, the same operations on the same arrays in the same order (the same numbers), with
+        every view and lookup made once: at the tutorial's size each update is a few microseconds of NumPy
+        calls, and the Python around them cost as much again."""
+        x, K, rows = self.x, len(self.seeds), self.x.shape[0]
+        # the targets spread over the K networks once: the loss gradient's subtraction without broadcasting
+        y3 = np.ascontiguousarray(np.broadcast_to(self.y[..., None], (rows, self.y.shape[1], K)))
+        buffers = self.buffers(rows)
+        A, D, S = buffers["A"], buffers["D"], buffers["S"]
+        forward: list[Callable[[], Any]] = []
+        a = x
+        for l in range(len(self.acts)):
+            fan_in, fan_out = self.shapes[l]
+            z = A[l]
+            if l == 0:
+                forward.append(partial(np.dot, x, self.W[0].reshape(fan_in, fan_out * K),
+                                       z.reshape(rows, fan_out * K)))
+            else:
+                forward.append(partial(_einsum, "nik,ijk->njk", a, self.W[l], out=z))
+            if self.b is not None:
+                forward.append(partial(np.add, z, self.b[l], z))
+            forward += _calls(self.acts[l].forward, z=z) or [partial(self.forwards[l], z)]
+            a = z
+        backward: list[Callable[[], Any]] = []
+        L = len(self.acts)
+        o, d = A[-1], D[L - 1]
+        backward += (_calls(self.loss.gradient, o=o, y=y3, d=d, SCALE=self.scale(o))
+                     or [partial(self.loss_gradient, o, y3, d, self.scale(o))])
+        if not self.loss.gradient_is_preactivation and self.acts[-1].derivative:
+            backward += _calls(self.acts[-1].derivative, a=o, s=S[-1]) or [partial(self.derivatives[-1], o, S[-1])]
+            backward.append(partial(np.multiply, d, S[-1], d))
+        for l in range(L - 1, -1, -1):
+            if l == 0:
+                fan_in, fan_out = self.shapes[0]
+                backward.append(partial(np.dot, x.T, d.reshape(rows, fan_out * K),
+                                        self.grad[self.layout.weight_slices[0]].reshape(fan_in, fan_out * K)))
+            else:
+                backward.append(partial(_einsum, "nik,njk->ijk", A[l - 1], d, out=self.gW[l]))
+            if self.gb is not None:
+                backward.append(partial(np.sum, d, axis=0, out=self.gb[l]))
+            if l:
+                h = D[l - 1]
+                backward.append(partial(_einsum, "njk,ijk->nik", d, self.W[l], out=h))
+                if self.acts[l - 1].derivative:
+                    backward += (_calls(self.acts[l - 1].derivative, a=A[l - 1], s=S[l - 1])
+                                 or [partial(self.derivatives[l - 1], A[l - 1], S[l - 1])])
+                    backward.append(partial(np.multiply, h, S[l - 1], h))
+                d = h
+        if self.penalty is not None:
+            backward.append(self.regularize)
+        if isinstance(self.optimizer, SGD) and self.optimizer.unit:  # SGD.step's one call, without its frame
+            backward.append(partial(np.subtract, self.theta, self.grad, self.theta))
+        else:
+            backward.append(partial(self.optimizer.step, self.theta, self.grad))
+        return forward, backward
 
     def train(self) -> SweepRun:
         config, x, y = self.config, self.x, self.y
@@ -201,20 +289,26 @@ class _Sweep:
         block = max(1, min(T, _BLOCK_BYTES // (8 * K * y.size)))
         outputs = np.empty((block,) + y.shape + (K,))
         y3 = y[..., None]
+        forward, backward = self.full_batch_steps()
         with np.errstate(all="ignore"):
             for start in range(0, T, block):
                 stop = min(start + block, T)
-                if self.batch:
-                    idx = np.stack([o.take(stop - start) for o in self.orders], axis=-1)  # (count, batch, K)
-                for j in range(stop - start):
-                    layers = self.forward(x, True)
-                    outputs[j] = layers[-1]
-                    if self.batch:
-                        xb = np.ascontiguousarray(x[idx[j]].transpose(0, 2, 1))  # (batch, n_in, K)
-                        yb = np.ascontiguousarray(y[idx[j]].transpose(0, 2, 1))
-                        self.backward(xb, False, self.forward(xb, False), yb)
-                    else:
-                        self.backward(x, True, layers, y3)
+                if not self.batch:  # the tutorial's case: every update on the whole table
+                    output = self.buffers(x.shape[0])["A"][-1]
+                    for j in range(stop - start):
+                        for call in forward:
+                            call()
+                        outputs[j] = output
+                        for call in backward:
+                            call()
+                    losses[start:stop] = self.loss.value(outputs[: stop - start], y3, axis=(1, 2))
+                    continue
+                idx = np.stack([o.take(stop - start) for o in self.orders], axis=-1)  # (count, batch, K)
+                for j in range(stop - start):  # mini-batches: each network its own rows
+                    outputs[j] = self.forward(x, True)[-1]
+                    xb = np.ascontiguousarray(x[idx[j]].transpose(0, 2, 1))  # (batch, n_in, K)
+                    yb = np.ascontiguousarray(y[idx[j]].transpose(0, 2, 1))
+                    self.backward(xb, False, self.forward(xb, False), yb)
                     self.optimizer.step(self.theta, self.grad)
                 losses[start:stop] = self.loss.value(outputs[: stop - start], y3, axis=(1, 2))
             predictions = self.forward(x, True)[-1].copy()

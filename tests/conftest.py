@@ -92,9 +92,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def streamlit_command(port: int) -> list[str]:
+def streamlit_command(port: int, script: str = APP_FILE.name) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_FILE.name),
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
@@ -114,14 +114,15 @@ def _health_ok(base_url: str) -> bool:
 class StreamlitServer:
     """A `streamlit run` subprocess; output goes to a temp file (a pipe could fill up and block the server)."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, script: str = APP_FILE.name):
+        """``script``: the page to serve, relative to the repo root (its .streamlit/config.toml applies)."""
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._log = tempfile.NamedTemporaryFile(prefix="nnviz-streamlit-", suffix=".log", delete=False)
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
         self.proc = subprocess.Popen(
-            streamlit_command(self.port), cwd=REPO_ROOT, env=env,
+            streamlit_command(self.port, script), cwd=REPO_ROOT, env=env,
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest, app_test
 
 import nnviz
 from nnviz.figures.training import grid
@@ -68,6 +69,29 @@ def healthy(at: AppTest) -> bool:
     return not at.exception and not at.error
 
 
+@pytest.fixture
+def media(monkeypatch) -> list:
+    """The media file managers of AppTest's runs, newest last: what the download buttons are served by."""
+    managers = []
+
+    class Recorded(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Recorded)
+    return managers
+
+
+def downloaded(at: AppTest, media: list, label: str):
+    """The file the download button ``label`` gives when clicked (``.content``, ``.filename``): it is built
+    then, by a callable the page registered, not on the page's runs."""
+    button = next(b for b in at.get("download_button") if b.label == label)
+    assert not button.proto.url and button.proto.deferred_file_id  # nothing built before the click
+    url = media[-1].execute_deferred(button.proto.deferred_file_id)
+    return media[-1]._storage.get_file(url.rsplit("/", 1)[-1])
+
+
 @pytest.fixture(scope="module")
 def default_page():
     return open_app()
@@ -98,6 +122,36 @@ def test_default_page_has_every_part(default_page):
     assert all(f["traces"] == list(range(len(names))) for f in spec(at)["frames"])
     assert len(spec(at)["frames"]) >= 2
     assert len(at.get("plotly_chart")[0].proto.spec) < 300_000
+
+
+def test_downloads_are_built_only_when_clicked(media, monkeypatch):
+    """A rerun builds no download (nor sends one): each file is made by its callable on the click."""
+    import nnviz.export
+    import nnviz.script
+
+    built = []
+    for module, name in ((nnviz.export, "run_to_dict"), (nnviz.export, "loss_csv"), (nnviz.script, "export_script")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: built.append(_n) or _f(*a, **k))
+    at = open_app()
+    at.sidebar.number_input(key="seed").set_value(5).run()
+    at.run()
+    assert healthy(at) and built == []
+    losses = downloaded(at, media, "Loss (CSV)")
+    assert built == ["loss_csv"] and losses.filename == "nnviz-loss.csv"
+    run = nnviz.train(*nnviz.preset("tutorial"), seed=5)
+    assert len(bytes(losses.content).decode().strip().splitlines()) == len(run.loss) + 1  # a header row
+
+
+def test_the_server_process_freezes_its_imports_for_the_garbage_collector(default_page):
+    """Full collections walked every imported object, cached figure and run again after every rerun: the imports
+    are frozen (ui/process.py) and Streamlit's forced collection after each run is off."""
+    import gc
+    import tomllib
+
+    assert gc.get_freeze_count() > 50_000
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_sidebar_labels():

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import app_test
 
 import nnviz
 from nnviz import playground
 from ui import planeurl
 from nnviz.export import run_to_dict
-from test_app import config, healthy, open_app, spec
+from test_app import config, downloaded, healthy, media, open_app, spec  # noqa: F401 - media: a fixture
 from test_app_plane import chart as plane_chart
 from test_app_plane import open_page as open_plane
 from test_app_plane import settings as plane_settings
@@ -23,24 +20,9 @@ from test_further import assert_same_run
 SCHEDULE = "snapshot_iterations"
 
 
-@pytest.fixture
-def media(monkeypatch) -> list:
-    """The in-memory file stores of AppTest's runs, newest last: what the download buttons serve."""
-    stores = []
-
-    class Recorded(MemoryMediaFileStorage):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recorded)
-    return stores
-
-
-def downloaded_run(at, stores: list) -> dict:
+def downloaded_run(at, media: list) -> dict:
     """The page's "Run (JSON)" download, parsed (floats are written with repr: they read back bit for bit)."""
-    url = next(b for b in at.get("download_button") if b.label == "Run (JSON)").proto.url
-    run = json.loads(stores[-1].get_file(url.rsplit("/", 1)[-1]).content)
+    run = json.loads(downloaded(at, media, "Run (JSON)").content)
     run.pop(SCHEDULE)
     return run
 

@@ -6,14 +6,13 @@ import json
 
 import numpy as np
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import nnviz
 from nnviz import diagnostics, figures
 from ui import scenes, urlstate
 from nnviz.explain import explain, latex
 from nnviz.script import export_script
-from test_app import block, config, healthy, open_app, predictions
+from test_app import block, config, downloaded, healthy, media, open_app, predictions  # noqa: F401
 from test_text import as_shown
 from ui import teaching
 
@@ -342,21 +341,12 @@ def test_presenter_mode_restyles_the_tools():
     assert json.loads(spec)["layout"]["font"]["size"] >= figures.PRESENTER_TEXT_SCALE * figures.FONT_SIZE
 
 
-def test_script_download_is_export_script(monkeypatch):
-    saved = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def remember(self, data, mimetype, kind, filename=None):
-        file_id = original(self, data, mimetype, kind, filename)
-        saved[file_id] = (bytes(data) if not isinstance(data, str) else data.encode(), filename)
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", remember)
+def test_script_download_is_export_script(media):
     at = open_app(preset="xor", hidden_width="3", activation="tanh", seed="4")
     assert healthy(at)
-    button = next(b for b in block(at, "downloads").get("download_button") if b.label == "Script (.py)")
-    file_id = next(i for i in saved if i in button.proto.url)
-    content, name = saved[file_id]
+    assert "Script (.py)" in [b.label for b in block(at, "downloads").get("download_button")]
+    script = downloaded(at, media, "Script (.py)")
+    content, name = bytes(script.content), script.filename
     xor = nnviz.preset("xor")
     assert content.decode() == export_script(xor.inputs, xor.targets, nnviz.make_config(**config(at)))
     assert name == "nnviz_run.py" and "hidden=[3]" in content.decode()

@@ -98,6 +98,38 @@ def grid_rows(page: Page, selector: str) -> list[list[str]]:
     return grid.evaluate(GRID_ROWS_JS)
 
 
+class Received:
+    """The websocket messages a page receives, as Streamlit's ForwardMsg protobufs: (kind, bytes) each, where a
+    kind is the element type of a new element ("plotly_chart"), else the message type ("ref_hash": an element
+    the browser already has, sent by its hash)."""
+
+    def __init__(self, page: Page):
+        self.frames: list[bytes] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: self.frames.append(
+            payload if isinstance(payload, bytes) else payload.encode())))
+
+    @staticmethod
+    def kind(raw: bytes) -> str:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            return msg.delta.new_element.WhichOneof("type")
+        return kind
+
+    def rerun(self, page: Page, action) -> list[tuple[str, int]]:
+        """The messages received from ``action()`` until the script's run finished."""
+        start = len(self.frames)
+        action()
+        deadline = time.monotonic() + TIMEOUT / 1000
+        while not any(self.kind(f) == "script_finished" for f in self.frames[start:]):
+            assert time.monotonic() < deadline, "the rerun never finished"
+            page.wait_for_timeout(50)
+        return [(self.kind(f), len(f)) for f in self.frames[start:]]
+
+
 def open_app(page: Page, url: str) -> dict:
     page.set_default_timeout(TIMEOUT)
     page.goto(url, timeout=TIMEOUT)
@@ -126,6 +158,7 @@ def sidebar_slider(page: Page, label: str):
 # tests
 # ---------------------------------------------------------------------------------------------------------------
 def test_page_loads_with_all_charts(page: Page, app_server):
+    received = Received(page)
     state = open_app(page, app_server)
     assert {"W1", "W2", "predictions"} <= set(state["traces"]), state["names"]
     assert state["traces"]["W1"]["type"] == "scatter" and state["traces"]["W2"]["type"] == "scatter"
@@ -148,6 +181,17 @@ def test_page_loads_with_all_charts(page: Page, app_server):
     assert page.locator(f"{PLOT} .scatterlayer path.point").count() >= 3 * 4 + 4 * 1 + 4 * 4 + 4 * 3
     assert_no_exception(page)
     shot(page, "page_loads")
+
+    # A rerun that changes nothing (Streamlit's "R" key) sends no chart: the browser has the chart's message
+    # and gets its hash; nor a download (files are built on the click). What it does send is small.
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    sent = received.rerun(page, lambda: page.keyboard.press("r"))
+    kinds = [kind for kind, _ in sent]
+    assert "plotly_chart" not in kinds and "ref_hash" in kinds, kinds
+    assert kinds.count("download_button") == 3 and max(n for kind, n in sent if kind == "download_button") < 1000
+    assert sum(n for _, n in sent) < 40_000, sent
+    assert shape(wait_plot(page)["traces"]["W1"]["z"]) == (3, 4)
+    assert_no_exception(page)
 
 
 def test_hidden_width_slider_reshapes_heatmaps(page: Page, app_server):

@@ -58,3 +58,22 @@ def test_the_pages_cache_in_the_bounded_store():
     cached = {key[1] for key in cache.STORE.entries}
     assert {"cached_run", "cached_figure"} <= cached
     assert 0 < cache.STORE.size <= cache.MAX_CACHE_BYTES
+
+
+def test_shared_values_are_handed_out_as_they_are_and_counted_by_their_pickled_bytes():
+    store = cache.ByteStore(max_bytes=3 << 20, max_entry=2 << 20)
+    calls = []
+
+    @cache.byte_cache(store=store, shared=True)
+    def figure(seed: int) -> dict:
+        calls.append(seed)
+        return {"data": [{"z": np.full(100_000, float(seed))}]}  # ~800 KB pickled
+
+    first = figure(1)
+    assert figure(1) is first and calls == [1]  # no copy, no unpickling: the very object
+    assert 800_000 <= store.size <= 900_000
+    for seed in range(2, 8):
+        figure(seed)
+    assert store.size <= 3 << 20 and len(store.entries) == 3  # bounded in bytes like any value
+    figure(1)
+    assert calls[-1] == 1  # dropped long ago: built again

@@ -194,7 +194,7 @@ def test_non_finite_and_huge_numbers_exit_2_with_one_line(capsys, flag, value):
 @pytest.mark.parametrize("flag", ["--points", "--classes"])
 def test_whole_number_flags_name_what_was_typed(capsys, flag):
     _, _, err = cli(capsys, "--dataset", "spiral", flag, "1e300")
-    assert f"'1e300' is not allowed; a whole number from" in err
+    assert "'1e300' is not allowed; a whole number from" in err
 
 
 @pytest.mark.parametrize("flag", ["--table", "--dataset"])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import pathlib
-import re
 
 import numpy as np
 import plotly.graph_objects as go

@@ -65,3 +65,34 @@ def test_sweep_limits(kwargs, field):
     with pytest.raises(nnviz.NnvizError) as error:
         train_many(*TUTORIAL, **kwargs)
     assert error.value.field == field
+
+
+@pytest.mark.parametrize("options", [
+    dict(),
+    dict(hidden=[3, 3], bias=True, loss="mse", regularization="l2", reg_rate=0.01),
+    dict(hidden=[2], activation="tanh", optimizer="adam", learning_rate=0.05, loss="bce"),
+    dict(hidden=[3], activation="relu", output_activation="linear", optimizer="momentum", learning_rate=0.1,
+         regularization="l1", reg_rate=0.001),
+])
+def test_full_batch_steps_are_the_layer_by_layer_passes_bit_for_bit(options):
+    """The sweep's full-batch loop runs prepared calls; the same updates through forward() and backward()
+    (the mini-batch path's methods) give the same numbers exactly."""
+    from nnviz.config import check_table, layer_sizes, resolve_config
+    from nnviz.many import _Sweep
+    from nnviz.network import Layout
+
+    config = resolve_config(None, dict(iterations=200, **options))
+    x, y = check_table(*nnviz.preset("xor"))
+    layout = Layout(layer_sizes(config, x.shape[1], y.shape[1]), config.bias)
+    seeds = np.arange(7)
+    fast = _Sweep(config, x, y, layout, seeds).train()
+    plain = _Sweep(config, x, y, layout, seeds)
+    losses = []
+    with np.errstate(all="ignore"):
+        for _ in range(config.iterations):
+            layers = plain.forward(x, True)
+            losses.append(plain.loss.value(layers[-1][None], y[..., None], axis=(1, 2))[0])
+            plain.backward(x, True, layers, y[..., None])
+            plain.optimizer.step(plain.theta, plain.grad)
+    np.testing.assert_array_equal(fast.parameters, plain.theta.T)
+    np.testing.assert_array_equal(fast.loss, np.array(losses).T)

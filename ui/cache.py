@@ -3,7 +3,9 @@
 A distinct big run kept about 28 MB for an hour in st.cache_data: 64 entries were 1.8 GB per process whatever
 each entry's size. :func:`byte_cache` keeps values as st.cache_data does (pickled: every caller gets its own
 copy) in one store shared by every cached function of the process, least recently used first out when the
-total passes MAX_CACHE_BYTES; a value larger than MAX_ENTRY_BYTES is returned but not kept.
+total passes MAX_CACHE_BYTES; a value larger than MAX_ENTRY_BYTES is returned but not kept. ``shared=True``
+keeps the value itself, for values nobody changes (the figures: unpickling a copy on every rerun cost more
+than the rest of an unchanged rerun), counted by its pickled size, measured once.
 """
 from __future__ import annotations
 
@@ -24,15 +26,16 @@ TTL_SECONDS = 3600
 
 
 class ByteStore:
-    """Pickled values by key, least recently used first, at most ``max_bytes`` in all."""
+    """Values (pickled, or shared objects with their pickled size) by key, least recently used first, at most
+    ``max_bytes`` in all."""
 
     def __init__(self, max_bytes: int, max_entry: int):
         self.max_bytes, self.max_entry = max_bytes, max_entry
-        self.entries: OrderedDict[tuple, tuple[bytes, float]] = OrderedDict()
+        self.entries: OrderedDict[tuple, tuple[Any, float, int]] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
 
-    def get(self, key: tuple, ttl: float) -> bytes | None:
+    def get(self, key: tuple, ttl: float) -> Any:
         with self.lock:
             found = self.entries.get(key)
             if found is None:
@@ -43,20 +46,21 @@ class ByteStore:
             self.entries.move_to_end(key)
             return found[0]
 
-    def put(self, key: tuple, data: bytes) -> None:
-        if len(data) > self.max_entry:
+    def put(self, key: tuple, data: Any, size: int | None = None) -> None:
+        size = len(data) if size is None else size
+        if size > self.max_entry:
             return
         with self.lock:
             if key in self.entries:
                 self._drop(key)
-            self.entries[key] = (data, time.monotonic())
-            self.size += len(data)
+            self.entries[key] = (data, time.monotonic(), size)
+            self.size += size
             while self.size > self.max_bytes:
                 self._drop(next(iter(self.entries)))
 
     def _drop(self, key: tuple) -> None:
-        data, _ = self.entries.pop(key)
-        self.size -= len(data)
+        _, _, size = self.entries.pop(key)
+        self.size -= size
 
     def clear(self) -> None:
         with self.lock:
@@ -90,8 +94,10 @@ def key_of(function: Callable, args: tuple, kwargs: dict) -> tuple:
     return function.__module__, function.__qualname__, digest.digest()
 
 
-def byte_cache(show_spinner: str | bool = False, ttl: float = TTL_SECONDS, store: ByteStore | None = None):
-    """Like ``st.cache_data(ttl=...)``, in the process's byte-bounded :data:`STORE`."""
+def byte_cache(show_spinner: str | bool = False, ttl: float = TTL_SECONDS, store: ByteStore | None = None,
+               shared: bool = False):
+    """Like ``st.cache_data(ttl=...)`` (``shared``: like ``st.cache_resource``), in the process's byte-bounded
+    :data:`STORE`."""
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def cached(*args, **kwargs):
@@ -99,13 +105,14 @@ def byte_cache(show_spinner: str | bool = False, ttl: float = TTL_SECONDS, store
             key = key_of(function, args, kwargs)
             data = where.get(key, ttl)
             if data is not None:
-                return pickle.loads(data)
+                return data if shared else pickle.loads(data)
             if isinstance(show_spinner, str):
                 with st.spinner(show_spinner):
                     value = function(*args, **kwargs)
             else:
                 value = function(*args, **kwargs)
-            where.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            where.put(key, value, len(data)) if shared else where.put(key, data)
             return value
         cached.clear = (store or STORE).clear
         return cached

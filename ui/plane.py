@@ -65,7 +65,9 @@ def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str
     return playground.train_plane_further(shorter, updates, epochs)
 
 
-@byte_cache(show_spinner=False)
+# Shared, not copied: the figure is a plain dict (1.5 MB) nobody changes; unpickling a copy on every rerun would cost
+# more than the rest of the rerun.
+@byte_cache(show_spinner=False, shared=True)
 def cached_plane_figure(key: str, csv: Optional[bytes], features: tuple, config_json: str, epochs: tuple,
                         earlier: tuple, current: int, discretize: bool, show_test: bool, node: tuple, steps: bool,
                         network: bool, presenter: bool = False):

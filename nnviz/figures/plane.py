@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from ..training import TrainingRun
 from .network import EdgePaths, neuron_names
+from .spec import SpecFigure
 from .style import FONT_SIZE, _base_layout, _title, _values, _values_finite, scaled
 
 # Orange is class 0 and negative, blue class 1 and positive, as in TensorFlow Playground, in Okabe-Ito tones
@@ -300,24 +301,6 @@ FRAME_MS = 30  # Play's frame duration: Plotly starts a frame on the first anima
 # so 40 ms would wait for the third tick, 50 ms a frame; 30 waits for the second when a redraw is quick
 LOSS_POINTS = 300  # points of each loss curve: a full redraw draws them every frame
 HEADER_SIZE = FONT_SIZE + 2
-
-
-class SpecFigure(go.Figure):
-    """A figure kept as the plain dict it was built as: st.plotly_chart (``to_dict``) and pickling (the
-    cache) take the dict as it is, without plotly building and validating an object per frame."""
-
-    def __init__(self, spec: Optional[dict] = None):
-        super().__init__()
-        self._spec = spec or {}
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    def to_plotly_json(self) -> dict:
-        return self._spec
-
-    def __reduce__(self):
-        return SpecFigure, (self._spec,)
 
 
 def short(value: float) -> str:

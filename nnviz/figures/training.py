@@ -16,14 +16,13 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import base64
-import copy
-import json
 
 import numpy as np
-import plotly.graph_objects as go
-from _plotly_utils.utils import convert_to_base64
 
 from ..training import TrainingRun, row_correct
+from _plotly_utils.utils import convert_to_base64
+
+from .spec import SpecFigure
 from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
 from .style import (
     BIAS_ROW,
@@ -169,7 +168,7 @@ def _cells(n_rows: int, n_cols: int, first_col: int = 0) -> tuple[np.ndarray, np
 
 def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
                     output_names: Optional[Sequence[str]] = None, palette: Palette = PALETTE,
-                    text_scale: float = 1.0, plot_width: int = PLOT_WIDTH) -> go.Figure:
+                    text_scale: float = 1.0, plot_width: int = PLOT_WIDTH) -> SpecFigure:
     """The animated figure: loss, network diagram, weight grids and predictions on one timeline.
     ``text_scale``: every text, cell number and control this many times its usual size (presenter mode);
     ``plot_width``: px the chart gets on the page, which decides what text fits where."""
@@ -447,8 +446,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top",
                           pad=dict(t=2), showactive=False, buttons=_first_buttons(names_at))],
     )
-    # Validation would double the build time; the tests validate a whole figure instead.
-    return TrainingFigure(dict(data=data, layout=layout, frames=frames))
+    # Plain data, no plotly objects (the tests validate the whole figure against plotly's schema instead);
+    # numpy arrays as plotly 7 sends them, {"dtype", "bdata"}, converted once here.
+    spec = dict(data=data, layout=layout, frames=frames)
+    convert_to_base64(spec)
+    return SpecFigure(spec)
 
 
 def grid(spec: dict, name: str, frame: Optional[int] = None, text: bool = False) -> np.ndarray:
@@ -525,52 +527,6 @@ def _first_buttons(names: Sequence[str]) -> list[dict]:
                                        + [dict(duration=FRAME_MS, redraw=False)] * len(names))])
     return [dict(back, args=[[names[max(len(names) - 2, 0)]], _GO_TO]), play, pause,
             dict(step, args=[[names[-1]], _GO_TO])]
-
-
-class TrainingFigure(go.Figure):
-    """A go.Figure whose frames stay plain dicts until someone asks for ``.frames``.
-
-    Building 101 go.Frame objects (each with its own layout) cost more than the rest of the figure; Streamlit
-    serializes ``to_dict()`` and, for a figure object, does not validate again. Pickles (st.cache_data) as its
-    dict, so unpickling is cheap too."""
-
-    def __init__(self, spec: dict):
-        super().__init__(data=spec.get("data"), layout=spec.get("layout"), _validate=False)
-        self._frame_dicts = list(spec.get("frames") or [])
-        self._frames_built: Optional[tuple] = None
-        self._frames_json: Optional[str] = None
-
-    @property
-    def frames(self) -> tuple:
-        if self._frame_dicts is None:  # unpickled: only the JSON came along
-            self._frame_dicts = json.loads(self._frames_json)
-        if self._frames_built is None:
-            self._frames_built = go.Figure(frames=self._frame_dicts, _validate=False).frames
-        return self._frames_built
-
-    def to_dict(self) -> dict:
-        """The spec, frames included (fresh objects each call: callers may change them)."""
-        spec = super().to_dict()
-        if self._frames_json is None:  # once: numpy arrays as plotly 7 sends them, {"dtype", "bdata", "shape"}
-            frames = copy.deepcopy(self._frame_dicts)
-            convert_to_base64(frames)
-            self._frames_json = json.dumps(frames)
-        frames = json.loads(self._frames_json)  # a fresh copy, much faster than deepcopy and conversion again
-        if frames:
-            spec["frames"] = frames
-        return spec
-
-    def __reduce__(self):
-        spec = self.to_dict()  # also caches the frames' JSON, which the copy takes as it is
-        del spec["frames"]
-        return (_restored, (spec, self._frames_json))
-
-
-def _restored(spec: dict, frames_json: str) -> TrainingFigure:
-    """A pickled TrainingFigure back: its data and layout, and its frames' JSON as it was (no conversion)."""
-    figure = TrainingFigure(spec)
-    figure._frame_dicts, figure._frames_json = None, frames_json
-    return figure
 
 
 def _loss_axis(loss: np.ndarray) -> dict:
