@@ -494,3 +494,26 @@ def test_figure_keeps_frames_as_dicts_and_pickles_as_its_spec(tutorial_fig):
     assert spec["frames"][-1]["data"][w1]["marker"]["line"]["color"]["dtype"] == "f4"  # numpy arrays as base64
     again = pickle.loads(pickle.dumps(tutorial_fig))
     assert json.loads(pio.to_json(again, validate=False)) == json.loads(pio.to_json(tutorial_fig, validate=False))
+
+
+@pytest.mark.parametrize("inputs, outputs, hidden", [(3, 1, [4]), (3, 1, [64]), (3, 1, [16, 16]), (10, 8, [64])])
+def test_inputs_and_outputs_keep_their_names_on_big_diagrams(inputs, outputs, hidden):
+    """Names beside the input and output circles however wide the hidden layers, a line of text apart at
+    least (every k-th, first and last always, when even spreading them over the diagram cannot fit all)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 2, (6, inputs)).astype(float), rng.integers(0, 2, (6, outputs)).astype(float)
+    run = nnviz.train(x, y, hidden=hidden, iterations=20)
+    spec = figures.training_figure(run).to_dict()
+    neurons = next(t for t in spec["data"] if t.get("name") == "neurons")
+    sizes = [inputs, *hidden, outputs]
+    start = {"in": 0, "out": sum(sizes) - outputs}
+    for side, n in (("in", inputs), ("out", outputs)):
+        texts = neurons["text"][start[side]:start[side] + n]
+        assert texts[0] and texts[-1], texts
+        shown_y = [neurons["y"][start[side] + i] for i, t in enumerate(texts) if t]
+        px_per_unit = 0.38 * (figures.HEIGHT - 60) / (max(sizes) + 0.4)
+        gaps = np.abs(np.diff(shown_y)) * px_per_unit
+        assert len(gaps) == 0 or gaps.min() >= figures.FONT_SIZE, gaps
+        if n * figures.FONT_SIZE * 1.2 <= 0.38 * (figures.HEIGHT - 60):
+            assert all(texts), texts  # room for every name: every name
+    assert all(neurons["customdata"])  # the hover names every neuron

@@ -184,6 +184,15 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     n_layers = len(weights)
     rows_shown = min(run.inputs.shape[0], MAX_PREDICTION_ROWS)
     positions = node_positions(sizes)
+    # px between neighbouring neurons of the tallest layer; the inputs and outputs spread further apart (up to
+    # its height) where that leaves their names a line of text each
+    px_per_neuron = (0.38 * (HEIGHT - 60)) / (max(sizes) + 0.4)
+    label_every = {}  # outer layer -> every how many neurons a name fits
+    for l in (0, len(sizes) - 1):
+        n = sizes[l]
+        spacing = min(max(1.0, 1.15 * px(FONT_SIZE) / px_per_neuron), (max(sizes) - 1) / max(n - 1, 1))
+        positions[l][:, 1] = (n - 1) / 2 * spacing - spacing * np.arange(n)
+        label_every[l] = max(1, int(np.ceil(1.1 * px(FONT_SIZE) / (spacing * px_per_neuron))))
     axes = Axes()
     data: list[dict] = []
     annotations: list[dict] = []
@@ -301,14 +310,19 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         px_per_unit = (net_x[1] - net_x[0]) * plot_width / (len(sizes) - 1 + 2 * pad)
         pad = 0.15 + (20 + px(9) * outer) / px_per_unit
     # Circles as large as the tallest layer leaves room for; names inside only while they fit.
-    px_per_neuron = (top[1] - top[0]) * (HEIGHT - 60) / (max(sizes) + 0.4)
     node_size = min(34.0, 0.85 * px_per_neuron)
     many = node_size < px(24)
+    # Inputs and outputs keep their names beside the circles however many hidden units there are (every k-th
+    # where rows are closer than a line of text, and the last); hidden units' names go inside while they fit.
+    shown_labels = [node_labels[p] if (i % label_every[l] == 0 or i == len(layer) - 1 if l in label_every
+                                       else not many) else ""
+                    for p, (l, i, layer) in enumerate((l, i, layer) for l, layer in enumerate(names)
+                                                      for i in range(len(layer)))]
     data.append(dict(type="scatter", x=node_xy[:, 0].tolist(), y=np.round(node_xy[:, 1], 3).tolist(),
-                     mode="markers" if many else "markers+text", text=node_labels, textposition=label_sides,
+                     mode="markers+text", text=shown_labels, textposition=label_sides, customdata=node_labels,
                      textfont=dict(size=font), name="neurons",
                      marker=dict(size=max(6.0, node_size), color="white", line=dict(color="#333", width=2)),
-                     hovertemplate="%{text}<extra></extra>", showlegend=False,
+                     hovertemplate="%{customdata}<extra></extra>", showlegend=False,
                      xaxis=net_xy[0], yaxis=net_xy[1]))
     tallest = max(sizes)
     axes.axis(net_xy[0])["range"] = [-pad, len(sizes) - 1 + pad]
