@@ -499,3 +499,13 @@ def test_every_connection_is_drawn_once_even_in_the_largest_network():
     weights = [np.random.default_rng(0).normal(size=(a, b)) for a, b in zip(sizes, sizes[1:])]
     segments = [s for path in _edge_paths(weights, sizes) if path != "M0,0" for s in path.split("M")[1:]]
     assert len(segments) == len(set(segments)) == sum(w.size for w in weights)
+
+
+def test_the_loss_legend_sits_above_its_chart_off_the_data(circle):
+    dataset, run, features, per = circle
+    spec = spec_of(plane_figure(run, dataset, features, per))
+    legend = next(a for a in spec["layout"]["annotations"] if "training" in a["text"] and "test" in a["text"])
+    top = spec["layout"]["yaxis2"]["domain"][1]
+    # anchored at its bottom on the loss chart's top edge: nothing of it over the curves or the epoch line
+    assert legend["yref"] == "paper" and legend["yanchor"] == "bottom" and legend["y"] >= top
+    assert legend["xanchor"] == "left" and legend["x"] == spec["layout"]["xaxis2"]["domain"][0]

@@ -763,8 +763,10 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                           y=(1 - loss_y[0]) / (loss_y[1] - loss_y[0]), xref="x2 domain", yref="y2 domain",
                           xanchor="left", yanchor="bottom", yshift=10, showarrow=False,
                           font=dict(size=px(HEADER_SIZE), color="#111418"))]
-        + ([dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=1.0, y=1.0 - 24 / area,
-                           xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False,
+        # the legend above the loss chart's top left, off the data: a falling curve starts high on the left
+        # but never above its chart, and the line at the epoch shown crosses the chart's whole height
+        + ([dict(text="━ training   <span style='color:#7f7f7f'>╍ test</span>", x=loss_x[0], y=loss_y[1],
+                           xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
                            bgcolor="rgba(255,255,255,0.85)", font=dict(size=px(FONT_SIZE - 2), color="#111418"))]
            if run.test_loss is not None else []),
         xaxis=xaxis, yaxis=yaxis,
