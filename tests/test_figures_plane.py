@@ -505,7 +505,8 @@ def test_the_loss_legend_sits_above_its_chart_off_the_data(circle):
     dataset, run, features, per = circle
     spec = spec_of(plane_figure(run, dataset, features, per))
     legend = next(a for a in spec["layout"]["annotations"] if "training" in a["text"] and "test" in a["text"])
-    top = spec["layout"]["yaxis2"]["domain"][1]
     # anchored at its bottom on the loss chart's top edge: nothing of it over the curves or the epoch line
-    assert legend["yref"] == "paper" and legend["yanchor"] == "bottom" and legend["y"] >= top
-    assert legend["xanchor"] == "left" and legend["x"] == spec["layout"]["xaxis2"]["domain"][0]
+    top = {"paper": spec["layout"]["yaxis2"]["domain"][1], "y2 domain": 1.0}[legend["yref"]]
+    left = {"paper": spec["layout"]["xaxis2"]["domain"][0], "x2 domain": 0.0}[legend["xref"]]
+    assert legend["yanchor"] == "bottom" and legend["y"] >= top - 1e-9
+    assert legend["xanchor"] == "left" and abs(legend["x"] - left) < 1e-9
