@@ -504,7 +504,7 @@ def test_every_connection_is_drawn_once_even_in_the_largest_network():
 def test_the_loss_legend_sits_above_its_chart_off_the_data(circle):
     dataset, run, features, per = circle
     spec = spec_of(plane_figure(run, dataset, features, per))
-    legend = next(a for a in spec["layout"]["annotations"] if "training" in a["text"] and "test" in a["text"])
+    legend = next(a for a in spec["layout"]["annotations"] if a["text"].startswith("━ training"))
     # anchored at its bottom on the loss chart's top edge: nothing of it over the curves or the epoch line
     top = {"paper": spec["layout"]["yaxis2"]["domain"][1], "y2 domain": 1.0}[legend["yref"]]
     left = {"paper": spec["layout"]["xaxis2"]["domain"][0], "x2 domain": 0.0}[legend["xref"]]
