@@ -29,7 +29,7 @@ CONTROLS_JS = """() => { const gd = document.querySelector('.js-plotly-plot');
 
 # Text a person cannot read whole: an element that cuts its text (overflow hidden/clip or an ellipsis) and is
 # narrower than it, a data grid that hides columns, and a one-word text broken over two lines.
-CUT_TEXT_JS = """(root) => { const bad = [];
+CUT_TEXT_JS = r"""(root) => { const bad = [];
   const shown = (e) => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
     return r.width > 2 && r.height > 2 && s.visibility !== 'hidden' && r.right > 0 && r.left < innerWidth; };
   for (const e of root.querySelectorAll('*')) {
