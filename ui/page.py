@@ -26,7 +26,8 @@ def draw(setting: Setting, where: Any = st, key: Optional[str] = None, **overrid
     """The setting's widget (its kind, label, help, bounds, step, format and options from the schema; ``key``
     default its name), ``overrides`` replacing any of them; returns the widget's value."""
     kwargs = {**setting.widget_kwargs(), **overrides}
-    return getattr(where, setting.widget)(setting.label, key=key or setting.name, **kwargs)
+    label = kwargs.pop("label", setting.label)
+    return getattr(where, setting.widget)(label, key=key or setting.name, **kwargs)
 
 
 # ---------------------------------------------------------------- session and URL

@@ -1,8 +1,8 @@
 """The page's state in the URL query string, so a copied link reproduces the run.
 
 One declarative table, :data:`FIELDS` (a :class:`ui.schema.Setting` each), drives :func:`parse`,
-:func:`serialize`, the sidebar's widgets and :func:`config_of`. A value that does not parse falls back to its default and is
-reported, never raised. The parameter names are the widget keys.
+:func:`serialize`, the sidebar's widgets and :func:`config_of`. A value that does not parse falls
+back to its default and is reported, never raised. The parameter names are the widget keys.
 
 The table travels as ``table``: rows separated by ``;``, cells by ``,``, and
 ``:`` between the inputs and the targets of a row, e.g. the tutorial's table is
