@@ -15,7 +15,6 @@ for _blas_threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
     os.environ.setdefault(_blas_threads, "1")
 
 import json  # noqa: E402 - after the BLAS setting above
-import logging
 import random
 
 import numpy as np
@@ -23,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 import nnviz
-from ui import editing, urlstate
+from ui import editing, page, urlstate
 from nnviz.diagnostics import likely_fix
 from nnviz.export import loss_csv, run_to_dict
 from nnviz.figures import (PALETTE, PLOT_WIDTH, PRESENTER_PALETTE, PRESENTER_PLOT_WIDTH, PRESENTER_TEXT_SCALE,
@@ -34,11 +33,9 @@ from nnviz.text import markdown_text
 from ui.cache import byte_cache  # the process's caches: at most 300 MB in all
 from ui.common import View
 from ui.teaching import look_closer, presenter_css, scroll_to_chart
-from nnviz.activations import HIDDEN_ACTIVATIONS
 from nnviz.limits import DECISION_THRESHOLD, LIMITS, MAX_CONTINUATIONS
 import ui.process  # noqa: F401,E402 - last import: freezes what the imports made, once per process
 
-log = logging.getLogger("nnviz.app")
 ss = st.session_state
 
 
@@ -48,11 +45,10 @@ ss = st.session_state
 def cached_run(config_json: str, inputs: np.ndarray, targets: np.ndarray, earlier: tuple = ()) -> nnviz.TrainingRun:
     """The run of the config; with ``earlier``, the iterations of the runs it goes on from ("Train further",
     first to last), the last of those trained further: the same run, snapshots as nnviz.train_further picks."""
-    config = nnviz.make_config(**json.loads(config_json))
+    config = page.config_from(config_json)
     if not earlier:
         return nnviz.train(inputs, targets, config)
-    shorter = cached_run(json.dumps(config.replace(iterations=earlier[-1]).as_dict()), inputs, targets,
-                         earlier[:-1])
+    shorter = cached_run(page.config_json(config.replace(iterations=earlier[-1])), inputs, targets, earlier[:-1])
     return nnviz.train_further(shorter, config.iterations - earlier[-1])
 
 
@@ -72,9 +68,11 @@ def cached_figure(config_json: str, inputs, targets, earlier: tuple, input_names
 
 def start_session() -> None:
     """Once per visit: settings and table from the link (or the defaults)."""
-    if "table_frame" in ss:
-        return
-    settings, table, notices = urlstate.parse(st.query_params.to_dict())
+    page.start_session("table_frame", begin_session)
+
+
+def begin_session(params: dict) -> None:
+    settings, table, notices = urlstate.parse(params)
     ss.update(settings)
     table = table or nnviz.preset(settings["preset"])
     set_table(editing.from_table(table), len(table.input_names), table.description)
@@ -114,14 +112,10 @@ def resize_table() -> None:
 
 
 def load_csv() -> None:
-    upload = ss.get("csv")
-    if upload is None:
+    loaded = page.read_upload("csv", "csv_notice", lambda data: nnviz.load_csv(data, targets=int(ss.csv_targets)))
+    if loaded is None:
         return
-    try:
-        table = nnviz.load_csv(upload.getvalue(), targets=int(ss.csv_targets))
-    except nnviz.NnvizError as error:
-        ss.csv_notice = markdown_text(f"{upload.name}: {error}")  # file name and cells: shown as typed
-        return
+    upload, table = loaded
     set_table(editing.from_table(table), len(table.input_names), f"Loaded from {markdown_text(upload.name)}")
     ss.csv_loaded = True
 
@@ -136,30 +130,24 @@ def sidebar_settings() -> dict:
     """The network and training controls; returns their values by config field."""
     bar = st.sidebar
     bar.markdown("## nnviz · watch a network learn")
-    bar.toggle("Presenter mode", key="presenter", help="Large type and a colour-blind-safe palette for a "
-               "projector; kept in the link")
+
+
+    def draw(name: str, **overrides):
+        return page.draw(urlstate.FIELDS_BY_NAME[name], bar, **overrides)
+
+    draw("presenter")
     bar.header("Network")
-    layers = bar.slider("Hidden layers", int(LIMITS["hidden_layers"].minimum),
-                        int(LIMITS["hidden_layers"].maximum), key="hidden_layers")
-    bar.slider("Hidden width", int(LIMITS["hidden_width"].minimum), int(LIMITS["hidden_width"].maximum),
-               key="hidden_width", disabled=layers == 0, help="Neurons in each hidden layer")
-    bar.selectbox("Activation", list(HIDDEN_ACTIVATIONS), key="activation", help="Of the hidden layers")
+    layers = draw("hidden_layers")
+    draw("hidden_width", disabled=layers == 0)
+    draw("activation")
     outputs, losses = offered_outputs_and_losses()
-    bar.selectbox("Output activation", outputs, key="output_activation",
-                  help="softmax is offered for two or more target columns (one-hot classes)")
-    bar.toggle("Biases", key="bias", help="The tutorial has none: its x3 column of ones acts as a bias")
+    draw("output_activation", options=outputs)
+    draw("bias")
     bar.header("Training")
-    bar.selectbox("Loss", offered_outputs_and_losses()[1], key="loss",
-                  help="sse is the tutorial's sum of squared errors; ce (cross-entropy) goes with softmax")
-    bar.selectbox("Optimizer", list(nnviz.OPTIMIZERS), key="optimizer")
-    bar.number_input("Learning rate", LIMITS["learning_rate"].minimum, LIMITS["learning_rate"].maximum,
-                     step=0.1, format="%g", key="learning_rate")
-    bar.number_input("Iterations", int(LIMITS["iterations"].minimum), int(LIMITS["iterations"].maximum),
-                     step=100, key="iterations")
-    bar.number_input("Batch size", 0, int(LIMITS["rows"].maximum), step=1, key="batch_size",
-                     help="Rows per update; 0 = all rows (the whole table), as in the tutorial")
-    bar.number_input("Seed", int(LIMITS["seed"].minimum), int(LIMITS["seed"].maximum), step=1, key="seed",
-                     help="Picks the starting weights; the same seed gives the same run")
+    draw("loss", options=offered_outputs_and_losses()[1])
+    draw("optimizer")
+    for name in ("learning_rate", "iterations", "batch_size", "seed"):
+        draw(name)
     bar.button("New random seed", key="new_seed", on_click=new_seed)
     # .get: a field whose widget is drawn elsewhere (the preset) may not be in this session's state yet.
     return {field.name: ss.get(field.name, urlstate.DEFAULTS[field.name]) for field in urlstate.FIELDS}
@@ -209,7 +197,8 @@ def table_editor() -> tuple[pd.DataFrame, int]:
     # places above it) so they follow this very edit.
     match = editing.matching_preset(edited, n_inputs)
     ss.preset = match or urlstate.OWN_TABLE
-    pick.selectbox("Preset", [*nnviz.PRESETS, urlstate.OWN_TABLE], key="preset", on_change=load_preset)
+    page.draw(urlstate.FIELDS_BY_NAME["preset"], pick, options=[*nnviz.PRESETS, urlstate.OWN_TABLE],
+              on_change=load_preset)
     description = (ss.table_description if edited.equals(frame) else nnviz.PRESETS[match].description if match
                    else "Your own table")
     waiting = editing.untyped_rows(edited)
@@ -228,17 +217,15 @@ def refuse_oversized_edit() -> None:
         set_table(ss.table_current, ss.table_inputs)  # a new editor key: the edit's state is left behind
 
 
-@st.fragment
 def csv_loader() -> None:
     """Picking a file reruns only this fragment (the chart is not resent) until a table loads."""
-    with st.expander("Load a CSV file"):
-        st.file_uploader("CSV file (a header row, then numbers)", type=["csv"], key="csv", on_change=load_csv)
-        st.number_input("Target columns", 1, int(LIMITS["outputs"].maximum), value=1, key="csv_targets",
-                        help="How many columns, counted from the right, are targets", on_change=load_csv)
-        if ss.get("csv_notice"):
-            st.error(ss.pop("csv_notice"))
-    if ss.pop("csv_loaded", False):
-        st.rerun(scope="app")
+    page.csv_upload("Load a CSV file", "CSV file (a header row, then numbers)", "csv", load_csv, "csv_notice",
+                    lambda: ss.pop("csv_loaded", False), more=csv_targets)
+
+
+def csv_targets() -> None:
+    st.number_input("Target columns", 1, int(LIMITS["outputs"].maximum), value=1, key="csv_targets",
+                    help="How many columns, counted from the right, are targets", on_change=load_csv)
 
 
 def summary(run: nnviz.TrainingRun, notices: list[str]) -> list[str]:
@@ -305,19 +292,19 @@ def continued_from(key: tuple) -> tuple:
 def train_further() -> None:
     """Go on from the run on the page by the chosen iterations; a refusal is a message and the run stays."""
     key = ss.last_good[0]
-    extra = int(ss.further_by)
-    try:
+
+    def go_on() -> tuple:
         run = cached_run(*key)
-        config = further_config(run, extra)  # the engine's own refusal, before any work
-        longer = (json.dumps(config.as_dict()), key[1], key[2], (*key[3], run.iterations))
+        config = further_config(run, int(ss.further_by))  # the engine's own refusal, before any work
+        longer = (page.config_json(config), key[1], key[2], (*key[3], run.iterations))
         cached_run(*longer)  # runs only the new iterations
-    except nnviz.NnvizError as error:
-        ss.further_notice = f"Cannot train further: {error}"
+        return config, longer
+
+    done = page.guarded(go_on, show=page.note_to("further_notice"), refusal=lambda e: f"Cannot train further: {e}",
+                        failure="Something went wrong while training further; try fewer iterations.")
+    if done is None:
         return
-    except Exception:  # noqa: BLE001 - the page must never show a traceback
-        log.exception("training further failed")
-        ss.further_notice = "Something went wrong while training further; try fewer iterations."
-        return
+    config, longer = done
     ss.iterations = config.iterations  # the sidebar and the link show the total
     ss.further_key = longer
     ss.further_done = True
@@ -369,12 +356,6 @@ def downloads(run: nnviz.TrainingRun, inputs: np.ndarray, targets: np.ndarray) -
                               help="A standalone NumPy script in the tutorial's style that reproduces this run")
 
 
-def sync_url(settings: dict, inputs, targets, input_names, output_names) -> None:
-    wanted = urlstate.serialize(settings, inputs, targets, input_names, output_names)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
-
-
 # ---------------------------------------------------------------- the page
 
 def main() -> None:
@@ -413,25 +394,22 @@ def main() -> None:
             table_errors.error(ss.pop("table_notice"))
     input_names, output_names = list(frame.columns[:n_inputs]), list(frame.columns[n_inputs:])
 
-    key = None
-    try:
+    def train() -> tuple:
         inputs, targets = editing.frame_to_arrays(frame, n_inputs)
-        config = make_config(settings)
-        key = (json.dumps(config.as_dict()), inputs, targets)
+        key = (page.config_json(make_config(settings)), inputs, targets)
         key = (*key, continued_from(key))
         cached_run(*key)
-    except nnviz.NnvizError as error:
-        (table_errors if isinstance(error, nnviz.TableError) else config_errors).error(markdown_text(error))
-        key = None
-    except Exception:  # noqa: BLE001 - the page must never show a traceback
-        log.exception("training failed")
-        config_errors.error("Something went wrong while training this network; try other settings.")
-        key = None
+        return key
+
+    key = page.guarded(train, refusal=markdown_text,
+                       show=lambda message, error: (table_errors if isinstance(error, nnviz.TableError)
+                                                    else config_errors).error(message),
+                       failure="Something went wrong while training this network; try other settings.")
 
     ss.showing_settings = key is not None  # else the run shown is the last that worked, not the settings'
     if key is not None:
         ss.last_good = (key, input_names, output_names)
-        sync_url(settings, inputs, targets, input_names, output_names)
+        page.sync_url(urlstate.serialize(settings, key[1], key[2], input_names, output_names))
     elif ss.last_good is not None:
         config_errors.info("Showing the last run that worked, until the problem is fixed. Your edits are kept.")
     if ss.last_good is None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from . import datasets
-from .config import INITS, REGULARIZATIONS, NnvizError, TrainConfig, make_config
+from .config import INITS, REGULARIZATIONS, NnvizError, TrainConfig, limited_whole, make_config
 from .export import run_to_dict
 from .limits import LIMITS
 from .script import export_script
@@ -125,44 +124,31 @@ def load_table(name: str, targets: Optional[int]) -> Table:
 
 def load_dataset(args: argparse.Namespace) -> datasets.Dataset:
     seed = make_config(seed=args.seed if args.seed is not None else 0).seed
-    ratio = _percent("train_ratio", args.train_ratio, 10, 90)
+    ratio = _percent("train_ratio", args.train_ratio)
     name = args.dataset.strip()
     if name.lower() in datasets.GENERATORS:
         problem = "regression" if name.lower() in datasets.REGRESSION else "classification"
         if args.problem not in (None, problem):
             raise NnvizError("problem", args.problem, f"{problem}: the {name} dataset's problem")
         points = args.points if args.points is not None else int(LIMITS["points"].default)
-        return datasets.generate(name.lower(), _whole("points", points), _percent("noise", args.noise, 0, 50), ratio,
-                                 seed, _whole("classes", args.classes))
+        return datasets.generate(name.lower(), limited_whole("points", points), _percent("noise", args.noise), ratio,
+                                 seed, limited_whole("classes", args.classes))
     if not Path(name).exists():
         raise NnvizError("dataset", name, "one of " + ", ".join(datasets.GENERATORS) + ", or a CSV file")
     data = read_limited(name, field="dataset")  # at most its size limit, whatever the file is
     return datasets.load_points_csv(data, args.problem or "classification", ratio, seed)
 
 
-def _percent(field: str, value: str, low: float, high: float) -> float:
-    """A share from a percentage the user typed, checked in the user's units."""
+def _percent(field: str, value: str) -> float:
+    """A share (LIMITS[field], a fraction) from the percentage the user typed, checked in the user's units."""
+    limit = LIMITS[field]
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
-    if not low <= number <= high:
-        raise NnvizError(field, value, f"a percentage from {low:g} to {high:g}")
+    if not limit.minimum * 100 <= number <= limit.maximum * 100:
+        raise NnvizError(field, value, f"a percentage from {limit.minimum * 100:g} to {limit.maximum * 100:g}")
     return number / 100
-
-
-def _whole(limit_name: str, value, field: str | None = None) -> int:
-    """A whole number the user typed, within LIMITS[limit_name]; NnvizError naming ``field`` (the limit's
-    name unless given) and the typed text otherwise."""
-    limit = LIMITS[limit_name]
-    field = field or limit_name
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not (math.isfinite(number) and number == int(number) and limit.minimum <= number <= limit.maximum):
-        raise NnvizError(field, value, f"a whole number from {limit.allowed()}")
-    return int(number)
 
 
 def table_and_config(args: argparse.Namespace):
@@ -189,7 +175,7 @@ def table_and_config(args: argparse.Namespace):
         if args.iterations is not None:
             raise NnvizError("epochs", args.epochs, "either --epochs or --iterations, not both")
         # Epochs are bounded by the updates a scheduled run may have; make_config says the exact most.
-        epochs = _whole("scheduled_iterations", args.epochs, field="epochs")
+        epochs = limited_whole("epochs", args.epochs, "scheduled_iterations")
         options["iterations"] = epochs * per_epoch
     return (*split, make_config(**options))
 

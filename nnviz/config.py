@@ -80,31 +80,39 @@ class TrainConfig:
 OPTION_NAMES = tuple(f.name for f in fields(TrainConfig))
 
 
-def _int(field: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, float, str)):
+def whole(field: str, value: Any, low: int, high: int) -> int:
+    """The one whole-number check of the engine: ``value`` as an int from ``low`` to ``high``.
+
+    Any whole number will do, however written (``3``, ``np.int64(3)``, ``3.0``, ``"3"``); a bool, a fraction,
+    NaN or infinity is refused with :class:`NnvizError` naming ``field``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, str)):
         raise NnvizError(field, value, f"a whole number from {low} to {high}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise NnvizError(field, value, f"a whole number from {low} to {high}") from None
     if not math.isfinite(number) or number != int(number) or not low <= number <= high:
         raise NnvizError(field, value, f"a whole number from {low} to {high}")
     return int(number)
 
 
-def _limited_int(field: str, value: Any, limit_name: str | None = None) -> int:
+def limited_whole(field: str, value: Any, limit_name: str | None = None) -> int:
+    """:func:`whole` within ``LIMITS[limit_name]`` (default: the limit named ``field``)."""
     limit = LIMITS[limit_name or field]
-    return _int(field, value, int(limit.minimum), int(limit.maximum))
+    return whole(field, value, int(limit.minimum), int(limit.maximum))
 
 
-def _limited_float(field: str, value: Any) -> float:
-    limit = LIMITS[field]
+def limited_number(field: str, value: Any, limit_name: str | None = None, unit: str = "a number",
+                   note: str = "") -> float:
+    """The one real-number check: ``value`` as a float within ``LIMITS[limit_name]`` (default: ``field``'s);
+    a bool, NaN or a number out of range is refused naming ``field``."""
+    limit = LIMITS[limit_name or field]
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = float("nan")
-    if isinstance(value, bool) or not limit.minimum <= number <= limit.maximum:
-        raise NnvizError(field, value, f"a number from {limit.allowed()}")
+    if isinstance(value, (bool, np.bool_)) or not limit.minimum <= number <= limit.maximum:
+        raise NnvizError(field, value, f"{unit} from {limit.allowed()}{note}")
     return number
 
 
@@ -130,7 +138,7 @@ def parse_hidden(value: Any) -> tuple[int, ...]:
     layers = LIMITS["hidden_layers"]
     if not layers.minimum <= len(parts) <= layers.maximum:
         raise NnvizError("hidden", value, f"{layers.allowed()} hidden layers")
-    return tuple(_limited_int("hidden", p, "hidden_width") for p in parts)
+    return tuple(limited_whole("hidden", p, "hidden_width") for p in parts)
 
 
 def make_config(**options) -> TrainConfig:
@@ -140,7 +148,7 @@ def make_config(**options) -> TrainConfig:
         raise NnvizError("option", unknown[0], "one of " + ", ".join(OPTION_NAMES))
     d = TrainConfig().as_dict()
     d.update(options)
-    lr = _limited_float("learning_rate", d["learning_rate"])
+    lr = limited_number("learning_rate", d["learning_rate"])
     if not isinstance(d["bias"], (bool, np.bool_)):
         raise NnvizError("bias", d["bias"], "True or False")
     for flag in ("l1_clip", "batch_loss"):
@@ -148,14 +156,14 @@ def make_config(**options) -> TrainConfig:
             raise NnvizError(flag, d[flag], "True or False")
     record_every = d["record_every"]
     if record_every is not None:
-        record_every = _limited_int("record_every", record_every, "scheduled_iterations")
+        record_every = limited_whole("record_every", record_every, "scheduled_iterations")
     batch = d["batch_size"]
     if batch is not None:
-        batch = _int("batch_size", batch, 1, int(LIMITS["rows"].maximum))
+        batch = whole("batch_size", batch, 1, int(LIMITS["rows"].maximum))
     config = TrainConfig(
         hidden=parse_hidden(d["hidden"]),
         # Recording every update keeps the record of every update: a shorter limit than on a schedule.
-        iterations=_limited_int("iterations", d["iterations"], "iterations" if record_every is None
+        iterations=limited_whole("iterations", d["iterations"], "iterations" if record_every is None
                                 else "scheduled_iterations"),
         activation=_choice("activation", d["activation"], hidden_activations()),
         output_activation=_choice("output_activation", d["output_activation"], ACTIVATIONS),
@@ -165,10 +173,10 @@ def make_config(**options) -> TrainConfig:
         optimizer=_choice("optimizer", d["optimizer"], OPTIMIZERS),
         batch_size=batch,
         init=_choice("init", d["init"], INITS),
-        seed=_limited_int("seed", d["seed"]),
-        snapshots=_limited_int("snapshots", d["snapshots"]),
+        seed=limited_whole("seed", d["seed"]),
+        snapshots=limited_whole("snapshots", d["snapshots"]),
         regularization=_choice("regularization", d["regularization"], REGULARIZATIONS),
-        reg_rate=_limited_float("reg_rate", d["reg_rate"]),
+        reg_rate=limited_number("reg_rate", d["reg_rate"]),
         l1_clip=bool(d["l1_clip"]),
         record_every=record_every,
         batch_loss=bool(d["batch_loss"]),

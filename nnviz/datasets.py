@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .config import NnvizError, TableError
+from .config import NnvizError, TableError, limited_number, limited_whole
 from .limits import LIMITS
 from .tables import csv_rows, delimiter_hint
 from .text import cap, one_line
@@ -114,19 +114,19 @@ GENERATORS: dict[str, Callable] = {"circle": _circle, "xor": _xor, "gauss": _gau
 
 def generate(name: str = "circle", points: int = 400, noise: float = 0.0, train_ratio: float = 0.5,
              seed: int = 0, classes: int = 2) -> Dataset:
-    """Draw a dataset. ``noise`` in [0, 0.5]; ``train_ratio`` in [0.1, 0.9]; ``classes`` for gauss/spiral."""
+    """Draw a dataset. ``noise`` and ``train_ratio`` are fractions within their LIMITS; ``classes`` for gauss/spiral."""
     if name not in GENERATORS:
         raise NnvizError("dataset", name, "one of " + ", ".join(GENERATORS))
-    n = _in_limit("points", points)
-    noise = _share("noise", noise, 0.0, 0.5)
-    train_ratio = _share("train_ratio", train_ratio, 0.1, 0.9)
+    n = limited_whole("points", points)
+    noise = _share("noise", noise)
+    train_ratio = _share("train_ratio", train_ratio)
     regression = name in REGRESSION
     if regression or name in ("circle", "xor"):
-        if classes != 2:
+        if limited_whole("classes", classes) != 2:
             raise NnvizError("classes", classes, f"2 for the {name} dataset (gauss and spiral take more)")
     else:
-        classes = _in_limit("classes", classes)
-    rng = np.random.default_rng(_in_limit("seed", seed))
+        classes = limited_whole("classes", classes)
+    rng = np.random.default_rng(limited_whole("seed", seed))
     xy, labels = GENERATORS[name](rng, n, noise, classes)
     return Dataset(xy, labels, "regression" if regression else "classification", 0 if regression else classes,
                    _train_mask(n, train_ratio, rng))
@@ -139,22 +139,11 @@ def _train_mask(n: int, train_ratio: float, rng: np.random.Generator) -> np.ndar
     return train
 
 
-def _in_limit(field: str, value) -> int:
+def _share(field: str, value) -> float:
+    """A fraction within LIMITS[field] (noise, train_ratio). The engine takes fractions; pages and the command
+    line show percent and divide by 100 where they read it (ui/planeurl.py PERCENT, nnviz.cli._percent)."""
     limit = LIMITS[field]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
-            limit.minimum <= value <= limit.maximum):
-        raise NnvizError(field, value, f"a whole number from {limit.allowed()}")
-    return int(value)
-
-
-def _share(field: str, value, low: float, high: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if isinstance(value, bool) or not low <= number <= high:
-        raise NnvizError(field, value, f"a share from {low:g} to {high:g} ({low:.0%} to {high:.0%})")
-    return number
+    return limited_number(field, value, unit="a share", note=f" ({limit.minimum:.0%} to {limit.maximum:.0%})")
 
 
 # ---------------------------------------------------------------- features
@@ -200,7 +189,7 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
     """
     if problem not in ("classification", "regression"):
         raise NnvizError("problem", problem, "classification or regression")
-    seed = _in_limit("seed", seed)
+    seed = limited_whole("seed", seed)
     rows = csv_rows(data, "a text file with columns x1, x2, label")
     if rows and len(rows[0]) == 1:
         delimiter_hint(rows, "x1, x2, label")
@@ -237,8 +226,7 @@ def load_points_csv(data: bytes, problem: str = "classification", train_ratio: f
         if classes > LIMITS["classes"].maximum:
             raise TableError("csv", f"{classes} classes", f"at most {int(LIMITS['classes'].maximum)} classes")
     rng = np.random.default_rng(seed)
-    return Dataset(points, labels, problem, classes, _train_mask(len(points), _share("train_ratio", train_ratio,
-                                                                                        0.1, 0.9), rng))
+    return Dataset(points, labels, problem, classes, _train_mask(len(points), _share("train_ratio", train_ratio), rng))
 
 
 def default_options(problem: str, classes: int = 2) -> dict:

@@ -46,6 +46,9 @@ _LIMITS = [
     # 2-D datasets (the TensorFlow Playground view)
     Limit("points", 20, 2000, 400),
     Limit("classes", 2, 6, 2),
+    # Shares, as fractions (the plane page and the command line show them in percent, x 100).
+    Limit("noise", 0.0, 0.5, 0.0),
+    Limit("train_ratio", 0.1, 0.9, 0.5),
 ]
 LIMITS: dict[str, Limit] = {limit.name: limit for limit in _LIMITS}
 

@@ -19,7 +19,8 @@ import numpy as np
 
 from .activations import ACTIVATIONS, CONSTANTS, as_function
 from .budget import check_sweep
-from .config import NnvizError, TrainConfig, check_fit, check_table, layer_sizes, make_config, resolve_config
+from .config import (NnvizError, TrainConfig, check_fit, check_table, layer_sizes, limited_whole, make_config,
+                     resolve_config)
 from .limits import LIMITS, MAX_SWEEP_RECORD, MAX_SWEEP_WORK
 from .losses import LOSSES, regularizer
 from .network import Layout, initial_parameters
@@ -105,11 +106,7 @@ def train_many(inputs: Any, targets: Any, seeds: Optional[Sequence[int]] = None,
     x, y = check_table(inputs, targets)
     check_fit(config, x, y)
     if seeds is None:
-        count = LIMITS["networks"].default if networks is None else networks
-        limit = LIMITS["networks"]
-        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not (
-                limit.minimum <= count <= limit.maximum):
-            raise NnvizError("networks", count, f"a whole number from {limit.allowed()}")
+        count = limited_whole("networks", LIMITS["networks"].default if networks is None else networks)
         seeds = [(config.seed + i) % (int(LIMITS["seed"].maximum) + 1) for i in range(int(count))]
     seeds = np.array([make_config(seed=s).seed for s in seeds], dtype=np.int64)
     limit = LIMITS["networks"]

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .config import (NnvizError, TableError, TrainConfig, _int, check_fit, check_table, check_targets, layer_sizes,
+from .config import (NnvizError, TableError, TrainConfig, whole, check_fit, check_table, check_targets, layer_sizes,
                      resolve_config)
 from .limits import DECISION_THRESHOLD, LIMITS
 from .losses import LOSSES
@@ -292,7 +292,7 @@ def further_config(run: TrainingRun, extra_iterations: int) -> TrainConfig:
     if done >= most:
         raise NnvizError("extra_iterations", extra_iterations, f"none: {room}")
     try:
-        extra = _int("extra_iterations", extra_iterations, 1, most - done)
+        extra = whole("extra_iterations", extra_iterations, 1, most - done)
     except NnvizError:
         raise NnvizError("extra_iterations", extra_iterations, f"a whole number from 1 to {most - done:,}: {room}"
                          ) from None

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import nnviz
+from nnviz import datasets
 from nnviz.config import INITS, check_table, make_config
 from nnviz.limits import LIMITS, MAX_WORK, NEURON_WORK, UPDATE_WORK
 from nnviz.tables import MAX_CSV_BYTES, load_csv
@@ -275,3 +276,37 @@ def test_cross_entropy_on_one_hot_rows_matches_its_finite_difference_gradient():
     run = nnviz.train([[0, 0], [0, 1], [1, 0], [1, 1]], [[1, 0], [0, 1], [0, 1], [1, 0]], hidden=[3],
                       output_activation="softmax", loss="ce", iterations=5, bias=True)
     assert gradient_check(run).passed
+
+
+# One whole-number check (nnviz.config.whole) behind make_config, generate and train_many: a whole number is
+# accepted however it is written, a fraction, a bool or NaN refused, by each of them alike.
+WHOLE_CALLS = {
+    "iterations": lambda v: make_config(iterations=v).iterations,
+    "points": lambda v: len(datasets.generate("circle", points=v).labels),
+    "networks": lambda v: len(nnviz.train_many([[0.0], [1.0]], [[0.0], [1.0]], networks=v, hidden=[1],
+                                               iterations=2).seeds),
+}
+
+
+@pytest.mark.parametrize("field", list(WHOLE_CALLS))
+@pytest.mark.parametrize("written", [int, float, np.int64, np.float64, str])
+def test_whole_numbers_are_accepted_alike(field, written):
+    value = int(LIMITS[field].minimum) + 20
+    assert WHOLE_CALLS[field](written(value)) == value
+
+
+@pytest.mark.parametrize("field", list(WHOLE_CALLS))
+@pytest.mark.parametrize("bad", [20.5, "20.5", True, float("nan"), float("inf"), [20], "twenty"])
+def test_whole_numbers_are_refused_alike(field, bad):
+    with pytest.raises(nnviz.NnvizError, match="a whole number from") as error:
+        WHOLE_CALLS[field](bad)
+    assert error.value.field == field
+
+
+def test_shares_are_checked_against_their_limits():
+    for field, name in (("noise", "noise"), ("train_ratio", "train_ratio")):
+        limit = LIMITS[field]
+        datasets.generate("circle", **{name: limit.maximum})
+        with pytest.raises(nnviz.NnvizError, match=f"{limit.maximum:.0%}") as error:
+            datasets.generate("circle", **{name: limit.maximum + 0.01})
+        assert error.value.field == field

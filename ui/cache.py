@@ -71,7 +71,7 @@ class ByteStore:
 STORE = ByteStore(MAX_CACHE_BYTES, MAX_ENTRY_BYTES)
 
 
-def _feed(digest, value: Any) -> None:
+def feed(digest, value: Any) -> None:
     """Hash ``value`` by content: arrays by dtype, shape and bytes; containers item by item."""
     if isinstance(value, np.ndarray):
         digest.update(b"a" + value.dtype.str.encode() + repr(value.shape).encode())
@@ -79,7 +79,7 @@ def _feed(digest, value: Any) -> None:
     elif isinstance(value, (tuple, list)):
         digest.update(b"(" if isinstance(value, tuple) else b"[")
         for item in value:
-            _feed(digest, item)
+            feed(digest, item)
         digest.update(b")")
     elif isinstance(value, (str, bytes, int, float, bool, type(None))):
         digest.update(type(value).__name__.encode() + b":" + repr(value).encode() + b";")
@@ -89,8 +89,8 @@ def _feed(digest, value: Any) -> None:
 
 def key_of(function: Callable, args: tuple, kwargs: dict) -> tuple:
     digest = hashlib.blake2b(digest_size=20)
-    _feed(digest, args)
-    _feed(digest, sorted(kwargs.items()))
+    feed(digest, args)
+    feed(digest, sorted(kwargs.items()))
     return function.__module__, function.__qualname__, digest.digest()
 
 

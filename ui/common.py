@@ -1,7 +1,6 @@
 """What every teaching panel shares: the page's run (:class:`View`), cached training, charts, the maths."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -13,6 +12,7 @@ from nnviz.explain import explain, latex
 from nnviz.figures import presenter_style, row_labels
 
 from .cache import byte_cache
+from .page import config_from, config_json  # noqa: F401 - config_json: the panels' import
 
 ss = st.session_state
 
@@ -45,16 +45,11 @@ class View:
         return self.key[2]
 
 
-def config_json(config: nnviz.TrainConfig) -> str:
-    return json.dumps(config.as_dict())
-
-
 @byte_cache(show_spinner="Training…")
 def cached_train(config_text: str, inputs: np.ndarray, targets: np.ndarray,
                  snapshot_iterations: Optional[tuple] = None) -> nnviz.TrainingRun:
     """nnviz.train for a config given as JSON (hashable), optionally at chosen snapshot iterations."""
-    config = nnviz.make_config(**json.loads(config_text))
-    return nnviz.train(inputs, targets, config, snapshot_iterations=snapshot_iterations)
+    return nnviz.train(inputs, targets, config_from(config_text), snapshot_iterations=snapshot_iterations)
 
 
 def chart(fig, view: View, key: str) -> None:

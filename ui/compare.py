@@ -1,19 +1,19 @@
 """Panels that compare runs, or change the page's run: seed sweep, A/B comparison, scenes."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import streamlit as st
 
 import nnviz
 from nnviz import budget
-from . import editing, urlstate
+from . import editing, page, urlstate
 from nnviz.figures import compare_figure, presenter_style, sweep_figure
 from ui.scenes import SCENES
 
 from .cache import byte_cache
 from .common import View, cached_train, chart, config_json, ss
+from .page import config_from
 
 MAX_SEED_BUTTONS = 30
 
@@ -23,8 +23,7 @@ MAX_SEED_BUTTONS = 30
 @byte_cache(show_spinner="Training the networks…")
 def cached_sweep(config_text: str, inputs: np.ndarray, targets: np.ndarray, networks: int) -> nnviz.SweepRun:
     """``networks`` networks of one configuration, seeds 0 to networks - 1, in one vectorized pass."""
-    return nnviz.train_many(inputs, targets, networks=networks,
-                            config=nnviz.make_config(**json.loads(config_text)))
+    return nnviz.train_many(inputs, targets, networks=networks, config=config_from(config_text))
 
 
 @byte_cache(show_spinner=False)
@@ -80,8 +79,11 @@ def seed_sweep(view: View) -> None:
 
 # ---------------------------------------------------------------- A/B
 
-# What B may change: label -> (config field, the widget that picks B's value).
-AB_FIELDS = ("Hidden width", "Activation", "Learning rate", "Optimizer", "Biases")
+# What B may change: settings of the page (ui.urlstate.FIELDS), shown by their labels; B's widget is the
+# setting's own (bounds, options), its value changes A's settings, and the configuration follows from them.
+AB_SETTINGS = ("hidden_width", "activation", "learning_rate", "optimizer", "bias")
+AB_FIELDS = tuple(urlstate.FIELDS_BY_NAME[name].label for name in AB_SETTINGS)
+_AB_BY_LABEL = dict(zip(AB_FIELDS, AB_SETTINGS))
 
 
 def _b_default(field: str, config: nnviz.TrainConfig):
@@ -94,12 +96,14 @@ def _b_default(field: str, config: nnviz.TrainConfig):
 
 
 def b_config(config: nnviz.TrainConfig, field: str, value) -> nnviz.TrainConfig:
-    """A's configuration with one thing changed."""
-    if field == "Hidden width":
-        return config.replace(hidden=[int(value)] * max(1, len(config.hidden)))
-    name = {"Activation": "activation", "Learning rate": "learning_rate", "Optimizer": "optimizer",
-            "Biases": "bias"}[field]
-    return config.replace(**{name: value})
+    """A's configuration with the setting labelled ``field`` changed (B's width gives a network with no hidden
+    layer one)."""
+    name = _AB_BY_LABEL[field]
+    settings = {**urlstate.settings_of(config), name: value}
+    if name == "hidden_width":
+        settings["hidden_layers"] = max(1, settings["hidden_layers"])
+    return config.replace(**{option: value for option, value in urlstate.config_of(settings).as_dict().items()
+                             if option in ("hidden", "activation", "learning_rate", "optimizer", "bias")})
 
 
 def describe(config: nnviz.TrainConfig, field: str) -> str:
@@ -115,20 +119,8 @@ def ab_comparison(view: View) -> None:
     field = what.selectbox("What B changes", AB_FIELDS, key="ab_field")
     key = "ab_" + field.lower().replace(" ", "_")
     ss.setdefault(key, _b_default(field, config))
-    limits = nnviz.LIMITS
-    with value_col:
-        if field == "Hidden width":
-            value = st.slider("B: hidden width", int(limits["hidden_width"].minimum),
-                              int(limits["hidden_width"].maximum), key=key)
-        elif field == "Activation":
-            value = st.selectbox("B: activation", list(nnviz.ACTIVATIONS), key=key)
-        elif field == "Learning rate":
-            value = st.number_input("B: learning rate", limits["learning_rate"].minimum,
-                                    limits["learning_rate"].maximum, format="%g", key=key)
-        elif field == "Optimizer":
-            value = st.selectbox("B: optimizer", list(nnviz.OPTIMIZERS), key=key)
-        else:
-            value = st.toggle("B: biases", key=key)
+    setting = urlstate.FIELDS_BY_NAME[_AB_BY_LABEL[field]]
+    value = page.draw(setting, value_col, key, label=f"B: {field.lower()}", help=None)
     config_b = b_config(config, field, value)
     run_a = view.run
     budget.check(budget.run_cost(config_b, *view.inputs.shape, view.targets.shape[1]), "Training B",

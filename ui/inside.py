@@ -1,7 +1,6 @@
 """Panels that look inside one run: live math, stepping, hidden units, gradient check, health."""
 from __future__ import annotations
 
-import hashlib
 
 import numpy as np
 import streamlit as st
@@ -11,6 +10,7 @@ from nnviz import budget, diagnostics
 from nnviz.figures import (gradient_check_figure, health_figure, hidden_space_figure, hidden_units_figure,
                            neuron_names, weight_change_figure)
 
+from . import page
 from .common import View, cached_train, chart, config_json, row_picker, show_math, snapshot_picker, ss
 
 STEP_SIZES = (1, 10, 100)
@@ -39,10 +39,7 @@ def live_math(view: View) -> None:
 
 def run_id(view: View) -> str:
     """Identifies the configuration and the table: stepping starts over when either changes."""
-    digest = hashlib.sha1(view.key[0].encode())
-    for array in (view.inputs, view.targets):
-        digest.update(np.ascontiguousarray(array).tobytes() + str(array.shape).encode())
-    return digest.hexdigest()
+    return page.run_id(view.key[0], view.inputs, view.targets)
 
 
 def stepping_state(view: View) -> dict:

@@ -16,7 +16,7 @@ import streamlit as st
 
 import nnviz
 from nnviz import playground
-from . import planeurl
+from . import page as shared, planeurl
 from nnviz.datasets import DOMAIN, Dataset, load_points_csv
 from nnviz.figures import PRESENTER_TEXT_SCALE, boundary_figure, network_names, plane_figure
 from nnviz.figures.plane import short
@@ -45,7 +45,7 @@ def data_key() -> str:
 def cached_dataset(key: str, csv: Optional[bytes]) -> Dataset:
     kind = json.loads(key)
     if kind[0] == "csv":
-        return load_points_csv(csv, kind[2], kind[3] / 100, kind[4])
+        return load_points_csv(csv, kind[2], planeurl.engine_value({"ratio": kind[3]}, "ratio"), kind[4])
     name, classes, points, noise, ratio, data_seed = kind
     return planeurl.dataset_from(dict(dataset=name, classes=classes, points=points, noise=noise, ratio=ratio,
                                         data_seed=data_seed))
@@ -56,12 +56,12 @@ def cached_run(key: str, csv: Optional[bytes], features: tuple, config_json: str
                earlier: tuple = ()) -> nnviz.TrainingRun:
     """The run with snapshots at ``epochs``; with ``earlier``, the epochs drawn by the runs it goes on from ("+N
     epochs", first to last), the last of those trained further (the same run, only the new updates)."""
-    config = nnviz.make_config(**json.loads(config_json))
+    config = shared.config_from(config_json)
     if not earlier:
         return playground.train_plane(cached_dataset(key, csv), features, config, epochs)
     updates = config.iterations // epochs[-1]
-    shorter = cached_run(key, csv, features, json.dumps(config.replace(iterations=earlier[-1][-1] * updates)
-                                                         .as_dict()), earlier[-1], earlier[:-1])
+    shorter = cached_run(key, csv, features, shared.config_json(config.replace(iterations=earlier[-1][-1] * updates)),
+                         earlier[-1], earlier[:-1])
     return playground.train_plane_further(shorter, updates, epochs)
 
 
@@ -93,39 +93,33 @@ class Page:
 
 def run_id(key: tuple) -> str:
     """The run without its snapshot schedule: stepping starts over when it changes."""
-    digest = hashlib.sha1(json.dumps([key[0], list(key[2]), key[3]]).encode())
-    if key[1] is not None:
-        digest.update(key[1])
-    return digest.hexdigest()
+    return shared.run_id(key[0], key[1], key[2], key[3])
+
+
+def train() -> Page:
+    """The run of the settings (cached); NnvizError says what to change."""
+    s = settings()
+    csv = ss.pl_csv["data"] if s["dataset"] == "csv" and ss.pl_csv else None
+    key0 = data_key()
+    dataset = cached_dataset(key0, csv)
+    features = nnviz.datasets.check_features(s["features"])
+    config = planeurl.config_for(s, dataset)
+    base = (key0, csv, features, shared.config_json(config))
+    epoch = int(s["epochs"])  # the figure opens at the trained network; Play, Back and Step are in it
+    key = (*base, playground.epoch_schedule(epoch), ())
+    further = ss.get("pl_further")
+    if further is not None and further[:4] == base and epoch in further[4]:
+        key = further  # the run "+N epochs" went on with: the same run, and the epoch is one of its frames
+    return Page(key, epoch)
 
 
 def build() -> Optional[Page]:
     """Train (cached) for the settings, or show why not and fall back to the last run that worked."""
-    s = settings()
-    try:
-        csv = ss.pl_csv["data"] if s["dataset"] == "csv" and ss.pl_csv else None
-        key0 = data_key()
-        dataset = cached_dataset(key0, csv)
-        features = nnviz.datasets.check_features(s["features"])
-        config = planeurl.config_for(s, dataset)
-        base = (key0, csv, features, json.dumps(config.as_dict()))
-        epoch = int(s["epochs"])  # the figure opens at the trained network; Play, Back and Step are in it
-        key = (*base, playground.epoch_schedule(epoch), ())
-        further = ss.get("pl_further")
-        if further is not None and further[:4] == base and epoch in further[4]:
-            key = further  # the run "+N epochs" went on with: the same run, and the epoch is one of its frames
-        page = Page(key, epoch)
-    except nnviz.NnvizError as error:
-        st.error(str(error))
-        page = None
-    except Exception:  # noqa: BLE001 - the page must never show a traceback
-        log.exception("the plane page failed")
-        st.error("Something went wrong while training this network; try other settings.")
-        page = None
-    ss.pl_showing_settings = page is not None  # else the run shown is the last that worked
-    if page is not None:
-        ss.pl_last_good = (page.key, page.epoch)
-        return page
+    shown = shared.guarded(train, failure="Something went wrong while training this network; try other settings.")
+    ss.pl_showing_settings = shown is not None  # else the run shown is the last that worked
+    if shown is not None:
+        ss.pl_last_good = (shown.key, shown.epoch)
+        return shown
     if ss.pl_last_good is not None:
         st.info("Showing the last run that worked, until the problem is fixed. Your settings are kept.")
         return Page(*ss.pl_last_good)
@@ -238,8 +232,7 @@ def sync_url() -> None:
     wanted = planeurl.serialize(settings())
     if settings()["dataset"] == "csv":
         wanted.pop("dataset")
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    shared.sync_url(wanted)
 
 
 # ---------------------------------------------------------------- train further
@@ -247,19 +240,20 @@ def sync_url() -> None:
 def _train_further(key: tuple) -> None:
     """Go on from the run on the page by the chosen epochs; a refusal is a message and the run stays."""
     epochs = key[4][-1] + int(ss.pl_further_by)
-    try:
+
+    def go_on() -> tuple:
         run = cached_run(*key)
         config = planeurl.config_for({**settings(), "epochs": epochs}, cached_dataset(key[0], key[1]))
-        updates = json.loads(key[3])["iterations"] // key[4][-1]
+        updates = shared.config_from(key[3]).iterations // key[4][-1]
         drawn = playground.further_epochs(run, updates, epochs)
-        longer = (*key[:3], json.dumps(config.as_dict()), drawn, (*key[5], key[4]))
+        longer = (*key[:3], shared.config_json(config), drawn, (*key[5], key[4]))
         cached_run(*longer)  # runs only the new updates
-    except nnviz.NnvizError as error:
-        ss.pl_further_notice = f"Cannot train further: {error}"
-        return
-    except Exception:  # noqa: BLE001 - the page must never show a traceback
-        log.exception("training the plane further failed")
-        ss.pl_further_notice = "Something went wrong while training further; try fewer epochs."
+        return longer
+
+    longer = shared.guarded(go_on, show=shared.note_to("pl_further_notice"),
+                          refusal=lambda e: f"Cannot train further: {e}",
+                          failure="Something went wrong while training further; try fewer epochs.")
+    if longer is None:
         return
     set_setting("epochs", epochs)  # the sidebar and the link show the total
     ss.pl_further = longer
@@ -307,8 +301,7 @@ def main() -> None:
     sidebar()
     # Presenter mode, as on the truth-table page: large type, no Streamlit chrome; kept in the link.
     with st.sidebar:
-        presenter_css(control("presenter", st.toggle, "Presenter mode",
-                              help="Large type and no toolbar, for a projector; kept in the link"))
+        presenter_css(control("presenter"))
     # What the page is and the one thing to do first, in one line (the chart keeps the rest of the screen).
     with st.container(key="pl_orientation"):
         st.markdown("**Watch a network learn to separate points** <span style='opacity:0.7'>· First press "
@@ -334,13 +327,7 @@ def main() -> None:
 
 def safely(part: Callable, *args) -> None:
     """Draw a part of the page; an engine error is its message, anything else is logged, never a traceback."""
-    try:
-        part(*args)
-    except nnviz.NnvizError as error:
-        st.error(str(error))
-    except Exception:  # noqa: BLE001 - the page must never show a traceback
-        log.exception("the plane page's %s failed", part.__name__)
-        st.error("Something went wrong in this part of the page; try other settings.")
+    shared.guarded(part, *args)
 
 
 @st.fragment

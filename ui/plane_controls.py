@@ -8,13 +8,13 @@ the link hides (``hide=``) is not drawn, and its setting keeps the link's value.
 from __future__ import annotations
 
 import random
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import streamlit as st
 
 import nnviz
 from nnviz import playground
-from . import planeurl
+from . import page, planeurl
 from nnviz.datasets import CLASSIFICATION, DOMAIN, REGRESSION, load_points_csv
 from nnviz.text import markdown_text
 
@@ -28,9 +28,11 @@ PROBLEMS = {"classification": CLASSIFICATION, "regression": REGRESSION}
 
 def start_session() -> None:
     """Once per visit: the settings from the link (or the defaults), with a notice for each value ignored."""
-    if "pl_settings" in ss:
-        return
-    settings, notices = planeurl.parse(st.query_params.to_dict())
+    page.start_session("pl_settings", _begin)
+
+
+def _begin(params: dict) -> None:
+    settings, notices = planeurl.parse(params)
     ss.pl_settings = settings
     ss.pl_notices = [markdown_text(n) for n in notices]  # shown as markdown: link text made plain here
     ss.pl_problem = "regression" if settings["dataset"] in REGRESSION else "classification"
@@ -52,14 +54,16 @@ def set_setting(name: str, value: Any) -> None:
     ss["pl_" + name] = value
 
 
-def control(name: str, widget: Callable, label: str, *args, convert: Callable = lambda v: v, **kwargs):
-    """``widget`` bound to the setting ``name`` (its key ``pl_<name>``); not drawn when the link hides it."""
+def control(name: str, **overrides):
+    """The setting ``name``'s widget as its schema says (ui.planeurl.FIELDS; key ``pl_<name>``), ``overrides``
+    replacing any of its arguments; not drawn when the link hides it."""
     if hidden(name):
         return settings()[name]
     key = "pl_" + name
     if key not in ss:
         ss[key] = settings()[name]
-    settings()[name] = convert(widget(label, *args, key=key, **kwargs))
+    setting = planeurl.FIELDS_BY_NAME[name]
+    settings()[name] = setting.convert(page.draw(setting, st, key, **overrides))
     return settings()[name]
 
 
@@ -90,15 +94,11 @@ def _resize(layer: Optional[int], change: int) -> None:
 
 
 def _load_csv() -> None:
-    upload = ss.get("pl_csv_file")
-    if upload is None:
+    loaded = page.read_upload("pl_csv_file", "pl_csv_notice", lambda data: (data, load_points_csv(
+        data, ss.pl_problem, planeurl.engine_value(settings(), "ratio"), settings()["data_seed"])))
+    if loaded is None:
         return
-    data = upload.getvalue()
-    try:
-        load_points_csv(data, ss.pl_problem, settings()["ratio"] / 100, settings()["data_seed"])
-    except nnviz.NnvizError as error:
-        ss.pl_csv_notice = markdown_text(f"{upload.name}: {error}")
-        return
+    upload, (data, _) = loaded
     ss.pl_csv = {"name": upload.name, "data": data}
     set_setting("dataset", "csv")
 
@@ -113,16 +113,13 @@ def sidebar() -> None:
         data_controls()
         if not hidden("features"):
             st.header("Features")
-        control("features", st.pills, "Inputs to the network", list(playground.FEATURE_LABELS),
-                selection_mode="multi", format_func=playground.FEATURE_LABELS.get, convert=tuple,
-                help="What the first layer sees, computed from each point's x₁ and x₂")
+        control("features")
         network_controls()
         training_controls()
         if not (hidden("show_test") and hidden("discretize")):
             st.header("View")
-        control("show_test", st.toggle, "Show test data", help="Test points: diamonds with a dark ring")
-        control("discretize", st.toggle, "Discretize output", disabled=classes() > 2,
-                help="Paint each side of the boundary in one colour (more classes are always discrete)")
+        control("show_test")
+        control("discretize", disabled=classes() > 2)
 
 
 def classes() -> int:
@@ -144,15 +141,13 @@ def data_controls() -> None:
     names = list(PROBLEMS[ss.pl_problem]) + (["csv"] if ss.pl_csv else [])
     if s["dataset"] not in names:
         set_setting("dataset", names[0])
-    control("dataset", st.selectbox, "Dataset", names, format_func=DATASET_LABELS.get)
+    control("dataset", options=names, format_func=DATASET_LABELS.get)
     if s["dataset"] in playground.MULTI_CLASS:
-        control("classes", st.slider, "Classes", int(nnviz.LIMITS["classes"].minimum),
-                int(nnviz.LIMITS["classes"].maximum), help="More than two: a softmax output with cross-entropy")
-    control("ratio", st.slider, "Ratio of training to test data", 10, 90, step=5, format="%d%%")
+        control("classes")
+    control("ratio")
     if s["dataset"] != "csv":
-        control("noise", st.slider, "Noise", 0, 50, step=5, format="%d%%")
-        control("points", st.slider, "Points", int(nnviz.LIMITS["points"].minimum),
-                int(nnviz.LIMITS["points"].maximum), step=10)
+        control("noise")
+        control("points")
     if not hidden("regenerate"):
         st.button("Regenerate", key="pl_regenerate", on_click=_regenerate, icon=":material/refresh:",
                   help="New points from a new seed (and a new training/test split)")
@@ -160,20 +155,21 @@ def data_controls() -> None:
         csv_loader()
 
 
-@st.fragment
 def csv_loader() -> None:
     """Choosing a file reruns only this fragment until the points load; then the whole page reruns."""
-    with st.expander("Your own points (CSV)"):
-        st.file_uploader("A CSV file with a header row x1,x2,label", type=["csv"], key="pl_csv_file",
-                         on_change=_load_csv,
-                         help=f"Up to {int(nnviz.LIMITS['points'].maximum)} points; classification labels "
-                              "0, 1, 2, ... (or -1/1), regression labels in [-1, 1]. Points are drawn in "
-                              f"[-{DOMAIN:g}, {DOMAIN:g}]².")
-        if ss.get("pl_csv_notice"):
-            st.error(ss.pop("pl_csv_notice"))
+    page.csv_upload("Your own points (CSV)", "A CSV file with a header row x1,x2,label", "pl_csv_file", _load_csv,
+                    "pl_csv_notice", _csv_shown_first,
+                    help=f"Up to {int(nnviz.LIMITS['points'].maximum)} points; classification labels "
+                         "0, 1, 2, ... (or -1/1), regression labels in [-1, 1]. Points are drawn in "
+                         f"[-{DOMAIN:g}, {DOMAIN:g}]².")
+
+
+def _csv_shown_first() -> bool:
+    """Whether uploaded points are the dataset and not yet drawn by the whole page."""
     if ss.get("pl_csv") and settings()["dataset"] == "csv" and ss.get("pl_csv_shown") != ss.pl_csv["name"]:
         ss.pl_csv_shown = ss.pl_csv["name"]
-        st.rerun(scope="app")
+        return True
+    return False
 
 
 def network_controls() -> None:
@@ -195,27 +191,12 @@ def network_controls() -> None:
                          args=(l, -1), disabled=width <= 1, help=f"One neuron less in layer {l + 1}")
             plus.button("", key=f"pl_neuron_plus_{l}", icon=":material/add:", on_click=_resize, args=(l, 1),
                         disabled=width >= playground.MAX_WIDTH, help=f"One neuron more in layer {l + 1}")
-    control("activation", st.selectbox, "Activation", list(planeurl.ACTIVATIONS), help="Of the hidden layers")
+    control("activation")
 
 
 def training_controls() -> None:
     names = ("learning_rate", "regularization", "reg_rate", "batch_size", "epochs", "seed")
     if not all(hidden(n) for n in names):
         st.header("Training")
-    control("learning_rate", st.select_slider, "Learning rate", list(planeurl.LEARNING_RATES),
-            format_func=lambda v: f"{v:g}")
-    control("regularization", st.segmented_control, "Regularization", ["none", "l1", "l2"],
-            format_func=lambda v: v.upper() if v != "none" else "None", convert=lambda v: v or "none",
-            required=True, help="L1 as TensorFlow Playground does it: after each update a separate step "
-                                "w -= learning rate x rate x sign(w); a weight that crosses zero becomes 0 and "
-                                "stays dead. L2 adds rate x w to the gradient. Biases are not regularized.")
-    control("reg_rate", st.select_slider, "Regularization rate", list(planeurl.REG_RATES),
-            format_func=lambda v: f"{v:g}", disabled=settings()["regularization"] == "none")
-    control("batch_size", st.slider, "Batch size", 1, playground.MAX_BATCH,
-            help="Points per update; an epoch is as many updates as it takes to see every training point once")
-    control("epochs", st.number_input, "Epochs", 1, playground.MAX_EPOCHS, step=10,
-            help="How long to train: the timeline of the chart. The losses are measured over all training "
-                 "and test points after every epoch, as in TensorFlow Playground")
-    control("seed", st.number_input, "Seed of the weights", int(nnviz.LIMITS["seed"].minimum),
-            int(nnviz.LIMITS["seed"].maximum), step=1, help="The starting weights and the batch order: the same "
-                                                            "seed gives the same run")
+    for name in names:
+        control(name, **({"disabled": settings()["regularization"] == "none"} if name == "reg_rate" else {}))

@@ -1,4 +1,5 @@
-"""The 2-D playground's state in the URL: one declarative table drives parsing and serializing.
+"""The 2-D playground's settings: one declarative table (:data:`FIELDS`, ui.schema) drives parsing, the URL,
+the sidebar's widgets (ui.plane_controls) and the configuration (:func:`config_for`).
 
 A link holds the data settings and their seed, the features, the network and the
 hyper-parameters, so opening it reproduces the run; ``hide=`` names controls to
@@ -8,7 +9,7 @@ parameters (:mod:`ui.urlstate`) are ignored quietly.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from nnviz import playground
 from nnviz.config import NnvizError, parse_hidden
@@ -16,55 +17,16 @@ from nnviz.activations import HIDDEN_ACTIVATIONS
 from nnviz.config import TrainConfig
 from nnviz.datasets import DEFAULT_FEATURES, GENERATORS, Dataset, check_features, generate
 from nnviz.playground import MULTI_CLASS
-from nnviz.limits import LIMITS
+from . import schema
+from .schema import Setting, parse_fields, short
 from .urlstate import FIELDS as MAIN_FIELDS
-from .urlstate import TABLE_PARAMS, Field, _flag, _one_of, _short, _whole, parse_fields
+from .urlstate import TABLE_PARAMS
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the Playground's
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 # TF Playground's four in its order, then any other hidden activation nnviz has.
 ACTIVATIONS = tuple(sorted(HIDDEN_ACTIVATIONS, key=("relu", "tanh", "sigmoid", "linear", *HIDDEN_ACTIVATIONS).index))
 MORE_EPOCHS = 100  # what "+N epochs" offers first
-
-def dataset_from(settings: Mapping) -> Dataset:
-    """The generated points of the settings (``noise`` and ``ratio`` in percent)."""
-    name = settings["dataset"]
-    return generate(name, int(settings["points"]), settings["noise"] / 100, settings["ratio"] / 100,
-                    int(settings["data_seed"]), int(settings["classes"]) if name in MULTI_CLASS else 2)
-
-
-def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
-    """The page's settings as a training configuration (:func:`nnviz.playground.plane_config`)."""
-    return playground.plane_config(
-        dataset, hidden=settings["hidden"], activation=settings["activation"],
-        learning_rate=settings["learning_rate"], regularization=settings["regularization"],
-        reg_rate=settings["reg_rate"], batch_size=settings["batch_size"], epochs=settings["epochs"],
-        seed=settings["seed"], features=len(settings["features"]))
-
-# Controls a lesson link can hide, by the name used in ``hide=``.
-HIDEABLE = ("problem", "dataset", "classes", "points", "noise", "ratio", "regenerate", "csv", "features",
-            "layers", "neurons", "activation", "learning_rate", "regularization", "reg_rate", "batch_size",
-            "epochs", "seed", "discretize", "show_test", "step", "network", "edit", "link")
-
-
-def _whole_in(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        number = float(text)
-        if number != int(number) or not low <= number <= high:
-            raise ValueError(f"a whole number from {low} to {high}")
-        return int(number)
-    return parse
-
-
-def _listed(values: tuple) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        number = float(text)
-        for v in values:
-            if abs(number - v) <= 1e-9 * max(1.0, abs(v)):
-                return v
-        raise ValueError("one of " + ", ".join(f"{v:g}" for v in values))
-    return parse
-
 
 def _features(text: str) -> tuple[str, ...]:
     try:
@@ -85,14 +47,6 @@ def _hidden(text: str) -> tuple[int, ...]:
     return widths
 
 
-def _hide(text: str) -> tuple[str, ...]:
-    names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
-    unknown = [n for n in names if n not in HIDEABLE]
-    if unknown:
-        raise ValueError("names of controls: " + ", ".join(HIDEABLE))
-    return tuple(dict.fromkeys(names))
-
-
 def _split_hide(text: str) -> tuple[tuple[str, ...], list[str]]:
     """(the known control names, the unknown ones) of a ``hide=`` value."""
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
@@ -103,28 +57,63 @@ def _list(values) -> str:
     return ",".join(str(v) for v in values)
 
 
-FIELDS: tuple[Field, ...] = (
-    Field("dataset", "circle", _one_of(tuple(GENERATORS))),
-    Field("classes", 2, _whole("classes")),
-    Field("points", int(LIMITS["points"].default), _whole("points")),
-    Field("noise", 0, _whole_in(0, 50)),  # percent
-    Field("ratio", 50, _whole_in(10, 90)),  # percent of the points that train
-    Field("data_seed", 0, _whole("seed")),
-    Field("features", DEFAULT_FEATURES, _features, _list),
-    Field("hidden", (4, 2), _hidden, lambda v: _list(v) or "none"),
-    Field("activation", "tanh", _one_of(ACTIVATIONS)),
-    Field("learning_rate", 0.03, _listed(LEARNING_RATES), lambda v: f"{v:g}"),
-    Field("regularization", "none", _one_of(("none", "l1", "l2"))),
-    Field("reg_rate", 0.0, _listed(REG_RATES), lambda v: f"{v:g}"),
-    Field("batch_size", 10, _whole_in(1, playground.MAX_BATCH)),
-    Field("epochs", 100, _whole_in(1, playground.MAX_EPOCHS)),
-    Field("seed", 0, _whole("seed")),  # the initial weights and the batch order
-    Field("discretize", False, _flag, lambda v: "1" if v else "0"),
-    Field("show_test", False, _flag, lambda v: "1" if v else "0"),
-    Field("hide", (), _hide, _list),
-    Field("presenter", False, _flag, lambda v: "1" if v else "0"),  # as on the truth-table page
+# The page's settings, in TF Playground's order (data, features, network, training, view). ``hide`` names the
+# controls a lesson link may hide for each; :data:`HIDEABLE` adds the parts of the page that are no setting.
+DATA: tuple[Setting, ...] = (
+    schema.choice("dataset", tuple(GENERATORS), "circle", hide=("problem", "dataset"), widget="selectbox",
+                  label="Dataset"),
+    schema.whole("classes", widget="slider", label="Classes", hideable=True,
+                 help="More than two: a softmax output with cross-entropy"),
+    schema.whole("points", widget="slider", label="Points", step=10, hideable=True),
+    schema.percent("noise", "noise", widget="slider", label="Noise", step=5, hideable=True),
+    schema.percent("ratio", "train_ratio", widget="slider", label="Ratio of training to test data", step=5,
+                   hideable=True),  # percent of the points that train
+    # New points: from a new seed (Regenerate), or your own (the CSV upload).
+    schema.whole("data_seed", "seed", default=0, hide=("regenerate", "csv")),
 )
-DEFAULTS: dict[str, Any] = {f.name: f.default for f in FIELDS}
+TRAINING: tuple[Setting, ...] = (  # the settings nnviz.playground.plane_config takes, under its names
+    Setting("hidden", (4, 2), _hidden, lambda v: _list(v) or "none", hide=("layers", "neurons"), config="hidden"),
+    schema.choice("activation", ACTIVATIONS, "tanh", widget="selectbox", label="Activation", hideable=True,
+                  help="Of the hidden layers", config="activation"),
+    schema.listed("learning_rate", LEARNING_RATES, 0.03, label="Learning rate", hideable=True,
+                  config="learning_rate"),
+    schema.choice("regularization", ("none", "l1", "l2"), "none", widget="segmented_control",
+                  label="Regularization", hideable=True, config="regularization",
+                  widget_args={"required": True, "format_func": lambda v: v.upper() if v != "none" else "None"},
+                  convert=lambda v: v or "none",
+                  help="L1 as TensorFlow Playground does it: after each update a separate step w -= learning rate "
+                       "x rate x sign(w); a weight that crosses zero becomes 0 and stays dead. L2 adds rate x w to "
+                       "the gradient. Biases are not regularized."),
+    schema.listed("reg_rate", REG_RATES, 0.0, label="Regularization rate", hideable=True, config="reg_rate"),
+    schema.whole("batch_size", low=1, high=playground.MAX_BATCH, default=10, widget="slider", label="Batch size",
+                 hideable=True, config="batch_size",
+                 help="Points per update; an epoch is as many updates as it takes to see every training point once"),
+    schema.whole("epochs", low=1, high=playground.MAX_EPOCHS, default=100, widget="number_input", label="Epochs",
+                 step=10, hideable=True, config="epochs",
+                 help="How long to train: the timeline of the chart. The losses are measured over all training "
+                      "and test points after every epoch, as in TensorFlow Playground"),
+    schema.whole("seed", default=0, widget="number_input", label="Seed of the weights", step=1, hideable=True,
+                 config="seed",  # the initial weights and the batch order
+                 help="The starting weights and the batch order: the same seed gives the same run"),
+)
+FIELDS: tuple[Setting, ...] = (
+    *DATA,
+    Setting("features", DEFAULT_FEATURES, _features, _list, widget="pills", label="Inputs to the network",
+            options=tuple(playground.FEATURE_LABELS), hide=("features",), convert=tuple,
+            widget_args={"selection_mode": "multi", "format_func": playground.FEATURE_LABELS.get},
+            help="What the first layer sees, computed from each point's x₁ and x₂"),
+    *TRAINING,
+    schema.flag("discretize", label="Discretize output", hideable=True,
+                help="Paint each side of the boundary in one colour (more classes are always discrete)"),
+    schema.flag("show_test", label="Show test data", hideable=True, help="Test points: diamonds with a dark ring"),
+    Setting("hide", (), lambda text: _split_hide(text)[0], _list),  # parse() reports the unknown names
+    schema.flag("presenter", label="Presenter mode",  # as on the truth-table page
+                help="Large type and no toolbar, for a projector; kept in the link"),
+)
+DEFAULTS: dict[str, Any] = schema.defaults(FIELDS)
+FIELDS_BY_NAME: dict[str, Setting] = schema.by_name(FIELDS)
+# Controls a lesson link can hide, by the name used in ``hide=``: the settings', then parts of the page.
+HIDEABLE = tuple(name for f in FIELDS for name in f.hide) + ("step", "network", "edit", "link")
 _OTHER_PAGE = {f.name for f in MAIN_FIELDS} | set(TABLE_PARAMS)
 
 
@@ -135,15 +124,32 @@ def parse(params: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
         settings["hide"], unknown = _split_hide(str(params["hide"]))
         notices = [n for n in notices if not n.startswith("hide=")]
         if unknown:
-            notices.append(f"hide={_short(','.join(unknown))} (expected names of controls: {', '.join(HIDEABLE)})")
+            notices.append(f"hide={short(','.join(unknown))} (expected names of controls: {', '.join(HIDEABLE)})")
     return settings, notices
 
 
 def serialize(settings: Mapping[str, Any]) -> dict[str, str]:
     """Query parameters for every field (``hide`` only when something is hidden, ``presenter`` only when on)."""
-    params = {f.name: f.show(settings.get(f.name, f.default)) for f in FIELDS}
-    if not params["hide"]:
-        del params["hide"]
+    params = schema.serialize_fields(FIELDS, settings)
     if params["presenter"] == "0":
         del params["presenter"]
     return params
+
+
+def engine_value(settings: Mapping, name: str) -> Any:
+    """The engine's value of the setting ``name`` (its ``to_config``: noise and ratio percent -> fraction)."""
+    return FIELDS_BY_NAME[name].to_config(settings[name])
+
+
+def dataset_from(settings: Mapping) -> Dataset:
+    """The generated points of the settings."""
+    name = settings["dataset"]
+    return generate(name, int(settings["points"]), engine_value(settings, "noise"), engine_value(settings, "ratio"),
+                    int(settings["data_seed"]), int(settings["classes"]) if name in MULTI_CLASS else 2)
+
+
+def config_for(settings: Mapping, dataset: Dataset) -> TrainConfig:
+    """The page's settings as a training configuration (:func:`nnviz.playground.plane_config`): each setting
+    with an option (:data:`TRAINING`) through its ``to_config``."""
+    return playground.plane_config(dataset, features=len(settings["features"]),
+                                   **schema.config_options(TRAINING, settings))

@@ -1,8 +1,8 @@
 """The page's state in the URL query string, so a copied link reproduces the run.
 
-One declarative table, :data:`FIELDS`, drives both :func:`parse` and
-:func:`serialize`. A value that does not parse falls back to its default and is
-reported, never raised. The parameter names are the widget keys.
+One declarative table, :data:`FIELDS` (a :class:`ui.schema.Setting` each), drives :func:`parse`,
+:func:`serialize`, the sidebar's widgets and :func:`config_of`. A value that does not parse falls
+back to its default and is reported, never raised. The parameter names are the widget keys.
 
 The table travels as ``table``: rows separated by ``;``, cells by ``,``, and
 ``:`` between the inputs and the targets of a row, e.g. the tutorial's table is
@@ -24,7 +24,7 @@ import hashlib
 import threading
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
@@ -34,95 +34,64 @@ from nnviz.config import NnvizError, TrainConfig, check_table, make_config
 from nnviz.limits import LIMITS
 from nnviz.losses import LOSSES
 from nnviz.optimizers import OPTIMIZERS
+from . import schema
 from .editing import default_names
+from .schema import Setting, parse_fields, short
 from .scenes import SCENES, Scene
 from nnviz.tables import PRESETS, Table
-from nnviz.text import cap, one_line, plain_names
+from nnviz.text import plain_names
 
 _DEFAULTS = TrainConfig()
 OWN_TABLE = "(your own table)"  # the preset box's entry for a table that is no preset (not in links)
 # The "Look closer" tools by key (ui/teaching.py draws them in this order).
 TOOLS = ("live_math", "stepping", "sweep", "ab", "hidden", "gradcheck", "health", "scenes")
-
-
-@dataclass(frozen=True)
-class Field:
-    """One query parameter: its name (= widget key), default, parser (str -> value) and writer."""
-
-    name: str
-    default: Any
-    parse: Callable[[str], Any]
-    show: Callable[[Any], str] = str
-
-
-def _whole(limit_name: str) -> Callable[[str], int]:
-    limit = LIMITS[limit_name]
-
-    def parse(text: str) -> int:
-        number = float(text)
-        if number != int(number) or not limit.minimum <= number <= limit.maximum:
-            raise ValueError(f"a whole number from {limit.allowed()}")
-        return int(number)
-    return parse
+Field = Setting  # the name the page's tests and older code use
 
 
 def _batch(text: str) -> int:
-    if text.strip().lower() in ("all", ""):
-        return 0
-    number = float(text)
-    if number != int(number) or not 0 <= number <= LIMITS["rows"].maximum:
-        raise ValueError(f"0 (all rows) to {LIMITS['rows'].maximum:g}")
-    return int(number)
+    return 0 if text.strip().lower() in ("all", "") else _BATCH_NUMBER(text)
 
 
-def _rate(text: str) -> float:
-    limit = LIMITS["learning_rate"]
-    number = float(text)
-    if not limit.minimum <= number <= limit.maximum:
-        raise ValueError(f"a number from {limit.allowed()}")
-    return number
+_BATCH_NUMBER = schema.whole("batch_size", "rows", low=0).parse
 
-
-def _one_of(options) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        value = text.strip().lower()
-        if value not in options:
-            raise ValueError("one of " + ", ".join(options))
-        return value
-    return parse
-
-
-def _optional(show: Callable[[Any], str]) -> Callable[[Any], str]:
-    """A writer that leaves the parameter out of the link (an empty string) when the value is None."""
-    return lambda value: "" if value is None else show(value)
-
-
-def _flag(text: str) -> bool:
-    value = text.strip().lower()
-    if value not in ("1", "0", "true", "false", "on", "off"):
-        raise ValueError("1 or 0")
-    return value in ("1", "true", "on")
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("preset", "tutorial", _one_of(tuple(PRESETS)), lambda v: "" if v == OWN_TABLE else str(v)),
-    Field("hidden_width", int(LIMITS["hidden_width"].default), _whole("hidden_width")),
-    Field("hidden_layers", int(LIMITS["hidden_layers"].default), _whole("hidden_layers")),
-    Field("iterations", int(LIMITS["iterations"].default), _whole("iterations")),
-    Field("learning_rate", float(LIMITS["learning_rate"].default), _rate, lambda v: f"{v:g}"),
-    Field("activation", _DEFAULTS.activation, _one_of(HIDDEN_ACTIVATIONS)),
-    Field("output_activation", _DEFAULTS.output_activation, _one_of(tuple(ACTIVATIONS))),
-    Field("loss", _DEFAULTS.loss, _one_of(tuple(LOSSES))),
-    Field("bias", _DEFAULTS.bias, _flag, lambda v: "1" if v else "0"),
-    Field("optimizer", _DEFAULTS.optimizer, _one_of(tuple(OPTIMIZERS))),
-    Field("batch_size", 0, _batch),
-    Field("seed", int(LIMITS["seed"].default), _whole("seed")),
-    Field("presenter", False, _flag, lambda v: "1" if v else "0"),  # large type, colour-blind-safe palette
-    Field("tool", None, _one_of(TOOLS), _optional(str)),  # the open "Look closer" tool
-    Field("scene", None, _one_of(tuple(SCENES)), _optional(str)),  # the lesson loaded last
+# The truth-table page's settings, in the sidebar's order. hidden_width and hidden_layers are one engine option
+# between them, ``hidden`` (:data:`JOINED`).
+FIELDS: tuple[Setting, ...] = (
+    schema.choice("preset", tuple(PRESETS), "tutorial", widget="selectbox", label="Preset",
+                  show=lambda v: "" if v == OWN_TABLE else str(v)),
+    schema.whole("hidden_width", widget="slider", label="Hidden width", help="Neurons in each hidden layer",
+                 config="hidden", of_config=lambda h: h[0] if h else int(LIMITS["hidden_width"].default)),
+    schema.whole("hidden_layers", widget="slider", label="Hidden layers", config="hidden", of_config=len),
+    schema.whole("iterations", widget="number_input", label="Iterations", step=100, config="iterations"),
+    schema.number("learning_rate", widget="number_input", label="Learning rate", step=0.1, format="%g",
+                  config="learning_rate"),
+    schema.choice("activation", HIDDEN_ACTIVATIONS, _DEFAULTS.activation, widget="selectbox", label="Activation",
+                  help="Of the hidden layers", config="activation"),
+    schema.choice("output_activation", tuple(ACTIVATIONS), _DEFAULTS.output_activation, widget="selectbox",
+                  label="Output activation", config="output_activation",
+                  help="softmax is offered for two or more target columns (one-hot classes)"),
+    schema.choice("loss", tuple(LOSSES), _DEFAULTS.loss, widget="selectbox", label="Loss", config="loss",
+                  help="sse is the tutorial's sum of squared errors; ce (cross-entropy) goes with softmax"),
+    schema.flag("bias", _DEFAULTS.bias, label="Biases", config="bias",
+                help="The tutorial has none: its x3 column of ones acts as a bias"),
+    schema.choice("optimizer", tuple(OPTIMIZERS), _DEFAULTS.optimizer, widget="selectbox", label="Optimizer",
+                  config="optimizer"),
+    replace(schema.whole("batch_size", "rows", low=0, default=0, widget="number_input", label="Batch size",
+                         step=1, help="Rows per update; 0 = all rows (the whole table), as in the tutorial",
+                         config="batch_size", to_config=lambda v: int(v) or None, of_config=lambda v: v or 0),
+            parse=_batch),
+    schema.whole("seed", widget="number_input", label="Seed", step=1, config="seed",
+                 help="Picks the starting weights; the same seed gives the same run"),
+    schema.flag("presenter", label="Presenter mode",  # large type, colour-blind-safe palette
+                help="Large type and a colour-blind-safe palette for a projector; kept in the link"),
+    schema.choice("tool", TOOLS, None, optional=True),  # the open "Look closer" tool
+    schema.choice("scene", tuple(SCENES), None, optional=True),  # the lesson loaded last
 )
-DEFAULTS: dict[str, Any] = {f.name: f.default for f in FIELDS}
-FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+DEFAULTS: dict[str, Any] = schema.defaults(FIELDS)
+FIELDS_BY_NAME: dict[str, Setting] = schema.by_name(FIELDS)
+# Engine options that several settings make together: the option -> how the settings make it.
+JOINED: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "hidden": lambda s: [int(s["hidden_width"])] * int(s["hidden_layers"])}
 TABLE_PARAMS = ("table", "names")
 # A link stays under about 4 KB: a longer table or names travel compressed, or held by the server (a reload
 # of a 23.5 KB link was refused by proxies, 414 Request-URI Too Large).
@@ -171,23 +140,16 @@ def _scene_in(params: Mapping[str, str]) -> Optional[Scene]:
 
 
 def settings_of(config: TrainConfig) -> dict[str, Any]:
-    """The page's settings (by field name) for a configuration the sidebar can show."""
-    return dict(hidden_layers=len(config.hidden), hidden_width=config.hidden[0] if config.hidden else
-                int(LIMITS["hidden_width"].default), iterations=config.iterations,
-                learning_rate=config.learning_rate, activation=config.activation,
-                output_activation=config.output_activation, loss=config.loss, bias=config.bias,
-                optimizer=config.optimizer, batch_size=config.batch_size or 0, seed=config.seed)
+    """The page's settings (by field name) for a configuration the sidebar can show: each setting's
+    ``of_config`` of the option it sets."""
+    return {f.name: f.of_config(getattr(config, f.config)) for f in FIELDS if f.config is not None}
 
 
 def config_of(settings: Mapping[str, Any]) -> TrainConfig:
     """The configuration the page trains for its settings; NnvizError names a setting it refuses."""
-    return make_config(
-        hidden=[int(settings["hidden_width"])] * int(settings["hidden_layers"]),
-        iterations=int(settings["iterations"]), activation=settings["activation"],
-        output_activation=settings["output_activation"], loss=settings["loss"], bias=bool(settings["bias"]),
-        learning_rate=float(settings["learning_rate"]), optimizer=settings["optimizer"],
-        batch_size=int(settings["batch_size"]) or None, seed=int(settings["seed"]),
-    )
+    options = schema.config_options(FIELDS, settings)
+    options.update({option: join(settings) for option, join in JOINED.items()})
+    return make_config(**options)
 
 
 def scene_settings(lesson: Scene) -> dict[str, Any]:
@@ -199,8 +161,7 @@ def scene_settings(lesson: Scene) -> dict[str, Any]:
 def serialize(settings: Mapping[str, Any], inputs: np.ndarray, targets: np.ndarray,
               input_names, output_names) -> dict[str, str]:
     """Query parameters for the settings and the table (left out when it is the preset's)."""
-    params = {f.name: f.show(settings.get(f.name, f.default)) for f in FIELDS}
-    params = {name: text for name, text in params.items() if text != ""}
+    params = schema.serialize_fields(FIELDS, settings)
     preset = PRESETS.get(settings.get("preset"))
     same = (preset is not None and preset.inputs.shape == inputs.shape
             and preset.targets.shape == targets.shape and np.array_equal(preset.inputs, inputs)
@@ -265,7 +226,7 @@ def parse_table(text: str, names: Optional[str] = None) -> Table:
     rows = [row for row in text.split(";") if row.strip()]
     max_rows = int(LIMITS["rows"].maximum)
     if not rows or len(rows) > max_rows:
-        raise NnvizError("table", _short(text), f"1 to {max_rows} rows like 0,0,1:0 separated by ;")
+        raise NnvizError("table", short(text), f"1 to {max_rows} rows like 0,0,1:0 separated by ;")
     inputs, targets = [], []
     for row in rows:
         parts = row.split(":")
@@ -274,7 +235,7 @@ def parse_table(text: str, names: Optional[str] = None) -> Table:
                 raise ValueError
             x, y = ([float(c) for c in part.split(",")] for part in parts)
         except ValueError:
-            raise NnvizError("table", _short(row), "rows like 0,0,1:0 (inputs : targets, numbers only)") from None
+            raise NnvizError("table", short(row), "rows like 0,0,1:0 (inputs : targets, numbers only)") from None
         inputs.append(x)
         targets.append(y)
     if len({len(x) for x in inputs}) != 1 or len({len(y) for y in targets}) != 1:
@@ -292,27 +253,3 @@ def parse_table(text: str, names: Optional[str] = None) -> Table:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def parse_fields(fields: tuple[Field, ...], params: Mapping[str, str], ignore=frozenset()):
-    """(settings, notices) from a table of fields: each parsed or its default, a notice for each value
-    ignored and for each parameter that is neither a field nor in ``ignore``."""
-    settings = {f.name: f.default for f in fields}
-    notices = []
-    for field in fields:
-        if field.name not in params:
-            continue
-        text = str(params[field.name])
-        try:
-            settings[field.name] = field.parse(text)
-        except (ValueError, TypeError, OverflowError) as error:
-            reason = str(error) if "could not convert" not in str(error) else "a number"
-            notices.append(f"{field.name}={_short(text)} (expected {reason})")
-    for name in sorted(set(params) - {f.name for f in fields} - set(ignore)):
-        notices.append(f"{_short(str(name))}={_short(str(params[name]))} (unknown setting)")
-    return settings, notices
-
-
-def _short(text: str) -> str:
-    """Outside text quoted in a notice: one line, at most 30 characters (the notice is shown as plain text)."""
-    return cap(one_line(text), 30)

@@ -1,0 +1,120 @@
+"""The plumbing both pages share: widgets drawn from the schema, the session's start, the URL, the error guard,
+the CSV upload, configurations as cache keys and run ids."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from typing import Any, Callable, Mapping, Optional
+
+import streamlit as st
+
+import nnviz
+from nnviz.text import markdown_text
+
+from .cache import feed
+from .schema import Setting
+
+log = logging.getLogger("nnviz.app")
+ss = st.session_state
+
+
+# ---------------------------------------------------------------- widgets
+
+def draw(setting: Setting, where: Any = st, key: Optional[str] = None, **overrides) -> Any:
+    """The setting's widget (its kind, label, help, bounds, step, format and options from the schema; ``key``
+    default its name), ``overrides`` replacing any of them; returns the widget's value."""
+    kwargs = {**setting.widget_kwargs(), **overrides}
+    label = kwargs.pop("label", setting.label)
+    return getattr(where, setting.widget)(label, key=key or setting.name, **kwargs)
+
+
+# ---------------------------------------------------------------- session and URL
+
+def start_session(marker: str, begin: Callable[[dict], None]) -> None:
+    """Once per visit (until ``marker`` is in the session): ``begin`` with the link's query parameters."""
+    if marker not in ss:
+        begin(st.query_params.to_dict())
+
+
+def sync_url(wanted: Mapping[str, str]) -> None:
+    """The address bar shows ``wanted`` (written only when it differs: each write is a message to the browser)."""
+    if st.query_params.to_dict() != dict(wanted):
+        st.query_params.from_dict(wanted)
+
+
+# ---------------------------------------------------------------- never a traceback
+
+def show_error(message: str, error: BaseException) -> None:
+    st.error(message)
+
+
+def guarded(work: Callable, *args, show: Callable[[str, BaseException], None] = show_error,
+            refusal: Callable[[nnviz.NnvizError], str] = str,
+            failure: str = "Something went wrong in this part of the page; try other settings.") -> Any:
+    """``work(*args)``, or None after saying why: an NnvizError as ``refusal`` words it, anything else logged and
+    ``failure``, each through ``show(message, error)`` (default st.error). The page never shows a traceback."""
+    try:
+        return work(*args)
+    except nnviz.NnvizError as error:
+        show(refusal(error), error)
+    except Exception as error:  # noqa: BLE001 - the page must never show a traceback
+        log.exception("%s failed", getattr(work, "__name__", "a part of the page"))
+        show(failure, error)
+    return None
+
+
+def note_to(key: str) -> Callable[[str, BaseException], None]:
+    """A ``show`` for :func:`guarded` from a callback: the message waits in the session under ``key``."""
+    return lambda message, error: ss.__setitem__(key, message)
+
+
+# ---------------------------------------------------------------- CSV upload
+
+def read_upload(key: str, notice: str, read: Callable[[bytes], Any]) -> Optional[tuple[Any, Any]]:
+    """(the upload, ``read`` of its bytes) for the file uploader ``key``; None when there is no file or it is
+    refused, the refusal waiting under ``notice`` (file name and cells shown as typed)."""
+    upload = ss.get(key)
+    if upload is None:
+        return None
+    try:
+        return upload, read(upload.getvalue())
+    except nnviz.NnvizError as error:
+        ss[notice] = markdown_text(f"{upload.name}: {error}")
+        return None
+
+
+@st.fragment
+def csv_upload(title: str, label: str, key: str, on_change: Callable, notice: str, loaded: Callable[[], bool],
+               more: Optional[Callable[[], None]] = None, help: Optional[str] = None) -> None:
+    """An expander with a CSV file uploader, in a fragment: picking a file reruns only this until ``loaded()``
+    says a file loaded, then the whole page reruns. ``more`` draws further widgets under the uploader."""
+    with st.expander(title):
+        st.file_uploader(label, type=["csv"], key=key, on_change=on_change, help=help)
+        if more is not None:
+            more()
+        if ss.get(notice):
+            st.error(ss.pop(notice))
+    if loaded():
+        st.rerun(scope="app")
+
+
+# ---------------------------------------------------------------- cache keys
+
+def config_json(config: nnviz.TrainConfig) -> str:
+    """A configuration as the cached functions' key: hashable text."""
+    return json.dumps(config.as_dict())
+
+
+@functools.lru_cache(maxsize=256)
+def config_from(text: str) -> nnviz.TrainConfig:
+    """The inverse of :func:`config_json` (validated again: a key is text; frozen, so one object is shared)."""
+    return nnviz.make_config(**json.loads(text))
+
+
+def run_id(*parts: Any) -> str:
+    """A short id of a run's ingredients (text, arrays, bytes, tuples): what stepping or an edit starts over on."""
+    digest = hashlib.blake2b(digest_size=16)
+    feed(digest, parts)
+    return digest.hexdigest()
