@@ -20,9 +20,8 @@ import base64
 import numpy as np
 
 from ..training import TrainingRun, row_correct
-from _plotly_utils.utils import convert_to_base64
 
-from .spec import SpecFigure
+from .spec import SpecFigure, encode_arrays
 from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
 from .style import (
     BIAS_ROW,
@@ -118,11 +117,12 @@ class _Weights:
         return dict(tickvals=(fractions * self.top).tolist(), ticktext=[short(v) if v else "0" for v in values])
 
 
-def _prediction_cells(run: TrainingRun, outputs: np.ndarray, rows: int) -> tuple[list, list]:
-    """Colour (1 right, 0 wrong, per row) and text of the cells outputs..., error, right, row by row."""
+def _prediction_cells(run: TrainingRun, outputs: np.ndarray, right: np.ndarray, rows: int) -> tuple[list, list]:
+    """Colour (1 right, 0 wrong, per row) and text of the cells outputs..., error, right, row by row;
+    ``right``: which rows are right (every row's)."""
     targets = run.targets[:rows]
     outputs = outputs[:rows]
-    right = row_correct(outputs, targets, run.multiclass)
+    right = right[:rows]
     with np.errstate(all="ignore"):
         error = np.abs(targets - outputs).sum(axis=1)
     n_cols = outputs.shape[1] + 2
@@ -264,12 +264,14 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     title_y = high - 1e-6 * (high - low)
     title_y = 10.0 ** title_y if y_axis["type"] == "log" else title_y
 
+    right_at = row_correct(run.output_snapshots, run.targets, run.multiclass)  # (snapshots, rows), once
+
     def marker_frame(k: int) -> dict:
         it = int(run.snapshot_iterations[k])
         return dict(type="scatter", x=[it, it])
 
     def now_frame(k: int) -> dict:
-        return dict(type="scatter", text=_now(run, k))
+        return dict(type="scatter", text=_now(run, k, right_at[k]))
 
     data.append(dict(type="scatter", name="current", mode="lines", y=y_ends, line=dict(color="#e08214", width=3),
                      hoverinfo="skip", xaxis=loss_xy[0], yaxis=loss_xy[1], **_fields(marker_frame(last))))
@@ -404,7 +406,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     pred_index = len(data)
 
     def predictions_frame(k: int) -> dict:
-        colour, text = _prediction_cells(run, run.output_snapshots[k], rows_shown)
+        colour, text = _prediction_cells(run, run.output_snapshots[k], right_at[k], rows_shown)
         return dict(type="scatter", marker=dict(line=dict(color=colour)), text=text)
 
     x, y = _cells(rows_shown, len(pred_cols), len(static_cols))
@@ -463,7 +465,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     # Plain data, no plotly objects (the tests validate the whole figure against plotly's schema instead);
     # numpy arrays as plotly 7 sends them, {"dtype", "bdata"}, converted once here.
     spec = dict(data=data, layout=layout, frames=frames)
-    convert_to_base64(spec)
+    encode_arrays(spec)
     return SpecFigure(spec)
 
 
@@ -563,10 +565,11 @@ def _loss_axis(loss: np.ndarray) -> dict:
     return axis
 
 
-def _now(run: TrainingRun, k: int) -> str:
-    """The loss panel's title at snapshot k: the iteration shown, its loss and how many rows are right."""
+def _now(run: TrainingRun, k: int, right: np.ndarray) -> str:
+    """The loss panel's title at snapshot k: the iteration shown, its loss and how many rows are right
+    (``right``: which rows are, at k)."""
     it = int(run.snapshot_iterations[k])
-    right = int(np.count_nonzero(row_correct(run.output_snapshots[k], run.targets, run.multiclass)))
+    right = int(np.count_nonzero(right))
     return f"<b>Iteration {it}</b>: loss {_loss_text(_loss_at(run, it))}, {right}/{len(run.targets)} rows right"
 
 
