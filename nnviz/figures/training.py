@@ -335,14 +335,17 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     colour_bar = dict(len=bottom[1] - bottom[0], y=bottom[0], yanchor="bottom", x=heat_x[1] + 0.01,
                       thickness=px(12), tickfont=dict(size=px(FONT_SIZE - 2)), **coding.colorbar())
 
-    def layer_weights(l: int, k: int) -> np.ndarray:
-        return weights[l][k] if biases is None else np.vstack([weights[l][k], biases[l][k][None, :]])
+    # Each layer's weights (bias row under them) in every frame, and their colours: one call a layer, not a frame.
+    frame_of = {int(k): i for i, k in enumerate(frames_at)}
+    shown = [weights[l][frames_at] if biases is None
+             else np.concatenate([weights[l][frames_at], biases[l][frames_at][:, None, :]], axis=1)
+             for l in range(n_layers)]
+    colours = [coding.colour(w).reshape(len(frames_at), -1) for w in shown]
 
     def weights_frame(l: int, k: int) -> dict:
-        w = layer_weights(l, k)
-        trace = dict(type="scatter", marker=dict(line=dict(color=coding.colour(w))))
+        trace = dict(type="scatter", marker=dict(line=dict(color=colours[l][frame_of[k]])))
         if text_frames:
-            trace["text"] = [short(v) for v in w.ravel()]
+            trace["text"] = [short(v) for v in shown[l][frame_of[k]].ravel()]
         return trace
 
     for l in range(n_layers):
