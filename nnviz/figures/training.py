@@ -21,7 +21,7 @@ import numpy as np
 
 from ..training import TrainingRun, row_correct
 
-from .spec import SpecFigure, encode_arrays
+from .spec import SpecFigure, encode_arrays, typed_array
 from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
 from .style import (
     BIAS_ROW,
@@ -343,7 +343,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     colours = [coding.colour(w).reshape(len(frames_at), -1) for w in shown]
 
     def weights_frame(l: int, k: int) -> dict:
-        trace = dict(type="scatter", marker=dict(line=dict(color=colours[l][frame_of[k]])))
+        trace = dict(type="scatter", marker=dict(line=dict(color=typed_array(colours[l][frame_of[k]]))))
         if text_frames:
             trace["text"] = [short(v) for v in shown[l][frame_of[k]].ravel()]
         return trace
@@ -466,9 +466,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                           pad=dict(t=2), showactive=False, buttons=_first_buttons(names_at))],
     )
     # Plain data, no plotly objects (the tests validate the whole figure against plotly's schema instead);
-    # numpy arrays as plotly 7 sends them, {"dtype", "bdata"}, converted once here.
+    # numpy arrays as plotly 7 sends them, {"dtype", "bdata"}: the frames' (weight colours) as they were made,
+    # the rest converted once here (a walk of the frames' thousands of small dicts would cost a third of the build).
+    encode_arrays(data)
+    encode_arrays(layout)
     spec = dict(data=data, layout=layout, frames=frames)
-    encode_arrays(spec)
     return SpecFigure(spec)
 
 
