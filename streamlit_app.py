@@ -398,8 +398,9 @@ def main() -> None:
     # 720 px projector's fold.
     # The notes beside the headline figures are compact, as tall as the figures. The table and the final
     # predictions stack: side by side at 1280 wide, the predictions grid hid a column. st.html, not markdown:
-    # style-only HTML renders nothing and loads a 30 KB script, unsafe markdown 184 KB before the chart.
-    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.5rem;padding-bottom:2rem}"
+    # style-only HTML renders nothing and loads a 30 KB script, unsafe markdown 184 KB before the chart. It
+    # takes no room either: the padding has the 1 rem the style's markdown element took.
+    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:4.5rem;padding-bottom:2rem}"
             ".st-key-summary_notes [data-testid='stAlertContainer']{padding:0.4rem 0.75rem}"
             ".st-key-summary_notes [data-testid='stAlertContainer'] p{font-size:0.85rem;line-height:1.35}"
             "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] .st-key-predictions)"
