@@ -172,9 +172,19 @@ def make_config(settings: dict) -> nnviz.TrainConfig:
     return urlstate.config_of(settings)
 
 
-def table_editor() -> tuple[pd.DataFrame, int]:
-    """Preset picker, column counts, the editable table and the CSV loader; returns (table, inputs)."""
+def pending_table() -> tuple[pd.DataFrame, int]:
+    """(table, inputs) as the table editor will return them, from its edits waiting in session state: the page
+    trains and sends the chart before it draws the editor, so a first visit loads the chart's script first."""
     refuse_oversized_edit()  # before any widget it resets is drawn
+    frame = editing.pending_frame(ss.table_frame, ss.get(f"table_editor_{ss.editor_version}"))
+    # The preset box says what the table is now, as edited.
+    ss.preset = editing.matching_preset(frame, ss.table_inputs) or urlstate.OWN_TABLE
+    return frame, ss.table_inputs
+
+
+def table_editor(pending: pd.DataFrame) -> None:
+    """Preset picker, column counts, the editable table and the CSV loader. ``pending``: the table the page
+    trained on (:func:`pending_table`), what the editor returns."""
     st.subheader("Truth table")
     pick, n_in, n_out = st.columns([3, 1, 1], vertical_alignment="bottom")
     n_in.number_input("Inputs", int(LIMITS["inputs"].minimum), int(LIMITS["inputs"].maximum),
@@ -193,19 +203,20 @@ def table_editor() -> tuple[pd.DataFrame, int]:
     edited = st.data_editor(frame, key=f"table_editor_{ss.editor_version}", num_rows="dynamic",
                             column_config=columns, hide_index=True, width="stretch")
     ss.table_current = edited
-    # The preset box and the caption say what the table is now, as edited: drawn after the editor (into their
-    # places above it) so they follow this very edit.
-    match = editing.matching_preset(edited, n_inputs)
-    ss.preset = match or urlstate.OWN_TABLE
+    if not editing.same_table(edited, pending):  # the page trained on another table: take the editor's
+        page.log.warning("the table editor applied its edits unlike editing.pending_frame; rerunning")
+        set_table(edited, n_inputs)
+        st.rerun()
+    # The preset box (set by pending_table to what the edited table is) is drawn here, in its place above.
     page.draw(urlstate.FIELDS_BY_NAME["preset"], pick, options=[*nnviz.PRESETS, urlstate.OWN_TABLE],
               on_change=load_preset)
+    match = ss.preset if ss.preset in nnviz.PRESETS else None
     description = (ss.table_description if edited.equals(frame) else nnviz.PRESETS[match].description if match
                    else "Your own table")
     waiting = editing.untyped_rows(edited)
     caption.caption(description + (f" · {waiting} new row{'s' if waiting > 1 else ''} waiting for values: "
                                    "it trains once typed" if waiting else ""))
     csv_loader()
-    return edited, n_inputs
 
 
 def refuse_oversized_edit() -> None:
@@ -368,15 +379,17 @@ def main() -> None:
     # Constant CSS, nothing a visitor typed: Streamlit's 6 rem top padding would push the chart below a
     # 720 px projector's fold.
     # The notes beside the headline figures are compact, as tall as the figures. The table and the final
-    # predictions stack: side by side at 1280 wide, the predictions grid hid a column.
-    st.markdown("<style>[data-testid='stMainBlockContainer']{padding-top:3.5rem;padding-bottom:2rem}"
-                ".st-key-summary_notes [data-testid='stAlertContainer']{padding:0.4rem 0.75rem}"
-                ".st-key-summary_notes [data-testid='stAlertContainer'] p{font-size:0.85rem;line-height:1.35}"
-                "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] .st-key-predictions)"
-                "{flex-direction:column}"
-                "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] .st-key-predictions)"
-                " > [data-testid='stColumn']{width:100%;flex:1 1 auto}"
-                "</style>", unsafe_allow_html=True)
+    # predictions stack: side by side at 1280 wide, the predictions grid hid a column. st.html, not markdown:
+    # style-only HTML renders nothing and loads a 30 KB script, unsafe markdown 184 KB before the chart. It
+    # takes no room either: the padding has the 1 rem the style's markdown element took.
+    st.html("<style>[data-testid='stMainBlockContainer']{padding-top:4.5rem;padding-bottom:2rem}"
+            ".st-key-summary_notes [data-testid='stAlertContainer']{padding:0.4rem 0.75rem}"
+            ".st-key-summary_notes [data-testid='stAlertContainer'] p{font-size:0.85rem;line-height:1.35}"
+            "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] .st-key-predictions)"
+            "{flex-direction:column}"
+            "[data-testid='stHorizontalBlock']:has(> [data-testid='stColumn'] .st-key-predictions)"
+            " > [data-testid='stColumn']{width:100%;flex:1 1 auto}"
+            "</style>")
     presenter_css(bool(ss.presenter))
     summary_box = st.container()
     link_notices = ["Parts of the link were ignored, defaults used instead: "
@@ -387,11 +400,12 @@ def main() -> None:
     closer = st.container()  # the "Look closer" tools, under the chart
     table_side, result_side = st.columns([5, 6], gap="large")
     with table_side:
-        frame, n_inputs = table_editor()
-        settings["preset"] = ss.preset  # as the table editor left it: the preset the edited table is, if any
+        table_box = st.container()  # filled after the chart: its grid's scripts load after the chart's
         table_errors = st.container()
-        if ss.get("table_notice"):
-            table_errors.error(ss.pop("table_notice"))
+    frame, n_inputs = pending_table()
+    settings["preset"] = ss.preset  # the preset the edited table is, if any
+    if ss.get("table_notice"):
+        table_errors.error(ss.pop("table_notice"))
     input_names, output_names = list(frame.columns[:n_inputs]), list(frame.columns[n_inputs:])
 
     def train() -> tuple:
@@ -415,6 +429,8 @@ def main() -> None:
     if ss.last_good is None:
         for notice in link_notices:
             summary_box.warning(notice)
+        with table_box:
+            table_editor(frame)
         return
     key, input_names, output_names = ss.last_good
     run = cached_run(*key)
@@ -425,6 +441,8 @@ def main() -> None:
         further_control()
         for notice in left_over:
             st.warning(notice)
+    with table_box:
+        table_editor(frame)
     with closer:
         look_closer(View(key, run, list(input_names), list(output_names), bool(ss.presenter), load_table))
     with result_side:

@@ -399,3 +399,36 @@ def test_an_added_empty_row_waits_until_typed():
     assert healthy(at) and at.session_state["last_good"][0][1].shape == (5, 2)
     edit_table(at, added_rows=[{"x1": 1.0}])  # half typed: says which cell, keeps the last run
     assert "row 5, column x2: empty" in as_shown(at.error[0].value)
+
+
+def _editor_page():
+    """A page with a table editor only."""
+    import numpy as np
+    import pandas as pd
+    import streamlit as st
+    frame = pd.DataFrame(np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [1.0, 1.0, 0.0]]), columns=["x1", "x2", "y"])
+    st.session_state.returned = st.data_editor(frame, key="editor", num_rows="dynamic", hide_index=True)
+    st.session_state.frame = frame
+
+
+@pytest.mark.parametrize("state", [
+    {"edited_rows": {1: {"y": 0.0, "x1": None}}},
+    {"edited_rows": {0: {"x2": "2.5"}, 2: {"y": "not a number"}}, "deleted_rows": [1]},
+    {"deleted_rows": [0, 2], "added_rows": [{}, {"x1": 3.0}, {"x2": 1, "y": True}]},
+    {"edited_rows": {2: {"y": 7.0}}, "deleted_rows": [0], "added_rows": [{"x1": 1.0, "x2": 2.0, "y": 3.0}]},
+    {},
+])
+def test_the_pending_table_is_what_the_editor_returns(state):
+    """The page trains on editing.pending_frame before it draws the editor (the chart's script loads first):
+    for any edit state it is the table Streamlit's own editor then returns."""
+    from ui import editing
+    full = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **state}
+    at = AppTest.from_function(_editor_page).run()
+    at.session_state["editor"] = full  # the edits waiting, as a browser leaves them
+    at.run()
+    assert not at.exception
+    returned, frame = at.session_state["returned"], at.session_state["frame"]
+    pending = editing.pending_frame(frame, full)
+    assert editing.same_table(pending, returned), (pending, returned)
+    assert state == {} or not editing.same_table(pending, frame)  # the edit did change the table
+

@@ -364,7 +364,7 @@ def test_presenter_mode_enlarges_the_type_of_the_page_and_the_figure_and_is_in_t
     before = chart(at, "pl_plane_chart")
     at.sidebar.toggle(key="pl_presenter").set_value(True).run()
     assert healthy(at)
-    assert any("font-size: 21px" in m.value for m in at.markdown)  # the page's large type
+    assert any("font-size: 21px" in h.value for h in at.get("html"))  # the page's large type
     after = chart(at, "pl_plane_chart")
     assert after["layout"]["font"]["size"] >= 1.4 * before["layout"]["font"]["size"]  # and the figure's
     assert at.query_params["presenter"] in ("1", ["1"])

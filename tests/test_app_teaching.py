@@ -330,7 +330,7 @@ def test_presenter_mode_round_trips_through_the_url():
     assert again.sidebar.toggle(key="presenter").value is True
     spec = block(again, "training_view").get("plotly_chart")[0].proto.spec
     assert figures.PRESENTER_NEGATIVE in spec and figures.NEGATIVE not in spec
-    assert any("font-size" in m.value for m in again.markdown if "<style>" in m.value)
+    assert any("font-size" in h.value for h in again.get("html") if "<style>" in h.value)
     assert config(again) == config(at)
 
 

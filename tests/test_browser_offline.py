@@ -1,5 +1,8 @@
 """The app works offline (a lecture room without internet): every request a page makes goes to the app's own
-server, on both pages and in presenter mode. The page icon once came from a font CDN and broke offline."""
+server, on both pages and in presenter mode. The page icon once came from a font CDN and broke offline.
+
+The same page loads check what a first visit fetches before its chart: the chart's Plotly script before the
+table editor's grid scripts, and no markdown-with-HTML script (184 KB) for the pages' CSS."""
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -29,4 +32,11 @@ def test_every_request_goes_to_the_app_itself(page: Page, app_server, path):
     elsewhere = sorted({url for url in requests if urlparse(url).scheme in ("http", "https", "ws", "wss")
                         and urlparse(url).netloc != own})
     assert not elsewhere, f"requests to other origins: {elsewhere}"
+    scripts = [urlparse(url).path.rsplit("/", 1)[-1] for url in requests if urlparse(url).path.endswith(".js")]
+    assert not [s for s in scripts if s.startswith("rehype-raw")], "markdown with HTML loaded rehype-raw"
+    if not path.startswith("/Plane"):
+        first = {name: next((i for i, s in enumerate(scripts) if s.startswith(name + ".")), None)
+                 for name in ("PlotlyChart", "DataFrame")}
+        assert None not in first.values(), f"scripts requested: {scripts}"
+        assert first["PlotlyChart"] < first["DataFrame"], "the table's grid script came before the chart's"
     assert_no_exception(page)

@@ -517,3 +517,27 @@ def test_inputs_and_outputs_keep_their_names_on_big_diagrams(inputs, outputs, hi
         if n * figures.FONT_SIZE * 1.2 <= 0.38 * (figures.HEIGHT - 60):
             assert all(texts), texts  # room for every name: every name
     assert all(neurons["customdata"])  # the hover names every neuron
+
+
+@pytest.mark.parametrize("run_args", [{}, dict(hidden=[64, 64, 64], iterations=600),
+                                      dict(activation="tanh", output_activation="linear", learning_rate=1)])
+def test_arrays_are_encoded_as_plotly_encodes_them(run_args):
+    """The builder encodes its arrays itself (spec.encode_arrays, a walk of dicts only): the figure is what
+    plotly's own conversion makes of the same arrays, float32 and int8 frames, int64 narrowed, 2-D shapes."""
+    import copy
+
+    from _plotly_utils.utils import PlotlyJSONEncoder, convert_to_base64
+
+    from nnviz.figures.spec import decoded, encode_arrays
+    spec = training_figure(nnviz.train(*nnviz.preset("tutorial"), **run_args)).to_dict()
+    arrays = decoded(spec)
+    arrays["data"][0]["ids"] = np.arange(3) * 40_000  # int64 plotly narrows to int32
+    arrays["data"][0]["customdata"] = np.arange(6.0).reshape(2, 3)
+    arrays["layout"]["xaxis"]["range"] = np.array([0, 1])  # a key plotly leaves alone
+    ours, plotlys = copy.deepcopy(arrays), copy.deepcopy(arrays)
+    encode_arrays(ours)
+    convert_to_base64(plotlys)
+    assert json.dumps(ours, cls=PlotlyJSONEncoder) == json.dumps(plotlys, cls=PlotlyJSONEncoder)
+    del ours["data"][0]["ids"], ours["data"][0]["customdata"]
+    ours["layout"]["xaxis"]["range"] = spec["layout"]["xaxis"]["range"]
+    assert ours == spec

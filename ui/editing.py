@@ -114,6 +114,42 @@ def pending_rows_error(rows: int, editor_state) -> str | None:
     return None
 
 
+def pending_frame(frame: pd.DataFrame, editor_state) -> pd.DataFrame:
+    """The table as ``st.data_editor`` will return it once it applies ``editor_state`` (its edits waiting in
+    session state), so the page can train and draw the chart before it draws the editor. For a table of
+    numbers, as Streamlit applies them: cell edits by row position, then deletions, then added rows; a value
+    that is no number becomes an empty cell (NaN). Unknown columns and rows are skipped."""
+    if not isinstance(editor_state, dict):
+        return frame
+    values = frame.to_numpy(dtype=np.float64, copy=True)
+    columns = {name: c for c, name in enumerate(frame.columns)}
+    for row, changes in (editor_state.get("edited_rows") or {}).items():
+        for name, value in (changes or {}).items():
+            if name in columns and 0 <= int(row) < len(values):
+                values[int(row), columns[name]] = _cell_value(value)
+    deleted = {int(r) for r in editor_state.get("deleted_rows") or []}
+    rows = [values[r] for r in range(len(values)) if r not in deleted]
+    rows += [[_cell_value(added.get(name)) for name in frame.columns]
+             for added in editor_state.get("added_rows") or [] if isinstance(added, dict)]
+    return pd.DataFrame(np.array(rows, dtype=np.float64).reshape(len(rows), len(columns)), columns=frame.columns)
+
+
+def same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """The same column names and cells (NaN equal to NaN), whatever the index."""
+    try:
+        return list(a.columns) == list(b.columns) and np.array_equal(
+            a.to_numpy(dtype=np.float64), b.to_numpy(dtype=np.float64), equal_nan=True)
+    except (TypeError, ValueError):
+        return False
+
+
+def _cell_value(value) -> float:
+    try:
+        return np.nan if value is None else float(value)
+    except (TypeError, ValueError, OverflowError):
+        return np.nan
+
+
 def resize(frame: pd.DataFrame, n_inputs: int, new_inputs: int, new_outputs: int) -> pd.DataFrame:
     """The table with ``new_inputs`` input and ``new_outputs`` target columns.
 

@@ -62,6 +62,9 @@ class EdgePaths:
                     ends.append((x0 + inset, round(float(y0), 3), x1 - inset, round(float(y1), 3)))
         self.segments = np.array(segments, dtype=object)
         self.ends = np.array(ends, dtype=float).reshape(-1, 4)  # x0, y0, x1, y1 of every segment
+        # each segment as a scatter line's x and y, a gap (None) after it: written once, joined per frame
+        self._xs = [(_plain(x0), _plain(x1), None) for x0, _, x1, _ in self.ends.tolist()]
+        self._ys = [(_plain(y0), _plain(y1), None) for _, y0, _, y1 in self.ends.tolist()]
 
     def _groups(self, weights: Sequence[np.ndarray], scale: float,
                 dead: Optional[Sequence[np.ndarray]] = None) -> dict:
@@ -74,8 +77,14 @@ class EdgePaths:
         if dead is not None:
             gone = np.concatenate([np.asarray(mask, dtype=bool).ravel() for mask in dead])[keep]
         bins = np.searchsorted(EDGE_BINS, np.abs(w[keep]) / scale)
-        positive = w[keep] >= 0
-        groups = {(sign, b): keep[(positive == sign) & (bins == b) & ~gone]
+        # one sort by group (negative first, then by bin; stable: each group keeps its order) instead of a
+        # mask per group
+        group = np.where(w[keep] >= 0, len(EDGE_WIDTHS), 0) + np.minimum(bins, len(EDGE_WIDTHS))
+        group[gone] = -1
+        order = np.argsort(group, kind="stable")
+        ends = np.searchsorted(group[order], np.arange(2 * len(EDGE_WIDTHS) + 1) - 0.5)
+        members = {g: keep[order[ends[g]:ends[g + 1]]] for g in range(2 * len(EDGE_WIDTHS))}
+        groups = {(sign, b): members[(len(EDGE_WIDTHS) if sign else 0) + b]
                   for sign in (True, False) for b in range(len(EDGE_WIDTHS))}
         if dead is not None:
             groups["dead"] = keep[gone]
@@ -96,12 +105,8 @@ class EdgePaths:
             if not index.size:
                 groups[key] = ([None], [None])
                 continue
-            ends = self.ends[index]
-            x = np.full((index.size, 3), None, dtype=object)
-            y = np.full((index.size, 3), None, dtype=object)
-            x[:, 0], x[:, 1] = ends[:, 0].tolist(), ends[:, 2].tolist()
-            y[:, 0], y[:, 1] = ends[:, 1].tolist(), ends[:, 3].tolist()
-            groups[key] = ([_plain(v) for v in x.ravel()[:-1]], [_plain(v) for v in y.ravel()[:-1]])
+            index = index.tolist()
+            groups[key] = ([v for i in index for v in self._xs[i]][:-1], [v for i in index for v in self._ys[i]][:-1])
         return groups
 
 

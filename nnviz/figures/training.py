@@ -20,9 +20,8 @@ import base64
 import numpy as np
 
 from ..training import TrainingRun, row_correct
-from _plotly_utils.utils import convert_to_base64
 
-from .spec import SpecFigure
+from .spec import SpecFigure, encode_arrays, typed_array
 from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
 from .style import (
     BIAS_ROW,
@@ -118,11 +117,12 @@ class _Weights:
         return dict(tickvals=(fractions * self.top).tolist(), ticktext=[short(v) if v else "0" for v in values])
 
 
-def _prediction_cells(run: TrainingRun, outputs: np.ndarray, rows: int) -> tuple[list, list]:
-    """Colour (1 right, 0 wrong, per row) and text of the cells outputs..., error, right, row by row."""
+def _prediction_cells(run: TrainingRun, outputs: np.ndarray, right: np.ndarray, rows: int) -> tuple[list, list]:
+    """Colour (1 right, 0 wrong, per row) and text of the cells outputs..., error, right, row by row;
+    ``right``: which rows are right (every row's)."""
     targets = run.targets[:rows]
     outputs = outputs[:rows]
-    right = row_correct(outputs, targets, run.multiclass)
+    right = right[:rows]
     with np.errstate(all="ignore"):
         error = np.abs(targets - outputs).sum(axis=1)
     n_cols = outputs.shape[1] + 2
@@ -264,12 +264,14 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     title_y = high - 1e-6 * (high - low)
     title_y = 10.0 ** title_y if y_axis["type"] == "log" else title_y
 
+    right_at = row_correct(run.output_snapshots, run.targets, run.multiclass)  # (snapshots, rows), once
+
     def marker_frame(k: int) -> dict:
         it = int(run.snapshot_iterations[k])
         return dict(type="scatter", x=[it, it])
 
     def now_frame(k: int) -> dict:
-        return dict(type="scatter", text=_now(run, k))
+        return dict(type="scatter", text=_now(run, k, right_at[k]))
 
     data.append(dict(type="scatter", name="current", mode="lines", y=y_ends, line=dict(color="#e08214", width=3),
                      hoverinfo="skip", xaxis=loss_xy[0], yaxis=loss_xy[1], **_fields(marker_frame(last))))
@@ -333,14 +335,17 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     colour_bar = dict(len=bottom[1] - bottom[0], y=bottom[0], yanchor="bottom", x=heat_x[1] + 0.01,
                       thickness=px(12), tickfont=dict(size=px(FONT_SIZE - 2)), **coding.colorbar())
 
-    def layer_weights(l: int, k: int) -> np.ndarray:
-        return weights[l][k] if biases is None else np.vstack([weights[l][k], biases[l][k][None, :]])
+    # Each layer's weights (bias row under them) in every frame, and their colours: one call a layer, not a frame.
+    frame_of = {int(k): i for i, k in enumerate(frames_at)}
+    shown = [weights[l][frames_at] if biases is None
+             else np.concatenate([weights[l][frames_at], biases[l][frames_at][:, None, :]], axis=1)
+             for l in range(n_layers)]
+    colours = [coding.colour(w).reshape(len(frames_at), -1) for w in shown]
 
     def weights_frame(l: int, k: int) -> dict:
-        w = layer_weights(l, k)
-        trace = dict(type="scatter", marker=dict(line=dict(color=coding.colour(w))))
+        trace = dict(type="scatter", marker=dict(line=dict(color=typed_array(colours[l][frame_of[k]]))))
         if text_frames:
-            trace["text"] = [short(v) for v in w.ravel()]
+            trace["text"] = [short(v) for v in shown[l][frame_of[k]].ravel()]
         return trace
 
     for l in range(n_layers):
@@ -404,7 +409,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     pred_index = len(data)
 
     def predictions_frame(k: int) -> dict:
-        colour, text = _prediction_cells(run, run.output_snapshots[k], rows_shown)
+        colour, text = _prediction_cells(run, run.output_snapshots[k], right_at[k], rows_shown)
         return dict(type="scatter", marker=dict(line=dict(color=colour)), text=text)
 
     x, y = _cells(rows_shown, len(pred_cols), len(static_cols))
@@ -461,9 +466,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                           pad=dict(t=2), showactive=False, buttons=_first_buttons(names_at))],
     )
     # Plain data, no plotly objects (the tests validate the whole figure against plotly's schema instead);
-    # numpy arrays as plotly 7 sends them, {"dtype", "bdata"}, converted once here.
+    # numpy arrays as plotly 7 sends them, {"dtype", "bdata"}: the frames' (weight colours) as they were made,
+    # the rest converted once here (a walk of the frames' thousands of small dicts would cost a third of the build).
+    encode_arrays(data)
+    encode_arrays(layout)
     spec = dict(data=data, layout=layout, frames=frames)
-    convert_to_base64(spec)
     return SpecFigure(spec)
 
 
@@ -563,10 +570,11 @@ def _loss_axis(loss: np.ndarray) -> dict:
     return axis
 
 
-def _now(run: TrainingRun, k: int) -> str:
-    """The loss panel's title at snapshot k: the iteration shown, its loss and how many rows are right."""
+def _now(run: TrainingRun, k: int, right: np.ndarray) -> str:
+    """The loss panel's title at snapshot k: the iteration shown, its loss and how many rows are right
+    (``right``: which rows are, at k)."""
     it = int(run.snapshot_iterations[k])
-    right = int(np.count_nonzero(row_correct(run.output_snapshots[k], run.targets, run.multiclass)))
+    right = int(np.count_nonzero(right))
     return f"<b>Iteration {it}</b>: loss {_loss_text(_loss_at(run, it))}, {right}/{len(run.targets)} rows right"
 
 
