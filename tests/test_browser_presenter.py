@@ -47,7 +47,7 @@ CUT_TEXT_JS = r"""(root) => { const bad = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const word = n.textContent.trim(), parent = n.parentElement;
     // (a link in a code block wraps where it must: it is one long word)
-    if (word.length < 2 || /\\s/.test(word) || !parent || parent.closest('svg, .katex, pre') || !shown(parent)
+    if (word.length < 2 || /\s/.test(word) || !parent || parent.closest('svg, .katex, pre') || !shown(parent)
         || parent.closest('[data-testid="stSidebar"][data-collapsed="true"]')) continue;
     const range = document.createRange(); range.selectNodeContents(n);
     const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
