@@ -343,13 +343,10 @@ def test_play_never_paints_a_blank_panel(page: Page, app_server, network):
     shot(page, f"play_{network}")  # still playing: 101 frames take longer than 4 s
     if network == "default":  # Play was the first click: Back and Step still go one frame after Pause
         def shown() -> int:
-            title, names = page.evaluate(SHOWN_JS, PLOT)
-            return names.index(title.split("Iteration ")[1].split("<")[0])
+            return shown_frame(page)
 
         def press(label: str, expected: int) -> float:
-            result = page.evaluate(NAVIGATE_JS, [PLOT, label])
-            assert shown() == expected, (label, result)
-            return result["ms"]
+            return navigate(page, label, expected)["ms"]
 
         back_and_step_after_play(page, press, shown, 0)
     assert_no_exception(page)
@@ -385,6 +382,19 @@ SHOWN_JS = """(sel) => { const gd = document.querySelector(sel);
   return [gd._fullData.find(t => t.name === 'now').text, gd._transitionData._frames.map(f => f.name)]; }"""
 
 
+def shown_frame(page: Page) -> int:
+    """The index of the frame the chart's title names."""
+    title, names = page.evaluate(SHOWN_JS, PLOT)
+    return names.index(title.split("Iteration ")[1].split("<")[0])
+
+
+def navigate(page: Page, label: str, expected: int) -> dict:
+    """Click the chart's ``label`` button; the frame it then shows must be ``expected``."""
+    result = page.evaluate(NAVIGATE_JS, [PLOT, label])
+    assert shown_frame(page) == expected, (label, result)
+    return result
+
+
 def back_and_step_after_play(page: Page, press, shown, ms: int) -> list[float]:
     """Play for ``ms``, Pause, then Back and Step move one frame from where Play stopped."""
     page.evaluate(CLICK_JS, [PLOT, "Play"])
@@ -408,13 +418,10 @@ def test_step_and_back_change_the_frame_in_the_browser(page: Page, app_server):
     sent.clear()
 
     def shown() -> int:
-        """The index of the frame the title names."""
-        title, names = page.evaluate(SHOWN_JS, PLOT)
-        return names.index(title.split("Iteration ")[1].split("<")[0])
+        return shown_frame(page)
 
     def press(label: str, expected: int) -> float:
-        result = page.evaluate(NAVIGATE_JS, [PLOT, label])
-        assert shown() == expected, (label, result)
+        result = navigate(page, label, expected)
         assert result["states"] == ["notRunning"], result  # the script never ran: no rerun
         return result["ms"]
 

@@ -67,16 +67,23 @@ def wide_run():
     return nnviz.train(x, y, config)
 
 
+def within_its_estimate(cost, work, *args):
+    """``work(*args)``, checked to fit the budget and to allocate no more than its ``cost`` said."""
+    assert cost.work <= MAX_WORK and cost.memory <= MAX_BYTES
+    tracemalloc.start()
+    try:
+        result = work(*args)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= cost.memory, (peak, cost.memory)
+    return result
+
+
 def test_gradient_check_of_a_large_table_is_sampled_cheap_and_passes(wide_run):
     rows, count = diagnostics.check_sample(wide_run)
     assert len(rows) == diagnostics.MAX_CHECK_ROWS and len(set(rows)) == len(rows)
-    cost = diagnostics.gradient_check_cost(wide_run)
-    assert cost.work <= MAX_WORK and cost.memory <= MAX_BYTES
-    tracemalloc.start()
-    check = diagnostics.gradient_check(wide_run)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    assert peak <= cost.memory
+    check = within_its_estimate(diagnostics.gradient_check_cost(wide_run), diagnostics.gradient_check, wide_run)
     assert check.rows == len(rows) and int(check.checked.sum()) == count
     assert check.passed, check.max_error  # backprop is right: no false "Fail"
 
@@ -96,13 +103,8 @@ def test_gradient_check_of_a_large_table_still_catches_a_wrong_gradient(wide_run
 
 
 def test_health_of_a_large_run_stays_within_its_memory_estimate(wide_run):
-    cost = diagnostics.health_cost(wide_run)
-    assert cost.work <= MAX_WORK and cost.memory <= MAX_BYTES
-    tracemalloc.start()
-    shares = diagnostics.saturation(wide_run)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    assert peak <= cost.memory and shares.shape == (len(wide_run.parameters), 2)
+    shares = within_its_estimate(diagnostics.health_cost(wide_run), diagnostics.saturation, wide_run)
+    assert shares.shape == (len(wide_run.parameters), 2)
 
 
 def test_the_refusal_names_the_request_and_what_to_lower():
