@@ -396,9 +396,13 @@ def navigate(page: Page, label: str, expected: int) -> dict:
 
 
 def back_and_step_after_play(page: Page, press, shown, ms: int) -> list[float]:
-    """Play for ``ms``, Pause, then Back and Step move one frame from where Play stopped."""
+    """Play for at least ``ms`` and past the first frame (Play from the last frame starts again at frame 0),
+    Pause, then Back and Step move one frame from where Play stopped."""
     page.evaluate(CLICK_JS, [PLOT, "Play"])
     page.wait_for_timeout(ms)
+    deadline = time.monotonic() + 20
+    while shown() == 0 and time.monotonic() < deadline:  # a loaded machine may not have drawn frame 1 yet
+        page.wait_for_timeout(50)
     page.evaluate(CLICK_JS, [PLOT, "Pause"])
     page.wait_for_timeout(200)
     paused = shown()
@@ -502,9 +506,16 @@ def test_chart_and_its_buttons_fit_a_projector(browser, app_server, query):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
         open_app(page, app_server + "/" + query)
-        bottoms = page.evaluate("""(sel) => { const gd = document.querySelector(sel);
+        measure = """(sel) => { const gd = document.querySelector(sel);
             return Array.from(gd.querySelectorAll('.updatemenu-button, .slider-container'))
-                        .map(e => e.getBoundingClientRect().bottom); }""", PLOT)
+                        .map(e => e.getBoundingClientRect().bottom); }"""
+        # the page's CSS (st.html) can land a moment after the chart: measure once the layout holds still
+        bottoms, before = page.evaluate(measure, PLOT), None
+        for _ in range(20):
+            if bottoms == before:
+                break
+            page.wait_for_timeout(400)
+            before, bottoms = bottoms, page.evaluate(measure, PLOT)
         assert len(bottoms) == 5 and max(bottoms) <= 720, bottoms
         shot(page, f"projector{'_presenter' if query else ''}")
     finally:
