@@ -77,3 +77,22 @@ def test_shared_values_are_handed_out_as_they_are_and_counted_by_their_pickled_b
     assert store.size <= 3 << 20 and len(store.entries) == 3  # bounded in bytes like any value
     figure(1)
     assert calls[-1] == 1  # dropped long ago: built again
+
+
+def test_a_shared_figure_is_left_as_it_was_by_what_the_page_does_with_it():
+    """Figures are shared between visitors (byte_cache(shared=True)): st.plotly_chart's serialization and the
+    presenter restyle must not change the one object every visitor gets."""
+    import copy
+    import json
+
+    import plotly.io as pio
+
+    import nnviz
+    from nnviz import figures
+
+    figure = figures.training_figure(nnviz.train(*nnviz.preset("tutorial"), iterations=200))
+    before = copy.deepcopy(figure.to_dict())
+    sent = pio.to_json(figure, validate=False)  # what st.plotly_chart does with it
+    figures.presenter_style(figure)
+    assert figure.to_dict() == before
+    assert json.loads(sent) == json.loads(pio.to_json(figure, validate=False))

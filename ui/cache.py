@@ -5,7 +5,9 @@ each entry's size. :func:`byte_cache` keeps values as st.cache_data does (pickle
 copy) in one store shared by every cached function of the process, least recently used first out when the
 total passes MAX_CACHE_BYTES; a value larger than MAX_ENTRY_BYTES is returned but not kept. ``shared=True``
 keeps the value itself, for values nobody changes (the figures: unpickling a copy on every rerun cost more
-than the rest of an unchanged rerun), counted by its pickled size, measured once.
+than the rest of an unchanged rerun), counted by its pickled size, measured once. A shared value is handed to
+every visitor who asks with the same arguments, so it may hold only what those arguments determine (a figure
+of this config, table and names: nothing of a session, never changed after it is built; tests/test_cache.py).
 """
 from __future__ import annotations
 
