@@ -33,7 +33,7 @@ from nnviz.text import markdown_text
 from ui.cache import byte_cache  # the process's caches: at most 300 MB in all
 from ui.common import View
 from ui.teaching import look_closer, presenter_css, scroll_to_chart
-from nnviz.limits import DECISION_THRESHOLD, LIMITS, MAX_CONTINUATIONS
+from nnviz.limits import DECISION_THRESHOLD, LIMITS
 import ui.process  # noqa: F401,E402 - last import: freezes what the imports made, once per process
 
 ss = st.session_state
@@ -331,24 +331,11 @@ def further_control() -> None:
         extra = st.number_input("More iterations", int(LIMITS["extra_iterations"].minimum),
                                 int(LIMITS["extra_iterations"].maximum), int(LIMITS["extra_iterations"].default),
                                 step=100, key="further_by", width=170)
-        if not ss.showing_settings:
-            why = "Fix the settings first: the run shown is the last one that worked."
-        elif run.diverged_at is not None:
-            why = "This run diverged: its loss is no longer a number. Lower the learning rate and train again."
-        elif room < 1:
-            why = f"This run has {run.iterations:,} iterations, the most a run may have."
-        elif chain >= MAX_CONTINUATIONS:
-            why = f"Trained further {chain} times in a row: set the iterations in the sidebar to go on."
-        else:
-            why = None
-        st.button(f"+{int(extra):,} iterations", key="further_button", icon=":material/fast_forward:",
-                  on_click=train_further, disabled=why is not None,
-                  help=why or "Train further: the same run goes on from its last state, as if it had been "
-                              "set to more iterations from the start")
-    if ss.get("further_notice"):
-        st.error(ss.pop("further_notice"))
-    if ss.pop("further_done", False):
-        st.rerun(scope="app")
+        why = page.why_not_further(ss.showing_settings, run, chain, "iterations",
+                                   f"This run has {run.iterations:,} iterations, the most a run may have."
+                                   if room < 1 else None)
+        page.further_button("further", extra, "iterations", why, train_further)
+    page.further_outcome("further")
 
 
 def downloads(run: nnviz.TrainingRun, inputs: np.ndarray, targets: np.ndarray) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping, Optional
 import streamlit as st
 
 import nnviz
+from nnviz import limits
 from nnviz.text import markdown_text
 
 from .cache import feed
@@ -21,6 +22,39 @@ ss = st.session_state
 
 
 # ---------------------------------------------------------------- widgets
+
+def why_not_further(showing: bool, run: nnviz.TrainingRun, chain: int, unit: str,
+                    full: Optional[str] = None) -> Optional[str]:
+    """Why "train further" is off for ``run`` (``chain`` continuations long; ``full``: the page's own reason,
+    e.g. the most iterations reached), or None when it is on. ``unit``: "iterations" or "epochs"."""
+    if not showing:
+        return "Fix the settings first: the run shown is the last one that worked."
+    if run.diverged_at is not None:
+        return "This run diverged: its loss is no longer a number. Lower the learning rate and train again."
+    if full:
+        return full
+    if chain >= limits.MAX_CONTINUATIONS:  # read at each call: one setting for the process
+        return f"Trained further {chain} times in a row: set the {unit} in the sidebar to go on."
+    return None
+
+
+def further_button(key: str, extra: int, unit: str, why: Optional[str], on_click: Callable,
+                   args: tuple = ()) -> None:
+    """"+N iterations/epochs", off with ``why`` as its help."""
+    st.button(f"+{int(extra):,} {unit}", key=f"{key}_button", icon=":material/fast_forward:", on_click=on_click,
+              args=args, disabled=why is not None,
+              help=why or f"Train further: the same run goes on from its last state, as if it had been set to "
+                          f"more {unit} from the start")
+
+
+def further_outcome(key: str) -> None:
+    """What the last "+N" click left: its refusal (``<key>_notice``) under the button, or a rerun of the whole
+    page with the longer run (``<key>_done``)."""
+    if ss.get(f"{key}_notice"):
+        st.error(ss.pop(f"{key}_notice"))
+    if ss.pop(f"{key}_done", False):
+        st.rerun(scope="app")
+
 
 def draw(setting: Setting, where: Any = st, key: Optional[str] = None, **overrides) -> Any:
     """The setting's widget (its kind, label, help, bounds, step, format and options from the schema; ``key``

@@ -20,7 +20,6 @@ from . import page as shared, planeurl
 from nnviz.datasets import DOMAIN, Dataset, load_points_csv
 from nnviz.figures import PRESENTER_TEXT_SCALE, boundary_figure, network_names, plane_figure
 from nnviz.figures.plane import short
-from nnviz.limits import MAX_CONTINUATIONS
 
 from .cache import byte_cache
 from .plane_controls import classes, control, hidden, set_setting, settings, sidebar, ss, start_session
@@ -269,22 +268,9 @@ def further_control(page: Page) -> None:
     with st.container(key="pl_further", horizontal=True, vertical_alignment="bottom", gap="small"):
         extra = st.number_input("More epochs", 1, playground.MAX_EPOCHS, planeurl.MORE_EPOCHS, step=10,
                                 key="pl_further_by", width=150)
-        if not ss.pl_showing_settings:
-            why = "Fix the settings first: the run shown is the last one that worked."
-        elif run.diverged_at is not None:
-            why = "This run diverged: its loss is no longer a number. Lower the learning rate and train again."
-        elif len(page.key[5]) >= MAX_CONTINUATIONS:
-            why = f"Trained further {len(page.key[5])} times in a row: set the epochs in the sidebar to go on."
-        else:
-            why = None
-        st.button(f"+{int(extra):,} epochs", key="pl_further_button", icon=":material/fast_forward:",
-                  on_click=_train_further, args=(page.key,), disabled=why is not None,
-                  help=why or "Train further: the same run goes on from its last state, as if it had been set "
-                              "to more epochs from the start")
-    if ss.get("pl_further_notice"):
-        st.error(ss.pop("pl_further_notice"))
-    if ss.pop("pl_further_done", False):
-        st.rerun(scope="app")
+        why = shared.why_not_further(ss.pl_showing_settings, run, len(page.key[5]), "epochs")
+        shared.further_button("pl_further", extra, "epochs", why, _train_further, args=(page.key,))
+    shared.further_outcome("pl_further")
 
 
 # ---------------------------------------------------------------- the page
