@@ -141,7 +141,9 @@ def sidebar_settings() -> dict:
     draw("hidden_width", disabled=layers == 0)
     draw("activation")
     outputs, losses = offered_outputs_and_losses()
-    draw("output_activation", options=outputs)
+    if ss.get("output_note"):
+        bar.caption(ss.output_note)
+    draw("output_activation", options=outputs, on_change=lambda: ss.pop("output_note", None))
     draw("bias")
     bar.header("Training")
     draw("loss", options=offered_outputs_and_losses()[1])
@@ -149,6 +151,12 @@ def sidebar_settings() -> dict:
     for name in ("learning_rate", "iterations", "batch_size", "seed"):
         draw(name)
     bar.button("New random seed", key="new_seed", on_click=new_seed)
+    return current_settings()
+
+
+def current_settings() -> dict:
+    """The settings by config field as the session holds them: what the sidebar's widgets show (a visit's first
+    run trains on them before it draws the sidebar)."""
     # .get: a field whose widget is drawn elsewhere (the preset) may not be in this session's state yet.
     return {field.name: ss.get(field.name, urlstate.DEFAULTS[field.name]) for field in urlstate.FIELDS}
 
@@ -156,11 +164,14 @@ def sidebar_settings() -> dict:
 def offered_outputs_and_losses() -> tuple[list[str], list[str]]:
     """The output activations and losses that apply to the table and to each other: softmax needs two or more
     target columns (one per class), and goes with cross-entropy (ce) alone. A choice that no longer applies
-    (a link, or the table cut to one column) falls back to the default, and the sidebar says so."""
+    (a link, or the table cut to one column) falls back to the default, and the sidebar says so until another
+    output is picked or softmax applies again."""
     outputs = [name for name in nnviz.ACTIVATIONS if name != "softmax" or int(ss.get("n_outputs", 1)) >= 2]
+    if "softmax" in outputs:
+        ss.pop("output_note", None)
     if ss.get("output_activation") not in outputs:
         ss.output_activation = urlstate.DEFAULTS["output_activation"]
-        st.sidebar.caption("Softmax needs two or more target columns (one per class): the output is sigmoid.")
+        ss.output_note = "Softmax needs two or more target columns (one per class): the output is sigmoid."
     softmax = ss.output_activation == "softmax"
     losses = [name for name in nnviz.LOSSES if (name == "ce") == softmax]
     if ss.get("loss") not in losses:
@@ -280,6 +291,9 @@ def prediction_table(run: nnviz.TrainingRun, input_names, output_names) -> None:
                      hide_index=True, width="stretch", height="auto")
 
 
+PLOT = ".st-key-training_view .js-plotly-plot"  # the main chart, drawn
+
+
 def training_view(key: tuple, input_names, output_names, presenter: bool) -> None:
     with st.container(key="training_view"):
         # theme=None: Streamlit's chart theme would recolour the signed weights.
@@ -362,7 +376,13 @@ def main() -> None:
     st.set_page_config(page_title="nnviz: watch a network learn", page_icon="🧠", layout="wide",
                        initial_sidebar_state="collapsed" if presenter else "auto")
     start_session()
-    settings = sidebar_settings()
+    # A visit's first run draws the chart and its headline figures only, then asks for the rest (ui/page.py).
+    chart_first = page.first_run("truth_table")
+    if chart_first:
+        offered_outputs_and_losses()  # what the sidebar would correct, corrected
+        settings = current_settings()
+    else:
+        settings = sidebar_settings()
     # Constant CSS, nothing a visitor typed: Streamlit's 6 rem top padding would push the chart below a
     # 720 px projector's fold.
     # The notes beside the headline figures are compact, as tall as the figures. The table and the final
@@ -413,6 +433,9 @@ def main() -> None:
         page.sync_url(urlstate.serialize(settings, key[1], key[2], input_names, output_names))
     elif ss.last_good is not None:
         config_errors.info("Showing the last run that worked, until the problem is fixed. Your edits are kept.")
+    if chart_first and key is None:  # no chart to wait for: the whole page now
+        sidebar_settings()
+        chart_first = False
     if ss.last_good is None:
         for notice in link_notices:
             summary_box.warning(notice)
@@ -425,6 +448,9 @@ def main() -> None:
         left_over = summary(run, link_notices)
     with view:
         training_view(key, input_names, output_names, bool(ss.presenter))
+        if chart_first:
+            page.ask_for_the_rest(PLOT)
+            return
         further_control()
         for notice in left_over:
             st.warning(notice)

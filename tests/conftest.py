@@ -186,6 +186,19 @@ def app_server():
 # --------------------------------------------------------------------------------------------------------------
 # Waiting helpers (import from tests: `from conftest import wait_idle`)
 # --------------------------------------------------------------------------------------------------------------
+# The truth-table page's first run draws its chart and headline figures alone; the rest of the page follows once
+# the chart is drawn (ui.page.first_run). The whole page is there when its predictions table is (the plane page,
+# or a page without a chart, draws everything at once).
+WHOLE_PAGE_JS = """() => !document.querySelector('.st-key-training_view')
+  || !!document.querySelector('.st-key-predictions [data-testid="stDataFrame"]')"""
+
+
+def wait_whole_page(page, timeout: float = 60_000) -> None:
+    """Wait until the whole page is drawn (see WHOLE_PAGE_JS) and the script idle."""
+    page.wait_for_function(WHOLE_PAGE_JS, timeout=timeout)
+    wait_idle(page, timeout)
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script has finished running and the websocket is connected.
 

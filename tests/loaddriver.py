@@ -73,7 +73,8 @@ class WsVisitor:
     async def __aenter__(self):
         self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
                                            open_timeout=self.timeout, ping_interval=None)
-        self.first = await self._run(with_widgets=False)
+        self.first = await self._run(with_widgets=False)  # the chart alone
+        await self._run(with_widgets=False)  # the rest of the page, asked for as the page's script does
         return self
 
     async def __aexit__(self, *exc):

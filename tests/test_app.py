@@ -16,13 +16,15 @@ from ui import urlstate
 from test_text import as_shown
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+PLOT_SELECTOR = ".st-key-training_view .js-plotly-plot"
 
 
 def open_app(**params) -> AppTest:
+    """A visit: the first run (the chart alone) and the rerun the chart's page asks for (the whole page)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for name, value in params.items():
         at.query_params[name] = value
-    return at.run()
+    return at.run().run()
 
 
 def spec(at: AppTest) -> dict:
@@ -354,7 +356,14 @@ def test_a_link_asking_softmax_for_one_column_falls_back_and_says_why():
     at = open_app(output_activation="softmax", loss="ce")
     assert healthy(at) and not at.error
     assert config(at)["output_activation"] == "sigmoid" and config(at)["loss"] == "sse"
-    assert any("Softmax needs two or more target columns" in c.value for c in at.sidebar.caption)
+
+    def says_why(at):
+        return any("Softmax needs two or more target columns" in c.value for c in at.sidebar.caption)
+
+    assert says_why(at)
+    assert says_why(at.sidebar.number_input(key="seed").set_value(3).run())  # still there after other changes
+    at.sidebar.selectbox(key="output_activation").set_value("tanh").run()  # another output picked: said
+    assert healthy(at) and config(at)["output_activation"] == "tanh" and not says_why(at)
 
 
 def test_the_page_says_what_it_is_and_what_to_do_first():
@@ -432,3 +441,31 @@ def test_the_pending_table_is_what_the_editor_returns(state):
     assert editing.same_table(pending, returned), (pending, returned)
     assert state == {} or not editing.same_table(pending, frame)  # the edit did change the table
 
+
+
+def test_a_first_visit_draws_the_chart_first_then_the_whole_page():
+    """The first run sends the chart and its headline figures alone, with the script that asks for the rest once
+    the chart is drawn; the rerun it asks for draws the whole page around the same chart."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.error
+    first_spec = spec(at)
+    assert len(at.metric) == 3  # the headline figures: above the chart, so they come with it (nothing moves)
+    assert not at.sidebar.selectbox and not at.dataframe and not at.get("download_button")
+    (asker,) = at.get("bidi_component")
+    assert json.loads(asker.proto.json)["chart"] == PLOT_SELECTOR
+    assert "setTriggerValue('chart_drawn'" in asker.proto.js_content
+
+    at.run()  # what the script's trigger causes; any rerun does the same
+    assert healthy(at) and not at.get("bidi_component")
+    assert at.sidebar.selectbox(key="activation").value == "sigmoid" and len(at.dataframe) == 2
+    assert spec(at) == first_spec  # the same chart: the second run did not train or draw another
+
+
+def test_a_first_visit_that_cannot_train_draws_the_whole_page_at_once():
+    """No chart to wait for: the settings and the message come in the first run."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(loss="bce", output_activation="relu")  # bce needs outputs in (0, 1): refused
+    at.run()
+    assert not at.exception and any("bce" in e.value for e in at.error)
+    assert not at.get("bidi_component") and not at.get("plotly_chart")
+    assert at.sidebar.selectbox(key="activation").value == "sigmoid"

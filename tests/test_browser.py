@@ -194,6 +194,43 @@ def test_page_loads_with_all_charts(page: Page, app_server):
     assert_no_exception(page)
 
 
+# Installed before the page loads: when (performance.now()) the main chart was first drawn, and its element then,
+# and when the sidebar's first control appeared, looked at on every change to the page.
+FIRST_VISIT_JS = """(() => {
+  const seen = window.__nnvizSeen = {};
+  new MutationObserver(() => {
+    const gd = document.querySelector('.st-key-training_view .js-plotly-plot');
+    if (!seen.chart && gd && gd._fullLayout) { seen.chart = performance.now(); seen.gd = gd; }
+    if (!seen.controls && document.querySelector('[data-testid="stSidebar"] .st-key-activation')) {
+      seen.controls = performance.now();
+    }
+  }).observe(document, {childList: true, subtree: true});
+})();"""
+
+
+def test_a_first_visit_draws_the_chart_before_the_rest_of_the_page(browser, app_server):
+    """The chart comes alone; the sidebar, the table and the tools follow once it is drawn, and the chart stays
+    the one drawn first (its spec not sent again)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.add_init_script(FIRST_VISIT_JS)
+        received = Received(page)
+        open_app(page, app_server)
+        seen = page.evaluate(f"""() => ({{chart: __nnvizSeen.chart, controls: __nnvizSeen.controls,
+            same: __nnvizSeen.gd === document.querySelector({PLOT!r})}})""")
+        assert seen["chart"] and seen["controls"], seen
+        assert seen["chart"] < seen["controls"], seen
+        assert seen["same"], "the chart's element was replaced"
+        kinds = [Received.kind(f) for f in received.frames]
+        assert kinds.count("plotly_chart") == 1 and kinds.count("bidi_component") == 1, kinds
+        assert kinds.count("script_finished") >= 2  # the chart's run, then the rest's
+        expect(sidebar_slider(page, "Hidden width")).to_have_value("4")
+        assert_no_exception(page)
+    finally:
+        context.close()
+
+
 def test_hidden_width_slider_reshapes_heatmaps(page: Page, app_server):
     open_app(page, app_server)
     slider = sidebar_slider(page, "Hidden width")

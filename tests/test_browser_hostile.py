@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlparse
 import pytest
 from playwright.sync_api import Page
 
-from conftest import wait_idle
+from conftest import wait_whole_page
 from test_browser import TIMEOUT, assert_no_exception
 
 pytestmark = pytest.mark.browser
@@ -61,7 +61,7 @@ def open_hostile(page: Page, server: str, path: str, params: dict) -> list[str]:
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{server}{path}?{urlencode(params)}", timeout=TIMEOUT)
     page.wait_for_function(CHART_DRAWN_JS, timeout=TIMEOUT)
-    wait_idle(page, TIMEOUT)
+    wait_whole_page(page, TIMEOUT)
     page.wait_for_timeout(1000)  # late requests: images, favicon, fonts
     return requests
 

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page
 
-from conftest import wait_idle
+from conftest import wait_whole_page
 from test_browser import TIMEOUT, assert_no_exception
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_every_request_goes_to_the_app_itself(page: Page, app_server, path):
     page.on("request", lambda request: requests.append(request.url))
     page.goto(app_server + path, timeout=TIMEOUT)
     page.wait_for_function(CHART_DRAWN_JS, timeout=TIMEOUT)
-    wait_idle(page, TIMEOUT)
+    wait_whole_page(page, TIMEOUT)
     page.wait_for_timeout(1500)  # late requests: favicon, fonts, icons
     own = urlparse(app_server).netloc
     assert requests, "the page made no request at all: the recorder saw nothing"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from conftest import wait_idle
+from conftest import wait_idle, wait_whole_page
 from test_browser import EXCEPTION, SHOTS, TIMEOUT, assert_no_exception
 from test_browser_teaching import TOOLS
 
@@ -81,7 +81,7 @@ def open_page(page, url: str) -> None:
     page.goto(url, timeout=TIMEOUT)
     page.wait_for_function("""() => { const gd = document.querySelector('.js-plotly-plot');
         return !!(gd && gd._fullLayout && gd.querySelector('.slider-grip-rect')); }""", timeout=TIMEOUT)
-    wait_idle(page, TIMEOUT)
+    wait_whole_page(page, TIMEOUT)
     page.wait_for_timeout(300)  # the last layout pass after the chart's first draw
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, free_port
+from conftest import REPO_ROOT, free_port, wait_whole_page
 from loaddriver import many_visitors
 
 pytestmark = pytest.mark.browser
@@ -138,7 +138,7 @@ def test_a_link_holding_a_1024_row_table_reloads_through_nginx(page, proxy):
     for _ in range(2):  # the first load, then a reload of the link the page wrote
         assert response.status == 200
         page.wait_for_function("() => !!document.querySelector('.js-plotly-plot .main-svg')", timeout=90_000)
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+        wait_whole_page(page, 90_000)
         page.wait_for_function("() => location.search.includes('table=')", timeout=30_000)
         assert len(page.url) < 4096  # the page writes a link that fits: the table compressed or held
         tables.append(urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["table"])

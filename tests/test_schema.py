@@ -123,7 +123,7 @@ def check_widgets(at: AppTest, fields, prefix: str, skip=()) -> set:
 
 
 def test_truth_table_widgets_have_the_schemas_bounds():
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run().run()
     checked = check_widgets(at, urlstate.FIELDS, "")
     assert checked == {f.name for f in urlstate.FIELDS if f.widget}
 
@@ -140,7 +140,7 @@ def test_plane_widgets_have_the_schemas_bounds():
 def test_ab_widget_is_the_settings_own():
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.query_params["tool"] = "ab"
-    at.run()
+    at.run().run()  # the chart, then the rest of the page it asks for
     field = urlstate.FIELDS_BY_NAME["hidden_width"]
     slider = at.slider(key="ab_hidden_width")
     assert (slider.min, slider.max, slider.label) == (field.low, field.high, "B: hidden width")

@@ -152,3 +152,48 @@ def run_id(*parts: Any) -> str:
     digest = hashlib.blake2b(digest_size=16)
     feed(digest, parts)
     return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- a first visit: the chart first
+
+# A visit's first run draws the chart and the figures above it, and this script, which asks for the rest of the
+# page (a rerun) once the chart is on the screen, or after CHART_WAIT_MS whatever happened. The sidebar, the table
+# editor and the tools load some 60 scripts and keep a 2-core machine's browser busy for about a second: drawn
+# in the same run they held the chart back by that much; drawn after it, the whole page is ready as soon.
+# Constant script, nothing a visitor typed; ``data`` holds the chart's selector and the wait.
+REST_OF_PAGE_JS = """
+export default function({ data, setTriggerValue }) {
+  const start = Date.now();
+  let asked = false;
+  const ask = () => { if (!asked) { asked = true; setTriggerValue('chart_drawn', true); } };
+  const check = () => {
+    if (asked) return;
+    const chart = document.querySelector(data.chart);
+    if ((chart && chart._fullLayout) || Date.now() - start > data.wait_ms) {
+      setTimeout(ask, 0);  // after this task: the chart paints first (no rAF: it waits in a hidden tab)
+    } else {
+      setTimeout(check, 30);
+    }
+  };
+  check();
+  return () => { asked = true; };
+}
+"""
+CHART_WAIT_MS = 5000
+
+
+def first_run(page_name: str) -> bool:
+    """True on the first run of a visit to ``page_name`` (draw the chart, then :func:`ask_for_the_rest`), False on
+    every later run, whatever started it: the whole page."""
+    marker = f"first_run_done_{page_name}"
+    first = marker not in ss
+    ss[marker] = True
+    return first
+
+
+def ask_for_the_rest(chart_selector: str) -> None:
+    """The script that reruns the page once the chart at ``chart_selector`` is drawn (see REST_OF_PAGE_JS)."""
+    # Registered where it is mounted, as Streamlit's own examples do: a registry belongs to a runtime.
+    rest_of_page = st.components.v2.component("nnviz_rest_of_page", js=REST_OF_PAGE_JS)
+    rest_of_page(data={"chart": chart_selector, "wait_ms": CHART_WAIT_MS}, key="rest_of_page",
+                 on_chart_drawn_change=lambda: None)
