@@ -186,17 +186,35 @@ def app_server():
 # --------------------------------------------------------------------------------------------------------------
 # Waiting helpers (import from tests: `from conftest import wait_idle`)
 # --------------------------------------------------------------------------------------------------------------
-# The truth-table page's first run draws its chart and headline figures alone; the rest of the page follows once
-# the chart is drawn (ui.page.first_run). The whole page is there when its predictions table is (the plane page,
-# or a page without a chart, draws everything at once).
-WHOLE_PAGE_JS = """() => !document.querySelector('.st-key-training_view')
-  || !!document.querySelector('.st-key-predictions [data-testid="stDataFrame"]')"""
+# A page's first run draws its chart alone, with a script (key "rest_of_page") that asks for the rest of the page
+# once the chart is drawn (ui.page.first_run); the run that draws the rest removes it.
+WHOLE_PAGE_JS = "() => !document.querySelector('.st-key-rest_of_page')"
 
 
 def wait_whole_page(page, timeout: float = 60_000) -> None:
-    """Wait until the whole page is drawn (see WHOLE_PAGE_JS) and the script idle."""
+    """After the first chart is drawn: wait until the rest of the page is drawn too and the script idle."""
     page.wait_for_function(WHOLE_PAGE_JS, timeout=timeout)
     wait_idle(page, timeout)
+
+
+def first_visit_js(chart: str, control: str) -> str:
+    """A script to install before a page loads (``page.add_init_script``): it notes when (performance.now()) the
+    chart at ``chart`` was first drawn, and its element then, and when ``control`` first appeared, looking at
+    every change to the page. Read with :func:`first_visit_seen`."""
+    return f"""(() => {{
+      const seen = window.__nnvizSeen = {{}};
+      new MutationObserver(() => {{
+        const gd = document.querySelector({chart!r});
+        if (!seen.chart && gd && gd._fullLayout) {{ seen.chart = performance.now(); seen.gd = gd; }}
+        if (!seen.controls && document.querySelector({control!r})) seen.controls = performance.now();
+      }}).observe(document, {{childList: true, subtree: true}});
+    }})();"""
+
+
+def first_visit_seen(page, chart: str) -> dict:
+    """{chart, controls: ms after navigation, or None; same: the chart's element is still the one first drawn}."""
+    return page.evaluate(f"""() => ({{chart: __nnvizSeen.chart, controls: __nnvizSeen.controls,
+        same: __nnvizSeen.gd === document.querySelector({chart!r})}})""")
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:

@@ -23,10 +23,11 @@ PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Plane.py")
 
 
 def open_page(**params) -> AppTest:
+    """A visit: the first run (the chart alone) and the rerun the chart's page asks for (the whole page)."""
     at = AppTest.from_file(PAGE, default_timeout=60)
     for name, value in params.items():
         at.query_params[name] = value
-    return at.run()
+    return at.run().run()
 
 
 def chart(at: AppTest, key: str) -> dict:
@@ -384,3 +385,22 @@ def test_the_page_says_what_it_is_and_what_to_do_first():
     at = open_page()
     line = " ".join(m.value for m in at.markdown)
     assert "Watch a network learn to separate points" in line and "First press **Play**" in line
+
+
+def test_a_first_visit_draws_the_chart_first_then_the_whole_page():
+    """The first run sends the chart alone, with the script that asks for the rest once it is drawn; the rerun
+    it asks for draws the sidebar and the tools around the same chart, the neuron shown the same."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params.update(dataset="spiral", hidden="8,8", activation="tanh")
+    at.run()
+    assert not at.exception and not at.error
+    first = chart(at, "pl_plane_chart")
+    assert not at.sidebar.selectbox and not at.selectbox  # no settings yet, nor the neuron picker
+    (asker,) = at.get("bidi_component")
+    assert json.loads(asker.proto.json)["chart"] == ".st-key-pl_plane .js-plotly-plot"
+
+    at.run()  # what the script's trigger causes; any rerun does the same
+    assert not at.exception and not at.error and not at.get("bidi_component")
+    assert at.sidebar.selectbox(key="pl_dataset").value == "spiral"
+    assert at.selectbox(key="pl_node").value == (3, 0)  # the output neuron, as in the first run's chart
+    assert chart(at, "pl_plane_chart") == first

@@ -17,10 +17,11 @@ LINK = {"dataset": "spiral", "points": "500", "ratio": "50", "noise": "0", "hidd
 
 
 def open_page(**params) -> AppTest:
+    """A visit: the first run (the chart alone) and the rerun the chart's page asks for (the whole page)."""
     at = AppTest.from_file(PAGE, default_timeout=120)
     for name, value in params.items():
         at.query_params[name] = value
-    return at.run()
+    return at.run().run()
 
 
 def healthy(at: AppTest) -> bool:

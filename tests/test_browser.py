@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import mark_rest, sample_paints, wait_idle
+from conftest import first_visit_js, first_visit_seen, mark_rest, sample_paints, wait_idle, wait_whole_page
 
 pytestmark = pytest.mark.browser
 
@@ -134,8 +134,8 @@ def open_app(page: Page, url: str) -> dict:
     page.set_default_timeout(TIMEOUT)
     page.goto(url, timeout=TIMEOUT)
     state = wait_plot(page)
+    wait_whole_page(page, TIMEOUT)
     page.locator(PREDICTIONS_TABLE).first.wait_for(timeout=TIMEOUT)
-    wait_idle(page, TIMEOUT)
     return state
 
 
@@ -194,31 +194,16 @@ def test_page_loads_with_all_charts(page: Page, app_server):
     assert_no_exception(page)
 
 
-# Installed before the page loads: when (performance.now()) the main chart was first drawn, and its element then,
-# and when the sidebar's first control appeared, looked at on every change to the page.
-FIRST_VISIT_JS = """(() => {
-  const seen = window.__nnvizSeen = {};
-  new MutationObserver(() => {
-    const gd = document.querySelector('.st-key-training_view .js-plotly-plot');
-    if (!seen.chart && gd && gd._fullLayout) { seen.chart = performance.now(); seen.gd = gd; }
-    if (!seen.controls && document.querySelector('[data-testid="stSidebar"] .st-key-activation')) {
-      seen.controls = performance.now();
-    }
-  }).observe(document, {childList: true, subtree: true});
-})();"""
-
-
 def test_a_first_visit_draws_the_chart_before_the_rest_of_the_page(browser, app_server):
     """The chart comes alone; the sidebar, the table and the tools follow once it is drawn, and the chart stays
     the one drawn first (its spec not sent again)."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = context.new_page()
-        page.add_init_script(FIRST_VISIT_JS)
+        page.add_init_script(first_visit_js(PLOT, '[data-testid="stSidebar"] .st-key-activation'))
         received = Received(page)
         open_app(page, app_server)
-        seen = page.evaluate(f"""() => ({{chart: __nnvizSeen.chart, controls: __nnvizSeen.controls,
-            same: __nnvizSeen.gd === document.querySelector({PLOT!r})}})""")
+        seen = first_visit_seen(page, PLOT)
         assert seen["chart"] and seen["controls"], seen
         assert seen["chart"] < seen["controls"], seen
         assert seen["same"], "the chart's element was replaced"

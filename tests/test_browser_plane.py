@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import MARKS_JS, mark_rest, wait_idle
+from conftest import MARKS_JS, first_visit_js, first_visit_seen, mark_rest, wait_idle, wait_whole_page
 from test_browser import assert_no_exception
 from test_browser import shot as screenshot
 from playwright.sync_api import Page, expect
@@ -99,7 +99,7 @@ def open_plane(page: Page, url: str) -> dict:
     page.set_default_timeout(TIMEOUT)
     page.goto(url, timeout=TIMEOUT)
     wait_state(page)
-    wait_idle(page, TIMEOUT)
+    wait_whole_page(page, TIMEOUT)
     return wait_state(page)
 
 
@@ -112,7 +112,11 @@ def button(page: Page, label: str):
 
 
 def test_page_loads_with_the_one_figure(page: Page, app_server):
+    page.add_init_script(first_visit_js(PLANE, '[data-testid="stSidebar"] .st-key-pl_dataset'))
     s = open_plane(page, app_server + "/Plane")
+    # a first visit: the chart first, then the settings and the tools, around the same chart
+    seen = first_visit_seen(page, PLANE)
+    assert seen["chart"] and seen["controls"] and seen["chart"] < seen["controls"] and seen["same"], seen
     assert s["traces"][0] == "training points" and "neurons" in s["traces"] and s["images"] == 4
     assert s["frames"] == 101 and s["shown"] == s["names"][-1] == "2000" and len(s["points"]) == 200
     assert s["title"].startswith("<b>Epoch 100</b>/100 · training loss ")

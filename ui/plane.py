@@ -156,12 +156,19 @@ def nodes(page: Page) -> list[tuple[int, int]]:
     return [(c, i) for c, width in enumerate(page.run.layout.sizes) for i in range(width)]
 
 
+def shown_neuron(page: Page) -> tuple[int, int]:
+    """The neuron the figure shows large: the one chosen if the network has it, else the output."""
+    options = nodes(page)
+    if ss.get("pl_node") not in options:
+        ss.pl_node = options[-1]
+    return ss.pl_node
+
+
 def neuron_choice(page: Page) -> tuple[int, int]:
     """Which neuron the figure shows large (and outlines in the network): a select box under the chart."""
     names = network_names(page.run, page.features)
     options = nodes(page)
-    if ss.get("pl_node") not in options:
-        ss.pl_node = options[-1]
+    shown_neuron(page)
     if hidden("network"):
         return ss.pl_node
     with st.container(key="pl_neuron"):
@@ -285,10 +292,14 @@ def main() -> None:
     # markdown 184 KB before the chart.
     st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.2rem;padding-bottom:2rem}</style>")
     start_session()
-    sidebar()
+    # A visit's first run draws the chart alone, then asks for the rest (ui/page.py); not for a CSV dataset,
+    # which the sidebar's uploader supplies.
+    chart_first = shared.first_run("plane") and settings()["dataset"] != "csv"
+    if not chart_first:
+        sidebar()
     # Presenter mode, as on the truth-table page: large type, no Streamlit chrome; kept in the link.
     with st.sidebar:
-        presenter_css(control("presenter"))
+        presenter_css(bool(settings()["presenter"]) if chart_first else control("presenter"))
     # What the page is and the one thing to do first, in one line (the chart keeps the rest of the screen).
     with st.container(key="pl_orientation"):
         st.markdown("**Watch a network learn to separate points** :gray[· First press **Play** under the chart, "
@@ -299,14 +310,21 @@ def main() -> None:
         st.warning("Parts of the link were ignored, defaults used instead: " + "; ".join(ss.pl_notices))
     page = build()
     if page is None:
+        if chart_first:  # no chart to wait for: the settings now
+            sidebar()
+            with st.sidebar:
+                control("presenter")
         return
     if ss.pl_last_good == (page.key, page.epoch):
         sync_url()
     chart = st.container()
-    node = neuron_choice(page)
+    node = shown_neuron(page) if chart_first else neuron_choice(page)
     with chart:
         safely(plane_chart, page, node)
         safely(stepper, page)
+    if chart_first:
+        shared.ask_for_the_rest(".st-key-pl_plane .js-plotly-plot")
+        return
     further_control(page)
     inspect(page)
     safely(classroom_link)
