@@ -19,7 +19,7 @@ COPY .streamlit/ .streamlit/
 COPY streamlit_app.py ./
 COPY nnviz/ nnviz/
 COPY ui/ ui/
-COPY pages/ pages/
+COPY views/ views/
 
 # Nothing runs as root inside the container.
 RUN useradd --create-home --uid 10001 nnviz

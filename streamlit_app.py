@@ -464,10 +464,12 @@ def main() -> None:
     scroll_to_chart()
 
 
-# Two views of the same engine; the plane's page lives in pages/ (its UI in ui/plane.py). No page icons:
+# Two views of the same engine; the plane's page script is views/plane.py (its UI in ui/plane.py): not in a
+# pages/ folder, which Streamlit would serve as a page of its own (bypassing this navigation, its titles and
+# this script's process settings) until this script had run once in the process. No page icons:
 # Material icons become favicons fetched from a font CDN (broken offline), emoji need a font many machines
 # lack (a box instead).
 st.navigation([
     st.Page(main, title="Truth table", default=True),
-    st.Page("pages/2_Plane.py", title="2-D playground", url_path="Plane"),
+    st.Page("views/plane.py", title="2-D playground", url_path="Plane"),
 ]).run()

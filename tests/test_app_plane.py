@@ -1,4 +1,4 @@
-"""The plane page (pages/2_Plane.py) driven through streamlit.testing.v1.AppTest: each control changes what it
+"""The plane page (views/plane.py) driven through streamlit.testing.v1.AppTest: each control changes what it
 should, CSV points load or are refused with a message, the link round-trips and hides controls, an edited weight
 moves the boundary, the header and the network are in the one animated figure, Back and Step are in it (no
 server round trip), the neuron chosen is drawn large in it."""
@@ -19,7 +19,7 @@ from nnviz.figures.plane import png_levels
 
 from test_text import as_shown
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Plane.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "plane.py")
 
 
 def open_page(**params) -> AppTest:

@@ -1,4 +1,4 @@
-"""TF Playground's longest runs on the plane page (pages/2_Plane.py, through AppTest): the spiral with 500 points,
+"""TF Playground's longest runs on the plane page (views/plane.py, through AppTest): the spiral with 500 points,
 half for training, two hidden layers of 8 tanh units, batches of 10, learning rate 0.03, 1,000 epochs
 (25,000 updates) from a link and from the sidebar, the same numbers every time for a seed."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from nnviz import playground
 from ui import planeurl
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "2_Plane.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "plane.py")
 LINK = {"dataset": "spiral", "points": "500", "ratio": "50", "noise": "0", "hidden": "8,8", "activation": "tanh",
         "batch_size": "10", "learning_rate": "0.03", "epochs": "1000"}
 

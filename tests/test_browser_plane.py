@@ -1,4 +1,4 @@
-"""The plane page (pages/2_Plane.py, served at /Plane) in headless Chromium: it loads with its one animated figure,
+"""The plane page (views/plane.py, served at /Plane) in headless Chromium: it loads with its one animated figure,
 a feature toggle reshapes the network, Play paints no blank frame while every panel (header, boundary, loss line,
 network, large neuron) follows the frame, Back and Step move one frame in the browser without a rerun, a copied
 link reproduces the run, and a hide flag hides a control. Screenshots go to /tmp/nnviz-shots/ (outside the repo)."""
@@ -117,6 +117,11 @@ def test_page_loads_with_the_one_figure(page: Page, app_server):
     # a first visit: the chart first, then the settings and the tools, around the same chart
     seen = first_visit_seen(page, PLANE)
     assert seen["chart"] and seen["controls"] and seen["chart"] < seen["controls"] and seen["same"], seen
+    # The module's first visit, to a fresh server, and straight to /Plane: the navigation's own titles (a
+    # pages/ folder was once served as a page of its own until the main script had run: "streamlit app").
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    expect(nav).to_contain_text("2-D playground")
+    expect(nav).not_to_contain_text("streamlit app")
     assert s["traces"][0] == "training points" and "neurons" in s["traces"] and s["images"] == 4
     assert s["frames"] == 101 and s["shown"] == s["names"][-1] == "2000" and len(s["points"]) == 200
     assert s["title"].startswith("<b>Epoch 100</b>/100 · training loss ")

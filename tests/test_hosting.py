@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PAGE_FILES = sorted([REPO / "streamlit_app.py", *(REPO / "ui").glob("*.py"), *(REPO / "pages").glob("*.py")])
+PAGE_FILES = sorted([REPO / "streamlit_app.py", *(REPO / "ui").glob("*.py"), *(REPO / "views").glob("*.py")])
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_the_image_runs_the_app_as_a_plain_process_with_one_blas_thread_and_a_he
     assert command[:5] == ["python", "-m", "streamlit", "run", "streamlit_app.py"]
     health = docker["HEALTHCHECK"][0]
     assert "/_stcore/health" in health
-    for copied in ("requirements.txt", "streamlit_app.py", "nnviz/", "ui/", "pages/", ".streamlit/"):
+    for copied in ("requirements.txt", "streamlit_app.py", "nnviz/", "ui/", "views/", ".streamlit/"):
         assert any(line.split()[0] == copied for line in docker["COPY"]), copied
     # Start the image's command here, as the container would (its ENV, on a free local port), and ask it
     # for its health the way the HEALTHCHECK does.

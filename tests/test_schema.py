@@ -129,7 +129,7 @@ def test_truth_table_widgets_have_the_schemas_bounds():
 
 
 def test_plane_widgets_have_the_schemas_bounds():
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Plane.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "plane.py"), default_timeout=60)
     at.query_params["dataset"] = "spiral"  # the classes slider shows for a multi-class dataset
     at.run().run()  # the chart, then the rest of the page it asks for
     checked = check_widgets(at, planeurl.FIELDS, "pl_")
