@@ -132,6 +132,24 @@ def test_truth_table_page_fits_the_screen(screen, app_server, presenter):
     assert_no_exception(page)
 
 
+def test_loading_a_failed_seed_brings_the_chart_back_into_view(screen, app_server):
+    """The seed sweep sits under the chart; clicking one of its failed seeds trains that seed, and the page
+    scrolls back up to the chart that now shows it."""
+    page = screen
+    open_page(page, url(app_server, tool="sweep"))
+    button = page.locator(".st-key-failed_seeds button").first
+    seed = button.inner_text().strip()
+    button.scroll_into_view_if_needed()
+    assert controls(page)["play"]["bottom"] < 0, "the chart should be scrolled out of view before the click"
+    button.click()
+    page.wait_for_function("(seed) => new URLSearchParams(location.search).get('seed') === seed", arg=seed,
+                           timeout=TIMEOUT)
+    wait_idle(page, TIMEOUT)
+    page.wait_for_timeout(2600)  # the page keeps the chart in view while the new run is drawn
+    assert_fits(page, f"after loading failed seed {seed}")
+    assert_no_exception(page)
+
+
 @pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
 def test_plane_page_fits_the_screen(screen, app_server, presenter):
     page = screen
