@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from test_app import healthy, open_app
 from ui import cache
@@ -96,3 +97,39 @@ def test_a_shared_figure_is_left_as_it_was_by_what_the_page_does_with_it():
     figures.presenter_style(figure)
     assert figure.to_dict() == before
     assert json.loads(sent) == json.loads(pio.to_json(figure, validate=False))
+
+
+@pytest.mark.parametrize("page", ["truth_table", "plane"])
+def test_the_next_visitor_gets_the_same_figure_unchanged_through_the_page(page):
+    """Through the real pages (AppTest, st.plotly_chart itself): a visitor's runs leave the shared figure as it
+    was built, and the next visitor with the same link gets that object and the same chart."""
+    import copy
+
+    from ui.cache import STORE
+
+    if page == "truth_table":
+        from test_app import open_app as open_page, spec
+
+        def shown(at):
+            return spec(at)
+        name, link = "cached_figure", {"preset": "xor", "hidden_width": "3"}
+    else:
+        from test_app_plane import chart, open_page
+
+        def shown(at):
+            return chart(at, "pl_plane_chart")
+        name, link = "cached_plane_figure", {"dataset": "xor", "hidden": "3"}
+
+    def shared_figures() -> dict:
+        return {key: entry[0] for key, entry in STORE.entries.items() if key[1] == name}
+
+    first = open_page(**link)
+    figures = shared_figures()
+    assert figures, "the page's figure is not in the shared store"
+    before = {key: copy.deepcopy(figure.to_dict()) for key, figure in figures.items()}
+    first.run()  # the same visitor again: its chart sent by hash
+    second = open_page(**link)
+    assert shown(second) == shown(first)
+    after = shared_figures()
+    for key, figure in figures.items():
+        assert after[key] is figure and figure.to_dict() == before[key]
