@@ -166,13 +166,13 @@ def shown_neuron(page: Page) -> tuple[int, int]:
 
 def neuron_choice(page: Page) -> tuple[int, int]:
     """Which neuron the figure shows large (and outlines in the network): a select box under the chart."""
-    names = network_names(page.run, page.features)
-    options = nodes(page)
-    shown_neuron(page)
+    shown = shown_neuron(page)
     if hidden("network"):
-        return ss.pl_node
+        return shown
+    names = network_names(page.run, page.features)
     with st.container(key="pl_neuron"):
-        return st.selectbox("Show a neuron large", options, key="pl_node", format_func=lambda n: names[n[0]][n[1]],
+        return st.selectbox("Show a neuron large", nodes(page), key="pl_node",
+                            format_func=lambda n: names[n[0]][n[1]],
                             help="Its output over the plane, beside the network, at the epoch the chart shows")
 
 
