@@ -200,8 +200,12 @@ def wait_whole_page(page, timeout: float = 60_000) -> None:
 def first_visit_js(chart: str, control: str) -> str:
     """A script to install before a page loads (``page.add_init_script``): it notes when (performance.now()) the
     chart at ``chart`` was first drawn, and its element then, and when ``control`` first appeared, looking at
-    every change to the page. Read with :func:`first_visit_seen`."""
+    every change to the page; and counts, on every element, each time Plotly computes its data (it assigns
+    ``gd.calcdata``). Read with :func:`first_visit_seen`."""
     return f"""(() => {{
+      Object.defineProperty(HTMLElement.prototype, 'calcdata', {{configurable: true,
+        get() {{ return this.__nnvizCalcdata; }},
+        set(value) {{ this.__nnvizCalcdata = value; if (value) this.__nnvizComputed = (this.__nnvizComputed || 0) + 1; }}}});
       const seen = window.__nnvizSeen = {{}};
       new MutationObserver(() => {{
         const gd = document.querySelector({chart!r});
@@ -212,9 +216,11 @@ def first_visit_js(chart: str, control: str) -> str:
 
 
 def first_visit_seen(page, chart: str) -> dict:
-    """{chart, controls: ms after navigation, or None; same: the chart's element is still the one first drawn}."""
+    """{chart, controls: ms after navigation, or None; same: the chart's element is still the one first drawn;
+    computed: how many times Plotly computed its data}."""
     return page.evaluate(f"""() => ({{chart: __nnvizSeen.chart, controls: __nnvizSeen.controls,
-        same: __nnvizSeen.gd === document.querySelector({chart!r})}})""")
+        same: __nnvizSeen.gd === document.querySelector({chart!r}),
+        computed: document.querySelector({chart!r}).__nnvizComputed}})""")
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from ..training import TrainingRun
 from .network import EdgePaths, neuron_names
-from .spec import SpecFigure
+from .spec import SpecFigure, data_revision
 from .style import FONT_SIZE, _base_layout, _title, _values, _values_finite, scaled
 
 # Orange is class 0 and negative, blue class 1 and positive, as in TensorFlow Playground, in Okabe-Ito tones
@@ -807,4 +807,5 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
             # Plotly's default ("hide past div") measures every tick label against the figure at every redraw
             # (a forced layout per label); these labels always fit
             axis["ticklabeloverflow"] = "allow"
+    layout["datarevision"] = data_revision(data)  # Streamlit's second react on mounting skips recomputing
     return SpecFigure(dict(data=data, layout=layout, frames=frame_list))

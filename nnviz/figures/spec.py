@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
+import json
 from typing import Optional
 
 import numpy as np
@@ -28,6 +30,22 @@ def typed_array(values: np.ndarray) -> dict:
     if values.ndim > 1:
         spec["shape"] = ", ".join(str(n) for n in values.shape)
     return spec
+
+
+def data_revision(data: list) -> str:
+    """``layout.datarevision`` for a figure's traces (JSON-ready, arrays encoded): a digest of them. Plotly.react
+    takes a trace's arrays as unchanged while this is: a chart redrawn with the same figure skips recomputing
+    them, and one with other data (Streamlit may react in place) recomputes them."""
+    text = json.dumps(data, separators=(",", ":"), default=_listed)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _listed(value):
+    if isinstance(value, np.ndarray):  # arrays plotly's conversion leaves as they are (empty, object)
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 # Keys whose arrays plotly's conversion leaves as they are.
