@@ -218,6 +218,29 @@ def test_a_first_visit_draws_the_chart_before_the_rest_of_the_page(browser, app_
         context.close()
 
 
+def test_the_rest_of_the_page_comes_even_when_the_chart_never_draws(browser, app_server):
+    """A visit whose chart never draws (here Plotly's script is refused, as a flaky network may) still gets its
+    sidebar, table and predictions: the page asks for them after CHART_WAIT_MS (ui/page.py) instead of
+    waiting for the chart forever."""
+    from ui.page import CHART_WAIT_MS
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.route("**/PlotlyChart.*.js", lambda route: route.abort())
+        page.goto(app_server, timeout=TIMEOUT)
+        page.wait_for_selector(".st-key-rest_of_page", state="attached")
+        shown_at = page.evaluate("performance.now()")
+        wait_whole_page(page, TIMEOUT)
+        page.locator(PREDICTIONS_TABLE).first.wait_for()
+        expect(sidebar_slider(page, "Hidden width")).to_have_value("4")
+        waited = page.evaluate("performance.now()") - shown_at
+        assert page.evaluate(f"() => !document.querySelector({PLOT!r})?._fullLayout")  # the chart never drew
+        assert waited >= CHART_WAIT_MS - 1000, waited  # it waited for the chart first
+    finally:
+        context.close()
+
+
 def test_hidden_width_slider_reshapes_heatmaps(page: Page, app_server):
     open_app(page, app_server)
     slider = sidebar_slider(page, "Hidden width")
