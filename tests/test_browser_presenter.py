@@ -99,6 +99,18 @@ def assert_fits(page, when: str) -> dict:
     return boxes
 
 
+# Tick labels of the main chart that reach past its sides (Plotly draws them clipped there)
+LABELS_PAST_EDGE_JS = """(gd) => { const r = gd.getBoundingClientRect();
+  return Array.from(gd.querySelectorAll('.xaxislayer-above text, .yaxislayer-above text')).filter(t => {
+    const b = t.getBoundingClientRect(); return b.width > 0 && (b.left < r.left - 0.5 || b.right > r.right + 0.5);
+  }).map(t => t.textContent); }"""
+
+
+def assert_labels_inside(page, when: str) -> None:
+    outside = page.locator(".st-key-training_view .js-plotly-plot").evaluate(LABELS_PAST_EDGE_JS)
+    assert outside == [], (when, outside)
+
+
 def assert_nothing_cut(page, root: str, when: str) -> None:
     bad = page.locator(root).first.evaluate(CUT_TEXT_JS)
     assert bad == [], (when, bad)
@@ -115,12 +127,14 @@ def test_truth_table_page_fits_the_screen(screen, app_server, presenter):
     open_page(page, url(app_server, presenter=presenter))
     assert_fits(page, "on load")
     assert_nothing_cut(page, '[data-testid="stAppViewContainer"]', "on load")
+    assert_labels_inside(page, "on load")
     # a run that diverges: its warning sits beside the headline figures, the chart stays in view
     open_page(page, url(app_server, presenter=presenter, activation="tanh", output_activation="linear",
                          learning_rate=0.5, tool="scenes"))
     expect(page.locator(".st-key-summary_notes")).to_contain_text("diverged")
     assert_fits(page, "with a warning")
     assert_nothing_cut(page, '[data-testid="stAppViewContainer"]', "with a warning")
+    assert_labels_inside(page, "with a warning")  # a loss axis up to 1e+300
     # a scene loaded from the bottom of the page: the chart comes back into view
     panel = page.locator(".st-key-tool_scenes")
     panel.get_by_role("button", name="Load this scene").scroll_into_view_if_needed()

@@ -206,7 +206,11 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     top, bottom = (0.62, 1.0), (0.0, 0.36)
     loss_x, net_x = (0.0, 0.42), (0.52, 1.0)
     heat_x, pred_x = (0.0, 0.9 - pred_share), (1.0 - pred_share, 1.0)
-    margin = dict(l=min(20 + px(9) * max(len(n) for n in names[0]), px(110)), r=20, t=px(40), b=20)
+    # The left margin holds the first weight grid's row labels and the loss axis' tick labels (estimated:
+    # Plotly's automargin measures them at every draw, 50 ms more on the first)
+    y_axis = _loss_axis(run.loss)
+    margin = dict(l=min(max(20 + px(9) * max(len(n) for n in names[0]), _loss_labels_px(y_axis, font) + 4), px(110)),
+                  r=20, t=px(40), b=20)
     # Cells are markers sized in pixels: they fill their grid on the narrowest chart planned for, wider
     # charts leave gaps between them. Row labels longer than the margin push it (automargin): counted too.
     narrowest = NARROWEST_CHART * plot_width / PLOT_WIDTH  # the page's chart, a little narrower
@@ -251,7 +255,6 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     iterations = np.arange(len(run.loss))
     keep = np.unique(np.round(np.linspace(0, max(len(run.loss) - 1, 0),
                                           min(len(run.loss), LOSS_POINTS))).astype(int))
-    y_axis = _loss_axis(run.loss)
     x_range = [0, max(int(run.snapshot_iterations[-1]), len(run.loss) - 1, 1)]
     loss_xy = axes.add(loss_x, top, x=dict(gridcolor="#e5e5e5", zeroline=False, range=x_range),
                        y=dict(gridcolor="#e5e5e5", zeroline=False, exponentformat="power", **y_axis))
@@ -575,6 +578,24 @@ def _loss_axis(loss: np.ndarray) -> dict:
     if high - low <= 6:
         axis["dtick"] = 1
     return axis
+
+
+def _loss_labels_px(axis: dict, font: int) -> int:
+    """About how wide the loss axis' widest tick label is at font size ``font``, in px. Log: "10⁻²" is 2.4 fonts
+    wide in plotly.js, each further exponent digit 0.4 more. Linear: 0.6 a character of the ends written to
+    the tenth of the range's span."""
+    low, high = axis["range"]
+    if axis["type"] == "log":
+        digits = max(len(str(abs(int(np.floor(v))))) for v in (low, high))
+        return int(np.ceil(font * (2.4 + 0.4 * (digits - 1))))
+    step_digit = int(np.floor(np.log10(max(high - low, 1e-300) / 10)))  # the last digit the ticks need
+    top = max(abs(low), abs(high))
+    if top >= 1e4 or 0 < top < 1e-3:  # Plotly writes 1.9925×10⁶: the mantissa's digits, "×10", the exponent
+        exponent = int(np.floor(np.log10(top)))
+        mantissa = max(1, exponent - step_digit + 1) + 2  # digits, point, sign
+        return int(np.ceil(font * (0.6 * (mantissa + 3) + 0.4 * len(str(abs(exponent))))))
+    decimals = max(0, -step_digit)
+    return int(np.ceil(font * 0.6 * max(len(f"{v:.{decimals}f}") for v in (low, high))))
 
 
 def _now(run: TrainingRun, k: int, right: np.ndarray) -> str:
