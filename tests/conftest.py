@@ -205,7 +205,10 @@ def first_visit_js(chart: str, control: str) -> str:
     return f"""(() => {{
       Object.defineProperty(HTMLElement.prototype, 'calcdata', {{configurable: true,
         get() {{ return this.__nnvizCalcdata; }},
-        set(value) {{ this.__nnvizCalcdata = value; if (value) this.__nnvizComputed = (this.__nnvizComputed || 0) + 1; }}}});
+        set(value) {{
+          this.__nnvizCalcdata = value;
+          if (value) this.__nnvizComputed = (this.__nnvizComputed || 0) + 1;
+        }}}});
       const seen = window.__nnvizSeen = {{}};
       new MutationObserver(() => {{
         const gd = document.querySelector({chart!r});

@@ -208,9 +208,9 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     heat_x, pred_x = (0.0, 0.9 - pred_share), (1.0 - pred_share, 1.0)
     # The left margin holds the first weight grid's row labels and the loss axis' tick labels (estimated:
     # Plotly's automargin measures them at every draw, 50 ms more on the first)
-    y_axis = _loss_axis(run.loss)
-    margin = dict(l=min(max(20 + px(9) * max(len(n) for n in names[0]), _loss_labels_px(y_axis, font) + 4), px(110)),
-                  r=20, t=px(40), b=20)
+    loss_axis = _loss_axis(run.loss)
+    left = max(20 + px(9) * max(len(n) for n in names[0]), _loss_labels_px(loss_axis, font) + 4)
+    margin = dict(l=min(left, px(110)), r=20, t=px(40), b=20)
     # Cells are markers sized in pixels: they fill their grid on the narrowest chart planned for, wider
     # charts leave gaps between them. Row labels longer than the margin push it (automargin): counted too.
     narrowest = NARROWEST_CHART * plot_width / PLOT_WIDTH  # the page's chart, a little narrower
@@ -257,16 +257,16 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
                                           min(len(run.loss), LOSS_POINTS))).astype(int))
     x_range = [0, max(int(run.snapshot_iterations[-1]), len(run.loss) - 1, 1)]
     loss_xy = axes.add(loss_x, top, x=dict(gridcolor="#e5e5e5", zeroline=False, range=x_range),
-                       y=dict(gridcolor="#e5e5e5", zeroline=False, exponentformat="power", **y_axis))
+                       y=dict(gridcolor="#e5e5e5", zeroline=False, exponentformat="power", **loss_axis))
     finite_loss = [_sig(v) for v in run.loss[keep]]
     data.append(dict(type="scatter", x=iterations[keep].tolist(), y=finite_loss, mode="lines", name="loss",
                      line=dict(color="#444", width=2), hovertemplate="iteration %{x}<br>loss %{y}<extra></extra>",
                      xaxis=loss_xy[0], yaxis=loss_xy[1]))
-    y_ends = [10.0 ** v for v in y_axis["range"]] if y_axis["type"] == "log" else y_axis["range"]
+    y_ends = [10.0 ** v for v in loss_axis["range"]] if loss_axis["type"] == "log" else loss_axis["range"]
     # Plotly hides a point outside the axis range, even unclipped text: the title's point sits just inside.
-    low, high = y_axis["range"]
+    low, high = loss_axis["range"]
     title_y = high - 1e-6 * (high - low)
-    title_y = 10.0 ** title_y if y_axis["type"] == "log" else title_y
+    title_y = 10.0 ** title_y if loss_axis["type"] == "log" else title_y
 
     right_at = row_correct(run.output_snapshots, run.targets, run.multiclass)  # (snapshots, rows), once
 
