@@ -98,8 +98,8 @@ def key_of(function: Callable, args: tuple, kwargs: dict) -> tuple:
 
 def byte_cache(show_spinner: str | bool = False, ttl: float = TTL_SECONDS, store: ByteStore | None = None,
                shared: bool = False):
-    """Like ``st.cache_data(ttl=...)`` (``shared``: like ``st.cache_resource``), in the process's byte-bounded
-    :data:`STORE`."""
+    """Like ``st.cache_data(ttl=...)`` (``shared``: every visitor gets the one object, not a copy: it must hold
+    nothing per visitor and never be changed), in the process's byte-bounded :data:`STORE`."""
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def cached(*args, **kwargs):
