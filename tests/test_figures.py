@@ -1,6 +1,7 @@
 """The figure builders, asserted on fig.data / fig.layout / fig.frames without rendering."""
 from __future__ import annotations
 
+import copy
 import json
 import pathlib
 
@@ -72,7 +73,8 @@ def fromcurrent(names: list, current, frames: list) -> list:
 
 
 def test_figure_is_valid_plotly(tutorial_fig):
-    go.Figure(tutorial_fig.to_dict())  # the builder skips validation; this does it
+    # the builder skips validation; this does it, on a copy (go.Figure reorders the dicts it is given)
+    go.Figure(copy.deepcopy(tutorial_fig.to_dict()))
 
 
 def test_frames_subsample_snapshots_first_and_last(tutorial_run, tutorial_fig):
@@ -526,8 +528,6 @@ def test_inputs_and_outputs_keep_their_names_on_big_diagrams(inputs, outputs, hi
 def test_arrays_are_encoded_as_plotly_encodes_them(run_args):
     """The builder encodes its arrays itself (spec.encode_arrays, a walk of dicts only): the figure is what
     plotly's own conversion makes of the same arrays, float32 and int8 frames, int64 narrowed, 2-D shapes."""
-    import copy
-
     from _plotly_utils.utils import PlotlyJSONEncoder, convert_to_base64
 
     from nnviz.figures.spec import decoded, encode_arrays
@@ -545,13 +545,12 @@ def test_arrays_are_encoded_as_plotly_encodes_them(run_args):
     assert ours == spec
 
 
-def test_the_same_figure_redrawn_recomputes_nothing(tutorial_run):
+def test_the_same_figure_redrawn_recomputes_nothing(tutorial_run, tutorial_spec):
     """Streamlit hands a chart to Plotly.react twice as it mounts. Plotly.react recomputes a figure whose
     traces place points with typed arrays ({"dtype", "bdata"}) every time, changed or not, and takes any other
     array as unchanged while ``layout.datarevision`` is: so x and y are plain lists, and the revision follows
     the traces (the browser tests count the recomputations)."""
     from nnviz.figures.spec import data_revision
-    tutorial_spec = training_figure(tutorial_run).to_dict()  # the fixture's is shared with tests that edit it
     for trace in tutorial_spec["data"]:
         for axis in ("x", "y"):
             assert isinstance(trace.get(axis, []), list), (trace["name"], axis, type(trace[axis]))

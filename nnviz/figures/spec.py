@@ -36,7 +36,7 @@ def data_revision(data: list) -> str:
     """``layout.datarevision`` for a figure's traces (JSON-ready, arrays encoded): a digest of them. Plotly.react
     takes a trace's arrays as unchanged while this is: a chart redrawn with the same figure skips recomputing
     them, and one with other data (Streamlit may react in place) recomputes them."""
-    text = json.dumps(data, separators=(",", ":"), default=_listed)
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True, default=_listed)  # the content, not key order
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
