@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from ..training import TrainingRun
 from .network import EdgePaths, neuron_names
 from .spec import SpecFigure, data_revision
-from .style import FONT_SIZE, _base_layout, _title, _values, _values_finite, scaled
+from .style import (FONT_SIZE, _base_layout, _title, _values, _values_finite, scaled,
+                    tick_labels_unmeasured)
 
 # Orange is class 0 and negative, blue class 1 and positive, as in TensorFlow Playground, in Okabe-Ito tones
 # (apart for every colour vision). The plane is painted in paler tones so that the points stand out on it.
@@ -802,10 +803,6 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
             yaxis4=dict(hidden_axis, domain=[0.0, row2_high - 24 / area], anchor="x4", scaleanchor="x4", scaleratio=1,
                         constrain="domain", constraintoward="top", range=[-DOMAIN, DOMAIN])
         )
-    for name, axis in layout.items():
-        if name.startswith(("xaxis", "yaxis")):
-            # Plotly's default ("hide past div") measures every tick label against the figure at every redraw
-            # (a forced layout per label); these labels always fit
-            axis["ticklabeloverflow"] = "allow"
+    tick_labels_unmeasured(layout)  # these labels always fit
     layout["datarevision"] = data_revision(data)  # Streamlit's second react on mounting skips recomputing
     return SpecFigure(dict(data=data, layout=layout, frames=frame_list))

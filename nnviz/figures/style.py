@@ -36,6 +36,15 @@ POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # ColorBrewer RdBu ends: blue +, red 
 FONT_SIZE = 15
 
 
+def tick_labels_unmeasured(layout: dict) -> None:
+    """In place: every axis of ``layout`` draws its tick labels without measuring them. Plotly's default
+    ("hide past div") measures each label against the figure at every draw, a forced layout of the whole page
+    each (13-18 ms of the truth-table figure's first draw in the app); the builders make their labels fit."""
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")):
+            axis["ticklabeloverflow"] = "allow"
+
+
 def scaled(size: float, text_scale: float = 1.0) -> int:
     """A text size (or a px length that holds text) ``text_scale`` times larger, rounded up: every size grows
     by at least the scale."""

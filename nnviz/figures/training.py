@@ -42,6 +42,7 @@ from .style import (
     _cell,
     _sig,
     short,
+    tick_labels_unmeasured,
 )
 
 FRAME_MS = 30  # Play's frame duration: ~30 frames/s where a frame takes ~20 ms (40 would make Chromium's
@@ -472,11 +473,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     # Plain data, no plotly objects (the tests validate the whole figure against plotly's schema instead);
     # numpy arrays as plotly 7 sends them, {"dtype", "bdata"}: the frames' (weight colours) as they were made,
     # the rest converted once here (a walk of the frames' thousands of small dicts would cost a third of the build).
-    for name, axis in layout.items():
-        if name.startswith(("xaxis", "yaxis")):
-            # Plotly's default ("hide past div") measures every tick label against the figure at every draw, a
-            # forced layout of the whole page each (13-18 ms of the first draw in the app); these labels fit
-            axis["ticklabeloverflow"] = "allow"
+    tick_labels_unmeasured(layout)
     encode_arrays(data)
     encode_arrays(layout)
     layout["datarevision"] = data_revision(data)
