@@ -20,6 +20,7 @@ COPY streamlit_app.py ./
 COPY nnviz/ nnviz/
 COPY ui/ ui/
 COPY views/ views/
+COPY static/ static/
 
 # Nothing runs as root inside the container.
 RUN useradd --create-home --uid 10001 nnviz

@@ -30,6 +30,7 @@ from nnviz.figures import (PALETTE, PLOT_WIDTH, PRESENTER_PALETTE, PRESENTER_PLO
 from nnviz.script import export_script
 from nnviz.training import further_config
 from nnviz.text import markdown_text
+from ui.chart import plotly_chart
 from ui.cache import byte_cache  # the process's caches: at most 300 MB in all
 from ui.common import View
 from ui.teaching import look_closer, presenter_css, scroll_to_chart
@@ -296,10 +297,8 @@ PLOT = ".st-key-training_view .js-plotly-plot"  # the main chart, drawn
 
 def training_view(key: tuple, input_names, output_names, presenter: bool) -> None:
     with st.container(key="training_view"):
-        # theme=None: Streamlit's chart theme would recolour the signed weights.
         figure = cached_figure(*key, tuple(input_names), tuple(output_names), presenter)
-        st.plotly_chart(figure, width="stretch", theme=None,
-                        config={"displaylogo": False, "scrollZoom": False}, key="training_chart")
+        plotly_chart(figure, key="training_chart")
         st.caption("Press Play, Step or Back, or drag the slider: every panel shows the same iteration. "
                    "Weights: rows are the neurons a connection comes from, columns the ones it goes to.")
 

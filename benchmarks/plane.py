@@ -7,8 +7,8 @@
 400 spiral points (10 % noise, half for training), two hidden layers of 8 tanh
 units, 1000 updates (100 epochs in batches of 20), 101 boundary frames of
 100x100 with the network of neuron maps and the large neuron on the same timeline:
-the time to train and build the animated figure, serialized as st.plotly_chart
-serializes it (target: at most 1.5 s), and the size of that JSON (target: at most
+the time to train and build the animated figure, serialized as the page serializes
+it (ui/chart.py; target: at most 1.5 s), and the size of that JSON (target: at most
 2 MB). Prints medians (and the slowest) of each step.
 
 ``--scale``: TF Playground's longest run instead (issue 12): the spiral, 500 points, half for training, two
@@ -58,7 +58,7 @@ def once() -> dict:
     times["figure (101 frames: boundary, network, large neuron)"] = time.perf_counter() - t
     t = time.perf_counter()
     spec = pio.to_json(fig, validate=False)
-    times["serialize (as st.plotly_chart)"] = time.perf_counter() - t
+    times["serialize (as the page does)"] = time.perf_counter() - t
     times["TOTAL train + figure + JSON"] = time.perf_counter() - start
     assert config.iterations == 1000 and len(fig.to_dict()["frames"]) == 101
     return {"times": times, "bytes": len(spec.encode())}

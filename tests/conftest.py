@@ -266,3 +266,31 @@ def sample_paints(page, selector: str, ms: int = 4000) -> dict:
         }};
         requestAnimationFrame(tick);
     }})""", [selector, ms])
+
+
+# ---------------------------------------------------------------- the page's charts in AppTest (ui/chart.py)
+
+def charts(node) -> list:
+    """The Plotly charts under an AppTest node (ui/chart.py's elements, then any st.plotly_chart)."""
+    from ui.chart import COMPONENT_NAME
+
+    return [e for e in node.get("bidi_component") if e.proto.component_name == COMPONENT_NAME] + list(
+        node.get("plotly_chart"))
+
+
+def chart_spec(element) -> dict:
+    """The figure a chart element carries, as JSON (typed arrays as plotly.js takes them)."""
+    import json
+
+    if element.type == "plotly_chart":  # the full plotly.js: a trace the bundle lacks (ui/chart.py)
+        return json.loads(element.proto.spec)
+    return json.loads(element.proto.bytes)["figure"]
+
+
+def chart_key(element) -> str:
+    return element.proto.id.rsplit("-", 1)[-1]
+
+
+def askers(node) -> list:
+    """The scripts a first run leaves to ask for the rest of the page (ui/page.py's ask_for_the_rest)."""
+    return [e for e in node.get("bidi_component") if e.proto.component_name == "nnviz_rest_of_page"]

@@ -118,7 +118,7 @@ class WsVisitor:
                     exceptions.append(inner.message)
                 elif name == "alert" and inner.format == inner.ERROR:
                     errors.append(inner.body)
-                elif name == "plotly_chart" and chart_at is None and inner.id.endswith("training_chart"):
+                elif name == "bidi_component" and chart_at is None and inner.id.endswith("training_chart"):
                     chart_at = time.perf_counter()
                 widget_id = getattr(inner, "id", "")
                 if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):

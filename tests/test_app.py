@@ -13,6 +13,7 @@ import nnviz
 from nnviz.figures.training import grid
 from ui import urlstate
 
+from conftest import askers, chart_spec, charts
 from test_text import as_shown
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -28,7 +29,7 @@ def open_app(**params) -> AppTest:
 
 
 def spec(at: AppTest) -> dict:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    return chart_spec(charts(at)[0])
 
 
 def heatmap(at: AppTest, name: str) -> np.ndarray:
@@ -114,7 +115,7 @@ def test_default_page_has_every_part(default_page):
     at = default_page
     assert [m.label for m in block(at, "summary").get("metric")] == ["Final loss (iteration 1500)", "Accuracy",
                                                                      "Solved at"]
-    assert block(at, "training_view").get("plotly_chart")
+    assert charts(block(at, "training_view"))
     assert [b.label for b in block(at, "downloads").get("download_button")] == [
         "Run (JSON)", "Loss (CSV)", "Script (.py)"]
     names = [t.get("name") for t in spec(at)["data"]]
@@ -123,7 +124,7 @@ def test_default_page_has_every_part(default_page):
     assert {t["type"] for t in spec(at)["data"]} == {"scatter"} and not spec(at)["layout"].get("shapes")
     assert all(f["traces"] == list(range(len(names))) for f in spec(at)["frames"])
     assert len(spec(at)["frames"]) >= 2
-    assert len(at.get("plotly_chart")[0].proto.spec) < 300_000
+    assert len(charts(at)[0].proto.bytes) < 300_000
 
 
 def test_downloads_are_built_only_when_clicked(media, monkeypatch):
@@ -222,7 +223,7 @@ def test_output_activation_and_loss_together():
     at.sidebar.selectbox(key="output_activation").set_value("tanh").run()
     assert not at.exception
     assert any("bce" in e.value for e in at.error)  # the engine's own message
-    assert at.get("plotly_chart")  # the last good charts stay
+    assert charts(at)  # the last good charts stay
 
 
 def test_preset_loads_its_table():
@@ -249,7 +250,7 @@ def test_rejected_target_shows_the_error_and_keeps_the_edit():
     assert not at.exception
     assert any("targets" in e.value and "5" in e.value for e in at.error)
     assert at.session_state["table_current"]["y"].iloc[0] == 5
-    assert at.get("plotly_chart")  # last good charts, with a note
+    assert charts(at)  # last good charts, with a note
     assert any("last run that worked" in i.value for i in at.info)
     at.run()  # an unrelated rerun keeps the edit
     assert at.session_state["table_current"]["y"].iloc[0] == 5
@@ -451,12 +452,12 @@ def test_a_first_visit_draws_the_chart_first_then_the_whole_page():
     first_spec = spec(at)
     assert len(at.metric) == 3  # the headline figures: above the chart, so they come with it (nothing moves)
     assert not at.sidebar.selectbox and not at.dataframe and not at.get("download_button")
-    (asker,) = at.get("bidi_component")
+    (asker,) = askers(at)
     assert json.loads(asker.proto.json)["chart"] == PLOT_SELECTOR
     assert "setTriggerValue('chart_drawn'" in asker.proto.js_content
 
     at.run()  # what the script's trigger causes; any rerun does the same
-    assert healthy(at) and not at.get("bidi_component")
+    assert healthy(at) and not askers(at)
     assert at.sidebar.selectbox(key="activation").value == "sigmoid" and len(at.dataframe) == 2
     assert spec(at) == first_spec  # the same chart: the second run did not train or draw another
 
@@ -467,5 +468,5 @@ def test_a_first_visit_that_cannot_train_draws_the_whole_page_at_once():
     at.query_params.update(loss="bce", output_activation="relu")  # bce needs outputs in (0, 1): refused
     at.run()
     assert not at.exception and any("bce" in e.value for e in at.error)
-    assert not at.get("bidi_component") and not at.get("plotly_chart")
+    assert not at.get("bidi_component")  # no chart, no asker
     assert at.sidebar.selectbox(key="activation").value == "sigmoid"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from conftest import charts
 from test_app import healthy
 from test_app_teaching import open_tool, panel
 
@@ -27,7 +28,7 @@ def test_a_sweep_over_the_budget_is_refused_with_what_to_lower():
     at.number_input(key="sweep_networks").set_value(1).run()
     errors = [e.value for e in panel(at, "sweep").error]
     assert errors and "lower the iterations (at most" in errors[0], errors
-    assert not panel(at, "sweep").get("plotly_chart")
+    assert not charts(panel(at, "sweep"))
 
 
 def test_a_b_run_over_the_budget_is_refused_naming_b():

@@ -17,6 +17,7 @@ from nnviz import playground
 from ui import planeurl
 from nnviz.figures.plane import png_levels
 
+from conftest import askers, chart_key, chart_spec, charts
 from test_text import as_shown
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "plane.py")
@@ -31,9 +32,9 @@ def open_page(**params) -> AppTest:
 
 
 def chart(at: AppTest, key: str) -> dict:
-    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-" + key)]
+    found = [c for c in charts(at) if chart_key(c) == key]
     assert found, f"no chart {key}"
-    return json.loads(found[0].proto.spec)
+    return chart_spec(found[0])
 
 
 def trace(spec: dict, name: str) -> dict:
@@ -108,7 +109,7 @@ def test_default_page_trains_the_circle(default_page):
     assert not [m for m in at.markdown if "Epoch" in m.value]  # one clock: the figure's header
     assert at.query_params["dataset"] == "circle" and at.query_params["hidden"] == "4,2"
     # one chart holds the boundary, the losses, the network and the large neuron: one timeline
-    assert [c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")] == ["pl_plane_chart"]
+    assert [chart_key(c) for c in charts(at)] == ["pl_plane_chart"]
     assert network_maps(spec) == ["x₁", "x₂", "h1.1", "h1.2", "h1.3", "h1.4", "h2.1", "h2.2", "output"]
 
 
@@ -270,7 +271,7 @@ def test_editing_a_weight_moves_the_boundary():
     names = at.selectbox(key="pl_edit_index").options
     bias = names.index("bias → output")
     at.selectbox(key="pl_edit_index").set_value(bias).run()
-    assert healthy(at) and not [c for c in at.get("plotly_chart") if c.proto.id.endswith("pl_edit_chart")]
+    assert healthy(at) and "pl_edit_chart" not in [chart_key(c) for c in charts(at)]
     at.number_input(key="pl_edit_value").set_value(4.0).run()
     assert healthy(at)
     edited = grid(chart(at, "pl_edit_chart")["data"][0]["z"])
@@ -278,7 +279,7 @@ def test_editing_a_weight_moves_the_boundary():
     assert [m.label for m in at.metric] == ["Training loss", "Test loss"]
     assert "trained network (epoch 100)" in " ".join(c.value for c in at.caption)
     at.button(key="pl_edit_undo").click().run()
-    assert healthy(at) and not [c for c in at.get("plotly_chart") if c.proto.id.endswith("pl_edit_chart")]
+    assert healthy(at) and "pl_edit_chart" not in [chart_key(c) for c in charts(at)]
 
 
 def test_back_and_step_are_in_the_figure_not_the_server():
@@ -396,11 +397,11 @@ def test_a_first_visit_draws_the_chart_first_then_the_whole_page():
     assert not at.exception and not at.error
     first = chart(at, "pl_plane_chart")
     assert not at.sidebar.selectbox and not at.selectbox  # no settings yet, nor the neuron picker
-    (asker,) = at.get("bidi_component")
+    (asker,) = askers(at)
     assert json.loads(asker.proto.json)["chart"] == ".st-key-pl_plane .js-plotly-plot"
 
     at.run()  # what the script's trigger causes; any rerun does the same
-    assert not at.exception and not at.error and not at.get("bidi_component")
+    assert not at.exception and not at.error and not askers(at)
     assert at.sidebar.selectbox(key="pl_dataset").value == "spiral"
     assert at.selectbox(key="pl_node").value == (3, 0)  # the output neuron, as in the first run's chart
     assert chart(at, "pl_plane_chart") == first

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from ui.chart import COMPONENT_NAME, PLOTLY_BUNDLE
 from conftest import first_visit_js, first_visit_seen, mark_rest, sample_paints, wait_idle, wait_whole_page
 
 pytestmark = pytest.mark.browser
@@ -100,8 +101,8 @@ def grid_rows(page: Page, selector: str) -> list[list[str]]:
 
 class Received:
     """The websocket messages a page receives, as Streamlit's ForwardMsg protobufs: (kind, bytes) each, where a
-    kind is the element type of a new element ("plotly_chart"), else the message type ("ref_hash": an element
-    the browser already has, sent by its hash)."""
+    kind is "chart" for a new Plotly chart (ui/chart.py), the element type of another new element ("metric"),
+    else the message type ("ref_hash": an element the browser already has, sent by its hash)."""
 
     def __init__(self, page: Page):
         self.frames: list[bytes] = []
@@ -116,7 +117,10 @@ class Received:
         msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            return msg.delta.new_element.WhichOneof("type")
+            element = msg.delta.new_element
+            kind = element.WhichOneof("type")
+            if kind == "bidi_component" and element.bidi_component.component_name == COMPONENT_NAME:
+                return "chart"
         return kind
 
     def rerun(self, page: Page, action) -> list[tuple[str, int]]:
@@ -187,7 +191,7 @@ def test_page_loads_with_all_charts(page: Page, app_server):
     page.evaluate("document.activeElement && document.activeElement.blur()")
     sent = received.rerun(page, lambda: page.keyboard.press("r"))
     kinds = [kind for kind, _ in sent]
-    assert "plotly_chart" not in kinds and "ref_hash" in kinds, kinds
+    assert "chart" not in kinds and "ref_hash" in kinds, kinds
     assert kinds.count("download_button") == 3 and max(n for kind, n in sent if kind == "download_button") < 1000
     assert sum(n for _, n in sent) < 40_000, sent
     assert shape(wait_plot(page)["traces"]["W1"]["z"]) == (3, 4)
@@ -210,7 +214,7 @@ def test_a_first_visit_draws_the_chart_before_the_rest_of_the_page(browser, app_
         # Streamlit hands the chart to Plotly.react twice as it mounts: the second recomputes nothing
         assert seen["computed"] == 1, seen
         kinds = [Received.kind(f) for f in received.frames]
-        assert kinds.count("plotly_chart") == 1 and kinds.count("bidi_component") == 1, kinds
+        assert kinds.count("chart") == 1 and kinds.count("bidi_component") == 1, kinds
         assert kinds.count("script_finished") >= 2  # the chart's run, then the rest's
         expect(sidebar_slider(page, "Hidden width")).to_have_value("4")
         assert_no_exception(page)
@@ -219,15 +223,15 @@ def test_a_first_visit_draws_the_chart_before_the_rest_of_the_page(browser, app_
 
 
 def test_the_rest_of_the_page_comes_even_when_the_chart_never_draws(browser, app_server):
-    """A visit whose chart never draws (here Plotly's script is refused, as a flaky network may) still gets its
+    """A visit whose chart never draws (here plotly.js is refused, as a flaky network may) still gets its
     sidebar, table and predictions: the page asks for them after CHART_WAIT_MS (ui/page.py) instead of
-    waiting for the chart forever."""
+    waiting for the chart forever; the chart's place says what happened."""
     from ui.page import CHART_WAIT_MS
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT)
-        page.route("**/PlotlyChart.*.js", lambda route: route.abort())
+        page.route(f"**/app/static/{PLOTLY_BUNDLE}", lambda route: route.abort())
         page.goto(app_server, timeout=TIMEOUT)
         page.wait_for_selector(".st-key-rest_of_page", state="attached")
         shown_at = page.evaluate("performance.now()")
@@ -237,8 +241,34 @@ def test_the_rest_of_the_page_comes_even_when_the_chart_never_draws(browser, app
         waited = page.evaluate("performance.now()") - shown_at
         assert page.evaluate(f"() => !document.querySelector({PLOT!r})?._fullLayout")  # the chart never drew
         assert waited >= CHART_WAIT_MS - 1000, waited  # it waited for the chart first
+        expect(page.locator(".st-key-training_view .nnviz-chart-error")).to_contain_text("Reload the page")
     finally:
         context.close()
+
+
+# The main chart's drawn width and the width of the element it fills.
+CHART_WIDTHS_JS = """(sel) => { const gd = document.querySelector(sel);
+  return [gd.querySelector('.main-svg').getBoundingClientRect().width, gd.parentElement.getBoundingClientRect().width]; }"""
+
+
+def test_the_chart_takes_the_width_the_sidebar_leaves(page: Page, app_server):
+    """Closing the sidebar widens the page but not the window: the chart redraws at the new width (ui/chart.py's
+    ResizeObserver), and again when the window narrows."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, app_server)
+    drawn, room = page.evaluate(CHART_WIDTHS_JS, PLOT)
+    assert abs(drawn - room) < 2, (drawn, room)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.hover()
+    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    expect(sidebar).to_have_attribute("data-collapsed", "true")
+    fills = f"""([sel, low, high]) => {{ const [drawn, room] = ({CHART_WIDTHS_JS})(sel);
+      return room > low && room < high && Math.abs(drawn - room) < 2; }}"""
+    page.wait_for_function(fills, arg=[PLOT, room + 150, 10_000], timeout=TIMEOUT)
+    _, wide = page.evaluate(CHART_WIDTHS_JS, PLOT)
+    page.set_viewport_size({"width": 900, "height": 720})
+    page.wait_for_function(fills, arg=[PLOT, 0, wide - 200], timeout=TIMEOUT)
+    assert_no_exception(page)
 
 
 def test_hidden_width_slider_reshapes_heatmaps(page: Page, app_server):

@@ -81,7 +81,7 @@ def test_shared_values_are_handed_out_as_they_are_and_counted_by_their_pickled_b
 
 
 def test_a_shared_figure_is_left_as_it_was_by_what_the_page_does_with_it():
-    """Figures are shared between visitors (byte_cache(shared=True)): st.plotly_chart's serialization and the
+    """Figures are shared between visitors (byte_cache(shared=True)): the chart's serialization (ui/chart.py) and the
     presenter restyle must not change the one object every visitor gets."""
     import copy
     import json
@@ -90,18 +90,19 @@ def test_a_shared_figure_is_left_as_it_was_by_what_the_page_does_with_it():
 
     import nnviz
     from nnviz import figures
+    from ui.chart import chart_bytes
 
     figure = figures.training_figure(nnviz.train(*nnviz.preset("tutorial"), iterations=200))
     before = copy.deepcopy(figure.to_dict())
-    sent = pio.to_json(figure, validate=False)  # what st.plotly_chart does with it
+    sent = chart_bytes(figure)  # what the page sends
     figures.presenter_style(figure)
     assert figure.to_dict() == before
-    assert json.loads(sent) == json.loads(pio.to_json(figure, validate=False))
+    assert json.loads(sent)["figure"] == json.loads(pio.to_json(figure, validate=False))
 
 
 @pytest.mark.parametrize("page", ["truth_table", "plane"])
 def test_the_next_visitor_gets_the_same_figure_unchanged_through_the_page(page):
-    """Through the real pages (AppTest, st.plotly_chart itself): a visitor's runs leave the shared figure as it
+    """Through the real pages (AppTest, the chart element itself): a visitor's runs leave the shared figure as it
     was built, and the next visitor with the same link gets that object and the same chart."""
     import copy
 

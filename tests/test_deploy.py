@@ -117,6 +117,17 @@ def test_static_files_are_compressed_and_cached_for_a_year(proxy):
     assert "max-age=31536000" in headers.get("cache-control", "")
 
 
+def test_the_charts_plotly_js_is_compressed_and_cached_for_a_year(proxy):
+    from ui.chart import PLOTLY_BUNDLE
+
+    status, headers, body = _get(f"{proxy['url']}/app/static/{PLOTLY_BUNDLE}", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("content-encoding") == "gzip", headers
+    assert "javascript" in headers.get("content-type", "")
+    assert len(body) < 0.5 * (REPO_ROOT / "static" / PLOTLY_BUNDLE).stat().st_size
+    assert "max-age=31536000" in headers.get("cache-control", "")
+    assert headers.get("x-content-type-options") == "nosniff"  # the server's own headers are kept
+
+
 def test_no_framing_by_other_sites_and_no_public_metrics(proxy):
     status, headers, _ = _get(proxy["url"] + "/")
     assert "frame-ancestors 'self'" in headers.get("content-security-policy", "")

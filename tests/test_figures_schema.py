@@ -1,13 +1,15 @@
 """Every figure builder's output against plotly's schema, in one place.
 
 The builders skip plotly's validation (it costs more than building the figure, on every rerun); this test is
-what keeps that safe: each builder's figure, as st.plotly_chart would send it, is validated by plotly here,
-on ordinary and on diverged runs, and the plain-dict figures are checked to be plain JSON without a template.
+what keeps that safe: each builder's figure, as the page sends it, is validated by plotly here, on ordinary
+and on diverged runs, and the plain-dict figures are checked to be plain JSON without a template. The page draws
+them with plotly.js's cartesian bundle (ui/chart.py): every trace type they use must be one it holds.
 """
 from __future__ import annotations
 
 import inspect
 import json
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,6 +19,7 @@ import nnviz
 from nnviz import diagnostics, figures, playground
 from nnviz.figures.spec import SpecFigure, decoded
 from ui import planeurl
+from ui.chart import BUNDLE_TRACES, PLOTLY_BUNDLE, STATIC_DIR
 
 
 def _plane():
@@ -89,13 +92,27 @@ def test_every_builder_validates_against_plotlys_schema(inputs):
     assert checked >= 15
 
 
+def test_every_builder_draws_with_the_plotly_bundle_the_page_loads(inputs):
+    """A trace type the cartesian bundle lacks would leave its chart blank in the browser, with no error here:
+    ui/chart.py sends such a figure to st.plotly_chart (the full plotly.js), by its list of the bundle's traces.
+    The main charts of both pages must not need that."""
+    bundle = (STATIC_DIR / PLOTLY_BUNDLE).read_text(encoding="utf-8")
+    assert set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle)) == BUNDLE_TRACES
+    elsewhere = set()
+    for name, makes in _builds(inputs).items():
+        for make in makes:
+            if {trace.get("type", "scatter") for trace in make().to_dict()["data"]} - BUNDLE_TRACES:
+                elsewhere.add(name)
+    assert elsewhere == {"hidden_space_figure"}  # its 3-D view (scatter3d), a tool under the chart
+
+
 def test_a_spec_figure_is_its_dict_and_pickles_as_it():
     import pickle
 
     spec = {"data": [{"type": "heatmap", "z": figures.spec.typed_array(np.eye(2, dtype=np.float32))}],
             "layout": {"height": 300}}
     fig = SpecFigure(spec)
-    assert fig.to_dict() is spec  # what st.plotly_chart serializes: no copy, no validation
+    assert fig.to_dict() is spec  # what the page serializes: no copy, no validation
     np.testing.assert_array_equal(fig.data[0].z, np.eye(2))  # the validated view decodes typed arrays
     assert fig.layout.height == 300
     again = pickle.loads(pickle.dumps(fig))

@@ -152,7 +152,7 @@ def test_the_image_runs_the_app_as_a_plain_process_with_one_blas_thread_and_a_he
     assert command[:5] == ["python", "-m", "streamlit", "run", "streamlit_app.py"]
     health = docker["HEALTHCHECK"][0]
     assert "/_stcore/health" in health
-    for copied in ("requirements.txt", "streamlit_app.py", "nnviz/", "ui/", "views/", ".streamlit/"):
+    for copied in ("requirements.txt", "streamlit_app.py", "nnviz/", "ui/", "views/", "static/", ".streamlit/"):
         assert any(line.split()[0] == copied for line in docker["COPY"]), copied
     # Start the image's command here, as the container would (its ENV, on a free local port), and ask it
     # for its health the way the HEALTHCHECK does.
@@ -171,6 +171,9 @@ def test_the_image_runs_the_app_as_a_plain_process_with_one_blas_thread_and_a_he
             time.sleep(0.3)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
             assert page.status == 200
+        from ui.chart import PLOTLY_BUNDLE  # the charts' plotly.js (static/), as the page fetches it
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/app/static/{PLOTLY_BUNDLE}", timeout=5) as script:
+            assert script.status == 200 and "javascript" in script.headers["Content-Type"]
     finally:
         proc.terminate()
         proc.wait(timeout=20)

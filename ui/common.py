@@ -12,6 +12,7 @@ from nnviz.explain import explain, latex
 from nnviz.figures import presenter_style, row_labels
 
 from .cache import byte_cache
+from .chart import STATIC_CONFIG, plotly_chart
 from .page import config_from, config_json  # noqa: F401 - config_json: the panels' import
 
 ss = st.session_state
@@ -53,11 +54,10 @@ def cached_train(config_text: str, inputs: np.ndarray, targets: np.ndarray,
 
 
 def chart(fig, view: View, key: str) -> None:
-    """A static Plotly chart, restyled for presenter mode; theme=None keeps the figure's own colours."""
+    """A static Plotly chart (no mode bar), restyled for presenter mode."""
     if view.presenter:
         fig = presenter_style(fig)
-    st.plotly_chart(fig, width="stretch", theme=None, key=key,
-                    config={"displaylogo": False, "scrollZoom": False, "displayModeBar": False})
+    plotly_chart(fig, key, STATIC_CONFIG)
 
 
 def row_picker(run: nnviz.TrainingRun, key: str) -> int:

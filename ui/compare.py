@@ -12,6 +12,7 @@ from nnviz.figures import compare_figure, presenter_style, sweep_figure
 from ui.scenes import SCENES
 
 from .cache import byte_cache
+from .chart import STATIC_CONFIG, plotly_chart
 from .common import View, cached_train, chart, config_json, ss
 from .page import config_from
 
@@ -59,8 +60,7 @@ def seed_sweep(view: View) -> None:
     b.metric("Median final loss", f"{np.nanmedian(finals):.3g}" if np.isfinite(finals).any() else "NaN")
     c.metric("Diverged", f"{int(np.count_nonzero(sweep.diverged_at >= 0))}")
     fig = cached_sweep_figure(text, view.inputs, view.targets, networks, view.config.seed, view.presenter)
-    st.plotly_chart(fig, width="stretch", theme=None, key="sweep_chart",
-                    config={"displaylogo": False, "scrollZoom": False, "displayModeBar": False})
+    plotly_chart(fig, "sweep_chart", STATIC_CONFIG)
     failed = sweep.failed_seeds
     if not failed:
         st.success(f"Every one of the {networks} networks learned the table.")

@@ -22,11 +22,11 @@ from nnviz.figures import PRESENTER_TEXT_SCALE, boundary_figure, network_names, 
 from nnviz.figures.plane import short
 
 from .cache import byte_cache
+from .chart import STATIC_CONFIG, plotly_chart
 from .plane_controls import classes, control, hidden, set_setting, settings, sidebar, ss, start_session
 from .teaching import presenter_css
 
 log = logging.getLogger("nnviz.app")
-CHART_CONFIG = {"displaylogo": False, "scrollZoom": False, "displayModeBar": False}
 
 
 # ---------------------------------------------------------------- the run
@@ -141,7 +141,7 @@ def plane_chart(page: Page, node: tuple[int, int]) -> None:
     figure = cached_plane_figure(*page.key, page.snapshot, bool(s["discretize"]), bool(s["show_test"]), node,
                                  not hidden("step"), not hidden("network"), bool(s["presenter"]))
     with st.container(key="pl_plane"):
-        st.plotly_chart(figure, width="stretch", theme=None, key="pl_plane_chart", config=CHART_CONFIG)
+        plotly_chart(figure, "pl_plane_chart", STATIC_CONFIG)
     notes = [] if hidden("network") else [
         "Under the timeline, every neuron's output over the plane, laid out as the network (blue positive, "
         "orange negative; lines: the weights, thicker = stronger), and the neuron chosen below, large."]
@@ -211,7 +211,8 @@ def edit_weight(page: Page) -> tuple[np.ndarray, bool]:
         fig = boundary_figure(page.run, page.dataset, page.features, parameters, bool(settings()["discretize"]),
                               bool(settings()["show_test"]), f"<b>Output</b> with {labels[index]} = {value:g}",
                               text_scale=PRESENTER_TEXT_SCALE if settings()["presenter"] else 1.0)
-        picture.plotly_chart(fig, width="stretch", theme=None, key="pl_edit_chart", config=CHART_CONFIG)
+        with picture:
+            plotly_chart(fig, "pl_edit_chart", STATIC_CONFIG)
         return parameters, True
 
 

@@ -28,7 +28,7 @@ PALE_SHARE = 0.5  # how much white the plane mixes into a class colour
 
 
 LEVELS = 250  # a boundary grid travels as uint8 levels 0..LEVELS (base64 of runs of 251-255 is all "/",
-# which the JSON of st.plotly_chart writes as 6 characters each)
+# which plotly.io.to_json, as the page sends a chart, writes as 6 characters each)
 
 
 PLANE_HEIGHT = 520  # with the page's controls, fits a 1280x720 screen
