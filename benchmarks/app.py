@@ -26,8 +26,9 @@ its own parsing of the page). Targets: a new run at most 3x the tutorial's loop,
 holding one small Plotly chart (benchmarks/bare_page.py, served the same way): both servers up, visits
 alternating, each in a new browser context (empty cache), from navigation to the first chart drawn and the script
 idle; the app's first run draws its chart alone and the rest of the page follows (ui/page.py), so the app's
-whole page is timed too. Also: the JavaScript fetched before that chart was drawn (files, KB). Target: the chart
-at most 1.15x the bare page's.
+whole page is timed too; the 2-D page's first visit is timed the same way, in turn with the other two. Also: the
+JavaScript fetched before that chart was drawn (files, KB). Target: the truth-table page's chart at most 1.15x
+the bare page's.
 
 `measure_reruns(base_url, sessions=N)` runs N browser sessions at once (one thread, one Playwright and one
 chromium each) so the same numbers can be taken under concurrent load.
@@ -250,6 +251,8 @@ def measure_reruns(base_url, sessions=1, changes=15):
 FIRST_VISIT_TARGET = 1.15  # x the bare page
 BARE_PLOT = ".js-plotly-plot"
 APP_COMPLETE = ".st-key-predictions [data-testid='stDataFrame']"  # drawn after the sidebar and the table
+PLANE_PLOT = ".st-key-pl_plane .js-plotly-plot"
+PLANE_COMPLETE = ".st-key-pl_node"  # the neuron picker under the chart: drawn with the rest of the page
 # Scripts fetched so far: (files, bytes over the wire, bytes decoded), from the page's resource timings.
 SCRIPTS_JS = """() => performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script'
   || e.name.endsWith('.js')).reduce((a, e) => [a[0] + 1, a[1] + e.transferSize, a[2] + e.decodedBodySize],
@@ -277,20 +280,23 @@ def _visit(browser, url, ready_js, complete_selector=None):
 
 
 def measure_first_visit(rounds=7):
-    """{"app"|"bare": [(chart s, ready s, scripts), ...]}, visits alternating between the two pages."""
+    """{"app"|"plane"|"bare": [(chart s, ready s, scripts), ...]}, visits taking turns: the truth-table page,
+    the 2-D page (its own first visit, from its link) and the bare page."""
     app, bare = StreamlitServer(), StreamlitServer(script="benchmarks/bare_page.py")
-    out = {"app": [], "bare": []}
+    out = {"app": [], "plane": [], "bare": []}
     try:
         app.wait_healthy()
         bare.wait_healthy()
         app_ready = f"() => ({W1_SHAPE_JS})({PLOT!r}) !== null"
         bare_ready = f"() => {{ const gd = document.querySelector({BARE_PLOT!r}); return !!(gd && gd._fullData); }}"
+        plane_ready = f"() => {{ const gd = document.querySelector({PLANE_PLOT!r}); return !!(gd && gd._fullData); }}"
         with sync_playwright() as p:
             browser = launch(p)
             try:
                 _visit(browser, app.base_url, app_ready), _visit(browser, bare.base_url, bare_ready)  # warm up
                 for _ in range(rounds):
                     out["app"].append(_visit(browser, app.base_url, app_ready, APP_COMPLETE))
+                    out["plane"].append(_visit(browser, app.base_url + "/Plane", plane_ready, PLANE_COMPLETE))
                     out["bare"].append(_visit(browser, bare.base_url, bare_ready))
             finally:
                 browser.close()
@@ -309,6 +315,10 @@ def print_first_visit(out):
           f" = {ratio:.2f}x [{verdict(ratio <= FIRST_VISIT_TARGET)} target <= {FIRST_VISIT_TARGET}x]; the whole "
           f"page (every control, script idle) {med['app'][1]:.2f} s vs {med['bare'][1]:.2f} s = "
           f"{med['app'][1] / med['bare'][1]:.2f}x")
+    if out.get("plane"):
+        print(f"  the 2-D page, the same way (no target): its chart {med['plane'][0]:.2f} s = "
+              f"{med['plane'][0] / med['bare'][0]:.2f}x the bare page's, the whole page {med['plane'][1]:.2f} s = "
+              f"{med['plane'][1] / med['bare'][1]:.2f}x")
     for name, visits in out.items():
         files, wire, decoded = visits[-1][2]
         print(f"    {name}: scripts fetched before its first chart: {files} files, {wire / 1024:.0f} KB over the "
