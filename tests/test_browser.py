@@ -248,7 +248,8 @@ def test_the_rest_of_the_page_comes_even_when_the_chart_never_draws(browser, app
 
 # The main chart's drawn width and the width of the element it fills.
 CHART_WIDTHS_JS = """(sel) => { const gd = document.querySelector(sel);
-  return [gd.querySelector('.main-svg').getBoundingClientRect().width, gd.parentElement.getBoundingClientRect().width]; }"""
+  return [gd.querySelector('.main-svg').getBoundingClientRect().width,
+          gd.parentElement.getBoundingClientRect().width]; }"""
 
 
 def test_the_chart_takes_the_width_the_sidebar_leaves(page: Page, app_server):
