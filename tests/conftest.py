@@ -293,4 +293,6 @@ def chart_key(element) -> str:
 
 def askers(node) -> list:
     """The scripts a first run leaves to ask for the rest of the page (ui/page.py's ask_for_the_rest)."""
-    return [e for e in node.get("bidi_component") if e.proto.component_name == "nnviz_rest_of_page"]
+    from ui.page import REST_OF_PAGE_COMPONENT
+
+    return [e for e in node.get("bidi_component") if e.proto.component_name == REST_OF_PAGE_COMPONENT]

@@ -1,5 +1,6 @@
-"""The engine knows nothing of the page: only the nnviz/figures/ package may import plotly; no engine module
-imports streamlit, pandas or the app's own packages (ui: page state, URLs, the editable table, lessons)."""
+"""The engine knows nothing of the page: only the nnviz/figures/ package may import plotly (the pages too take
+their figures and the figures' JSON from it); no engine module imports streamlit, pandas or the app's own
+packages (ui: page state, URLs, the editable table, lessons)."""
 import ast
 import subprocess
 import sys
@@ -40,6 +41,15 @@ def test_no_front_end_imports_in_the_engine(path):
     found = imported_roots(path.read_text(encoding="utf-8")) & FRONT_END
     allowed = {"plotly"} if path.relative_to(PACKAGE).parts[0] == FIGURES else set()
     assert found <= allowed, f"{path.name} imports {found}"
+
+
+PAGES = sorted([PACKAGE.parent / "streamlit_app.py", *(PACKAGE.parent / "ui").rglob("*.py"),
+                *(PACKAGE.parent / "views").rglob("*.py")])
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[str(p.relative_to(PACKAGE.parent)) for p in PAGES])
+def test_the_pages_import_plotly_only_through_nnviz_figures(path):
+    assert "plotly" not in imported_roots(path.read_text(encoding="utf-8")), f"{path.name} imports plotly"
 
 
 def test_importing_nnviz_loads_no_front_end():

@@ -19,8 +19,9 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-import plotly.io as pio
 import streamlit as st
+
+from nnviz.figures.spec import figure_json
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 PLOTLY_VERSION = "4.1.1"  # plotly.py 7.1.0's plotly.js
@@ -99,9 +100,8 @@ STATIC_CONFIG = {**DEFAULT_CONFIG, "displayModeBar": False}  # charts with nothi
 
 def chart_bytes(figure: Any, config: Optional[dict] = None) -> bytes:
     """What the chart's element carries: the figure (a go.Figure or its dict) and Plotly's config, as JSON."""
-    text = pio.to_json(figure, validate=False)  # orjson: ~1.5 ms for the main chart
     return ('{"figure":%s,"config":%s,"bundle":%s}' % (
-        text, json.dumps(config or DEFAULT_CONFIG), json.dumps(PLOTLY_BUNDLE))).encode()
+        figure_json(figure), json.dumps(config or DEFAULT_CONFIG), json.dumps(PLOTLY_BUNDLE))).encode()
 
 
 def plotly_chart(figure: Any, key: str, config: Optional[dict] = None) -> None:

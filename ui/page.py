@@ -180,6 +180,7 @@ export default function({ data, setTriggerValue }) {
 }
 """
 CHART_WAIT_MS = 5000
+REST_OF_PAGE_COMPONENT = "nnviz_rest_of_page"
 
 
 def first_run(page_name: str) -> bool:
@@ -194,6 +195,6 @@ def first_run(page_name: str) -> bool:
 def ask_for_the_rest(chart_selector: str) -> None:
     """The script that reruns the page once the chart at ``chart_selector`` is drawn (see REST_OF_PAGE_JS)."""
     # Registered where it is mounted, as Streamlit's own examples do: a registry belongs to a runtime.
-    rest_of_page = st.components.v2.component("nnviz_rest_of_page", js=REST_OF_PAGE_JS)
+    rest_of_page = st.components.v2.component(REST_OF_PAGE_COMPONENT, js=REST_OF_PAGE_JS)
     rest_of_page(data={"chart": chart_selector, "wait_ms": CHART_WAIT_MS}, key="rest_of_page",
                  on_chart_drawn_change=lambda: None)
