@@ -211,7 +211,7 @@ def test_a_first_visit_draws_the_chart_before_the_rest_of_the_page(browser, app_
         assert seen["chart"] and seen["controls"], seen
         assert seen["chart"] < seen["controls"], seen
         assert seen["same"], "the chart's element was replaced"
-        # Streamlit hands the chart to Plotly.react twice as it mounts: the second recomputes nothing
+        # one Plotly.react as it mounts and none for the rest of the page (ui/chart.py; st.plotly_chart made two)
         assert seen["computed"] == 1, seen
         kinds = [Received.kind(f) for f in received.frames]
         assert kinds.count("chart") == 1 and kinds.count("bidi_component") == 1, kinds

@@ -117,7 +117,7 @@ def test_page_loads_with_the_one_figure(page: Page, app_server):
     # a first visit: the chart first, then the settings and the tools, around the same chart
     seen = first_visit_seen(page, PLANE)
     assert seen["chart"] and seen["controls"] and seen["chart"] < seen["controls"] and seen["same"], seen
-    assert seen["computed"] == 1, seen  # Streamlit's second Plotly.react on mounting recomputes nothing
+    assert seen["computed"] == 1, seen  # drawn once: the rest of the page does not draw it again
     # The module's first visit, to a fresh server, and straight to /Plane: the navigation's own titles (a
     # pages/ folder was once served as a page of its own until the main script had run: "streamlit app").
     nav = page.locator('[data-testid="stSidebarNav"]')

@@ -510,18 +510,3 @@ def test_the_loss_legend_sits_above_its_chart_off_the_data(circle):
     left = {"paper": spec["layout"]["xaxis2"]["domain"][0], "x2 domain": 0.0}[legend["xref"]]
     assert legend["yanchor"] == "bottom" and legend["y"] >= top - 1e-9
     assert legend["xanchor"] == "left" and abs(legend["x"] - left) < 1e-9
-
-
-def test_the_same_figure_redrawn_recomputes_nothing(circle):
-    """As for the truth table's figure (tests/test_figures.py): points as plain lists, and a data revision that
-    follows the traces, so Streamlit's second Plotly.react on mounting recomputes nothing."""
-    from nnviz.figures.spec import data_revision
-    dataset, run, features, per = circle
-    spec = spec_of(plane_figure(run, dataset, features, per))
-    for trace in spec["data"]:
-        for axis in ("x", "y"):
-            assert isinstance(trace.get(axis, []), list), (trace["name"], axis)
-    assert spec["layout"]["datarevision"] == data_revision(spec["data"])
-    moved = json.loads(json.dumps(spec["data"]))
-    moved[0]["x"][0] += 0.001
-    assert data_revision(moved) != spec["layout"]["datarevision"]

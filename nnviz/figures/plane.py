@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from ..training import TrainingRun
 from .network import EdgePaths, neuron_names
-from .spec import SpecFigure, data_revision
+from .spec import SpecFigure
 from .style import (FONT_SIZE, _base_layout, _title, _values, _values_finite, scaled,
                     tick_labels_unmeasured)
 
@@ -804,5 +804,4 @@ def _finish(run, dataset, data, drawn, shown, at, current, node, per_epoch, step
                         constrain="domain", constraintoward="top", range=[-DOMAIN, DOMAIN])
         )
     tick_labels_unmeasured(layout)  # these labels always fit
-    layout["datarevision"] = data_revision(data)  # Streamlit's second react on mounting skips recomputing
     return SpecFigure(dict(data=data, layout=layout, frames=frame_list))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
-import json
 from typing import Optional
 
 import numpy as np
@@ -37,22 +35,6 @@ def figure_json(figure) -> str:
     """A figure (a go.Figure, a SpecFigure or its dict) as the JSON plotly.js takes: orjson, not validated again
     (the tests validate every builder's output). About 1.5 ms for the truth-table page's figure."""
     return pio.to_json(figure, validate=False)
-
-
-def data_revision(data: list) -> str:
-    """``layout.datarevision`` for a figure's traces (JSON-ready, arrays encoded): a digest of them. Plotly.react
-    takes a trace's arrays as unchanged while this is: a chart redrawn with the same figure skips recomputing
-    them, and one with other data (Streamlit may react in place) recomputes them."""
-    text = json.dumps(data, separators=(",", ":"), sort_keys=True, default=_listed)  # the content, not key order
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-
-def _listed(value):
-    if isinstance(value, np.ndarray):  # arrays plotly's conversion leaves as they are (empty, object)
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 # Keys whose arrays plotly's conversion leaves as they are.

@@ -9,7 +9,7 @@ import numpy as np
 MAX_FRAMES = 101  # every snapshot of the default run (101 snapshots) is a frame
 
 
-FRAME_BYTES = 1_760_000  # bytes of JSON all of a figure's frames may take: the page's charts stay under 2 MB
+FRAME_BYTES = 1_800_000  # bytes of JSON all of a figure's frames may take: the page's charts stay under 2 MB
 
 
 MAX_PREDICTION_ROWS = 16  # a projector shows no more; the full table is below the chart

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..training import TrainingRun, row_correct
 
-from .spec import SpecFigure, data_revision, encode_arrays, typed_array
+from .spec import SpecFigure, encode_arrays, typed_array
 from .network import EdgePaths, frame_indices, neuron_names, node_positions, weight_range
 from .style import (
     BIAS_ROW,
@@ -160,12 +160,11 @@ def _cell_axes(names: Sequence[str], cell_px: float = 0.0, label_px: float = 0.0
                 range=[-0.5, n - 0.5], fixedrange=True, **extra)
 
 
-def _cells(n_rows: int, n_cols: int, first_col: int = 0) -> tuple[list[int], list[int]]:
-    """x (column) and y (row) of every cell, row by row, as plain lists: Plotly.react recomputes and redraws
-    the whole figure whenever a trace's x or y is a typed array ({"dtype", "bdata"}), even an unchanged one,
-    and Streamlit reacts twice when a chart first mounts (about 60 ms each for the default figure)."""
+def _cells(n_rows: int, n_cols: int, first_col: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """x (column) and y (row) of every cell, row by row: small integer arrays (they travel as base64)."""
     x, y = np.meshgrid(np.arange(first_col, first_col + n_cols), np.arange(n_rows))
-    return x.ravel().tolist(), y.ravel().tolist()
+    kind = np.uint8 if first_col + n_cols <= 256 and n_rows <= 256 else np.int16
+    return x.ravel().astype(kind), y.ravel().astype(kind)
 
 
 def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = None,
@@ -381,7 +380,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
         # up to HOVER_NAMES cells (the largest networks would pass 2 MB: there hover shows a column number)
         if ((len(x_axis["tickvals"]) < len(names[l + 1]) or len(y_axis["tickvals"]) < len(rows))
                 and len(x) <= HOVER_NAMES):
-            trace["customdata"] = [f"{rows[r]} → {names[l + 1][c]}" for c, r in zip(x, y)]
+            trace["customdata"] = [f"{rows[r]} → {names[l + 1][c]}" for c, r in zip(x.tolist(), y.tolist())]
             trace["hovertemplate"] = trace["hovertemplate"].replace("%{y} → %{x}", "%{customdata}")
         frame = weights_frame(l, last)
         trace["marker"]["line"].update(frame["marker"]["line"])
@@ -405,7 +404,7 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     pred_marker = cell_size(pred_x, len(columns), rows_shown)
     x, y = _cells(rows_shown, len(static_cols))
     static_text = [_cell(v) for r in range(rows_shown) for v in np.concatenate([run.inputs[r], run.targets[r]])]
-    static_colour = ["#f0f0f0" if c < len(in_names) else "#d9d2f0" for c in x]
+    static_colour = ["#f0f0f0" if c < len(in_names) else "#d9d2f0" for c in x.tolist()]
     data.append(dict(type="scatter", mode="markers+text" if pred_cell >= px(22) else "markers", x=x, y=y,
                      text=static_text, textfont=dict(size=font), name="table",
                      marker=dict(pred_marker, line=dict(pred_marker["line"], color=static_colour)),
@@ -476,7 +475,6 @@ def training_figure(run: TrainingRun, input_names: Optional[Sequence[str]] = Non
     tick_labels_unmeasured(layout)
     encode_arrays(data)
     encode_arrays(layout)
-    layout["datarevision"] = data_revision(data)
     spec = dict(data=data, layout=layout, frames=frames)
     return SpecFigure(spec)
 
